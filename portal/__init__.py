@@ -1,0 +1,76 @@
+"""Portal Pengukuran Kinerja: application factory."""
+import os
+
+from flask import Flask, request
+
+from portal import access, config, database, errors, models  # noqa: F401 (models: all tables)
+from portal.extensions import csrf, db, htmx, login_manager, migrate
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def create_app(test_config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        instance_path=os.path.join(ROOT, "instance"),
+        template_folder=os.path.join(ROOT, "templates"),
+        static_folder=os.path.join(ROOT, "static"),
+    )
+    app.config.from_mapping(config.from_environment(app.instance_path))
+    if test_config:
+        app.config.from_mapping(test_config)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
+                     compare_type=True)
+    htmx.init_app(app)
+    _init_login(app)
+    _init_request_hooks(app)
+    csrf.init_app(app)  # after the access guard: an expired session goes to sign-in first
+    errors.register(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _init_login(app: Flask) -> None:
+    from portal.auth import services as auth
+
+    login_manager.init_app(app)
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(session_id: str):
+        return auth.user_for_session(session_id, app.config["PERMANENT_SESSION_LIFETIME"])
+
+
+def _init_request_hooks(app: Flask) -> None:
+    @app.before_request
+    def sqlite_write_mode():
+        request.environ["portal.write_token"] = database.mark_request_kind(
+            request.method not in ("GET", "HEAD", "OPTIONS"))
+
+    app.before_request(access.enforce)
+    app.url_value_preprocessor(access.load_tenant)
+    app.url_defaults(access.add_tenant_slug)
+
+    @app.context_processor
+    def layout_context():
+        from portal import layout
+
+        return layout.context()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.auth.views import bp as auth_bp
+    from portal.health import bp as health_bp
+    from portal.tenancy.views import bp as tenancy_bp
+
+    for bp in (auth_bp, tenancy_bp, health_bp):
+        app.register_blueprint(bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from portal.tenantfiles.cli import tenants_cli
+
+    app.cli.add_command(tenants_cli)

@@ -1,0 +1,149 @@
+"""SOP Pengukuran Kinerja as versioned data.
+
+Sop is the identity of one agency's (or one pemda's) SOP; SopVersion is one version of
+its document: a draft that is edited, or a published version that never changes again.
+Every row carries the owning tenant, and composite foreign keys keep a version's lanes
+and steps inside that tenant.
+"""
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.auth.models import User
+from portal.extensions import db
+from portal.sop.document import Meaning, Repeat, Symbol, TimeUnit
+from portal.tenancy.models import Tenant, _in, utcnow
+
+
+class Sop(db.Model):
+    __tablename__ = "sop"
+    __table_args__ = (UniqueConstraint("tenant_id", "key"), UniqueConstraint("tenant_id", "id"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    key: Mapped[str] = mapped_column(String(80))
+    # A template sits in a coordinator's library; it is cloned, never run.
+    is_template: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    tenant: Mapped[Tenant] = relationship()
+    versions: Mapped[list["SopVersion"]] = relationship(
+        back_populates="sop", order_by="SopVersion.number", overlaps="tenant")
+
+
+class SopVersion(db.Model):
+    __tablename__ = "sop_version"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "sop_id"], ["sop.tenant_id", "sop.id"]),
+        UniqueConstraint("sop_id", "number"),
+        UniqueConstraint("tenant_id", "id"),
+        CheckConstraint("status IN ('draft', 'published')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    sop_id: Mapped[int] = mapped_column(index=True)
+    number: Mapped[int] = mapped_column()
+    status: Mapped[str] = mapped_column(String(10), default="draft")
+    # Optimistic lock: every saved change of a draft bumps it; an edit made against an
+    # older revision is refused instead of overwriting someone else's change.
+    revision: Mapped[int] = mapped_column(default=1)
+
+    nama: Mapped[str] = mapped_column(String(300), default="")
+    nomor: Mapped[str] = mapped_column(String(120), default="")
+    tanggal_pembuatan: Mapped[date | None] = mapped_column()
+    tanggal_revisi: Mapped[date | None] = mapped_column()
+    tanggal_efektif: Mapped[date | None] = mapped_column()
+    disahkan_nama: Mapped[str] = mapped_column(String(200), default="")
+    disahkan_nip: Mapped[str] = mapped_column(String(30), default="")
+    disahkan_jabatan: Mapped[str] = mapped_column(String(200), default="")
+    # Dasar Hukum, Kualifikasi Pelaksana, ...: {list key: [item, ...]}
+    lists: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    based_on_id: Mapped[int | None] = mapped_column(ForeignKey("sop_version.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    published_at: Mapped[datetime | None] = mapped_column()
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    sop: Mapped[Sop] = relationship(back_populates="versions", overlaps="tenant")
+    lanes: Mapped[list["SopLane"]] = relationship(
+        back_populates="version", order_by="SopLane.position", cascade="all, delete-orphan", overlaps="tenant")
+    steps: Mapped[list["SopStep"]] = relationship(
+        back_populates="version", order_by="SopStep.position", cascade="all, delete-orphan", overlaps="tenant")
+    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    based_on: Mapped["SopVersion | None"] = relationship(remote_side="SopVersion.id", foreign_keys=[based_on_id])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+
+class SopLane(db.Model):
+    __tablename__ = "sop_lane"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "version_id"], ["sop_version.tenant_id", "sop_version.id"],
+                             ondelete="CASCADE"),
+        UniqueConstraint("version_id", "key"),
+        UniqueConstraint("tenant_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    version_id: Mapped[int] = mapped_column(index=True)
+    position: Mapped[int] = mapped_column()
+    key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+
+    version: Mapped[SopVersion] = relationship(back_populates="lanes", overlaps="tenant")
+
+
+class SopStep(db.Model):
+    __tablename__ = "sop_step"
+    __table_args__ = (
+        ForeignKeyConstraint(["tenant_id", "version_id"], ["sop_version.tenant_id", "sop_version.id"],
+                             ondelete="CASCADE"),
+        UniqueConstraint("tenant_id", "id"),
+        CheckConstraint(_in("symbol", Symbol), name="symbol"),
+        CheckConstraint(_in("meaning", Meaning), name="meaning"),
+        CheckConstraint(_in("waktu_unit", TimeUnit), name="waktu_unit"),
+        CheckConstraint("repeat IS NULL OR " + _in("repeat", Repeat), name="repeat"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    version_id: Mapped[int] = mapped_column(index=True)
+    position: Mapped[int] = mapped_column()  # the step's number is its position, 1-based
+    kegiatan: Mapped[str] = mapped_column(Text, default="")
+    symbol: Mapped[str] = mapped_column(String(10), default=Symbol.PROSES.value)
+    meaning: Mapped[str] = mapped_column(String(10), default=Meaning.MANUAL.value)
+    kelengkapan: Mapped[str] = mapped_column(Text, default="")
+    waktu_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    waktu_unit: Mapped[str] = mapped_column(String(12), default=TimeUnit.MENIT.value)
+    output: Mapped[str] = mapped_column(Text, default="")
+    keterangan: Mapped[str] = mapped_column(Text, default="")
+    # Keys of the SopLane rows doing this step (one or more), in lane order.
+    lane_keys: Mapped[list] = mapped_column(JSON, default=list)
+    return_to_id: Mapped[int | None] = mapped_column(ForeignKey("sop_step.id", ondelete="SET NULL"))
+    repeat: Mapped[str | None] = mapped_column(String(10))
+
+    version: Mapped[SopVersion] = relationship(back_populates="steps", overlaps="tenant")
+    return_to: Mapped["SopStep | None"] = relationship(remote_side="SopStep.id", foreign_keys=[return_to_id],
+                                                       post_update=True)
+
+    @property
+    def no(self) -> int:
+        return self.position

@@ -1,0 +1,177 @@
+"""SOP versions: build from a document, read back as a document, publish, revise."""
+from datetime import date, datetime
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.sop.document import HEADER_LISTS, LaneDoc, SopDocument, StepDoc, publish_problems
+from portal.sop.models import Sop, SopLane, SopStep, SopVersion
+from portal.tenancy.lanes import Level
+from portal.tenancy.models import Lane, Tenant, utcnow
+
+
+class SopError(Exception):
+    """A refused SOP operation; the message is for the user (Bahasa Indonesia)."""
+
+    def __init__(self, message: str, problems: list[str] | None = None):
+        super().__init__(message)
+        self.problems = problems or []
+
+
+def to_document(version: SopVersion) -> SopDocument:
+    numbers = {step.id: step.position for step in version.steps}
+    return SopDocument(
+        nama=version.nama,
+        nomor=version.nomor,
+        tanggal_pembuatan=version.tanggal_pembuatan,
+        tanggal_revisi=version.tanggal_revisi,
+        tanggal_efektif=version.tanggal_efektif,
+        disahkan_nama=version.disahkan_nama,
+        disahkan_nip=version.disahkan_nip,
+        disahkan_jabatan=version.disahkan_jabatan,
+        lists={key: list((version.lists or {}).get(key, [])) for key, _ in HEADER_LISTS},
+        lanes=[LaneDoc(lane.key, lane.name, lane.kind) for lane in version.lanes],
+        steps=[
+            StepDoc(
+                no=step.position,
+                kegiatan=step.kegiatan,
+                lanes=list(step.lane_keys or []),
+                symbol=step.symbol,
+                meaning=step.meaning,
+                kelengkapan=step.kelengkapan,
+                waktu_amount=step.waktu_amount,
+                waktu_unit=step.waktu_unit,
+                output=step.output,
+                keterangan=step.keterangan,
+                return_to=numbers.get(step.return_to_id),
+                repeat=step.repeat,
+            )
+            for step in version.steps
+        ],
+    )
+
+
+def fill_version(version: SopVersion, doc: SopDocument) -> None:
+    """Write a document's content into a (new, empty) version."""
+    version.nama = doc.nama
+    version.nomor = doc.nomor
+    version.tanggal_pembuatan = doc.tanggal_pembuatan
+    version.tanggal_revisi = doc.tanggal_revisi
+    version.tanggal_efektif = doc.tanggal_efektif
+    version.disahkan_nama = doc.disahkan_nama
+    version.disahkan_nip = doc.disahkan_nip
+    version.disahkan_jabatan = doc.disahkan_jabatan
+    version.lists = {key: list(doc.lists.get(key, [])) for key, _ in HEADER_LISTS}
+    for position, lane in enumerate(doc.lanes, start=1):
+        version.lanes.append(SopLane(tenant_id=version.tenant_id, position=position,
+                                     key=lane.key, name=lane.name, kind=lane.kind))
+    by_number = {}
+    for position, step_doc in enumerate(doc.steps, start=1):
+        step = SopStep(
+            tenant_id=version.tenant_id, position=position, kegiatan=step_doc.kegiatan,
+            symbol=str(step_doc.symbol), meaning=str(step_doc.meaning), kelengkapan=step_doc.kelengkapan,
+            waktu_amount=step_doc.waktu_amount, waktu_unit=str(step_doc.waktu_unit), output=step_doc.output,
+            keterangan=step_doc.keterangan, lane_keys=list(step_doc.lanes), repeat=step_doc.repeat,
+        )
+        version.steps.append(step)
+        by_number[step_doc.no] = step
+    for step_doc in doc.steps:
+        if step_doc.return_to is not None:
+            by_number[step_doc.no].return_to = by_number.get(step_doc.return_to)
+
+
+def holdable_kinds(tenant: Tenant) -> dict[str, set[str]]:
+    """Lane kinds each OPD that would run an SOP of this owner can staff:
+    {opd name: kinds}. A pemda SOP runs in each of its OPDs."""
+    opds = [tenant] if tenant.level == Level.OPD else list(tenant.children)
+    if not opds:
+        return {}
+    rows = db.session.execute(select(Lane.tenant_id, Lane.kind).where(Lane.tenant_id.in_([o.id for o in opds])))
+    kinds: dict[int, set[str]] = {o.id: set() for o in opds}
+    for tenant_id, kind in rows:
+        kinds[tenant_id].add(kind)
+    return {o.name: kinds[o.id] for o in opds}
+
+
+def problems_for(version: SopVersion) -> list[str]:
+    """Every reason this version cannot be published, across the OPDs that would run it."""
+    doc = to_document(version)
+    owner = version.sop.tenant
+    if version.sop.is_template:
+        return publish_problems(doc)
+    per_opd = holdable_kinds(owner)
+    problems = publish_problems(doc, None)
+    if not per_opd:
+        return problems
+    for opd_name, kinds in per_opd.items():
+        for message in publish_problems(SopDocument(nama=doc.nama, lanes=doc.lanes, steps=[]), kinds):
+            if "tidak ada peran" in message:
+                suffix = f" ({opd_name})" if owner.level != Level.OPD else ""
+                problems.append(message + suffix)
+    return list(dict.fromkeys(problems))
+
+
+def publish(version: SopVersion, user_id: int | None, now: datetime | None = None) -> None:
+    if version.is_published:
+        raise SopError("Versi ini sudah diterbitkan dan tidak dapat diubah.")
+    problems = problems_for(version)
+    if problems:
+        raise SopError("SOP belum dapat diterbitkan.", problems)
+    version.status = "published"
+    version.published_at = now or utcnow()
+    version.published_by_id = user_id
+
+
+def next_number(sop: Sop) -> int:
+    return (db.session.scalar(select(func.max(SopVersion.number)).where(SopVersion.sop_id == sop.id)) or 0) + 1
+
+
+def new_version(sop: Sop, doc: SopDocument, user_id: int | None = None,
+                based_on: SopVersion | None = None) -> SopVersion:
+    version = SopVersion(tenant_id=sop.tenant_id, sop=sop, number=next_number(sop),
+                         created_by_id=user_id, based_on=based_on)
+    fill_version(version, doc)
+    db.session.add(version)
+    return version
+
+
+def revise(published: SopVersion, user_id: int | None) -> SopVersion:
+    """Start a new draft from a published version ("revisi")."""
+    if not published.is_published:
+        raise SopError("Hanya versi yang sudah terbit yang dapat direvisi.")
+    existing = draft_of(published.sop)
+    if existing is not None:
+        raise SopError(f"Sudah ada draf revisi (versi {existing.number}); lanjutkan draf itu.")
+    doc = to_document(published)
+    doc.tanggal_revisi = date.today()
+    return new_version(published.sop, doc, user_id, based_on=published)
+
+
+def draft_of(sop: Sop) -> SopVersion | None:
+    return db.session.scalar(select(SopVersion).where(SopVersion.sop_id == sop.id, SopVersion.status == "draft"))
+
+
+def latest_published(sop: Sop, on: date | None = None) -> SopVersion | None:
+    """The published version in force on a date (latest effective not after it)."""
+    query = select(SopVersion).where(SopVersion.sop_id == sop.id, SopVersion.status == "published")
+    if on is not None:
+        query = query.where((SopVersion.tanggal_efektif.is_(None)) | (SopVersion.tanggal_efektif <= on))
+    return db.session.scalar(query.order_by(SopVersion.number.desc()).limit(1))
+
+
+def sops_of(tenant: Tenant) -> list[Sop]:
+    return list(db.session.scalars(select(Sop).where(Sop.tenant_id == tenant.id).order_by(Sop.key)))
+
+
+def sop_in_force(opd: Tenant, on: date | None = None) -> SopVersion | None:
+    """The SOP version an OPD works under: its own variant wins over its pemda's."""
+    for owner in (opd, opd.parent):
+        if owner is None:
+            continue
+        for sop in sops_of(owner):
+            if sop.is_template:
+                continue
+            version = latest_published(sop, on)
+            if version is not None:
+                return version
+    return None

@@ -1,0 +1,89 @@
+"""The tenant tree (provinsi → pemda → OPD), units inside an OPD, and lanes."""
+from datetime import datetime, timezone
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.tenancy.lanes import KIND_LABELS, LEVEL_LABELS, LaneKind, Level
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def _in(column: str, values) -> str:
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
+
+
+class Tenant(db.Model):
+    __tablename__ = "tenant"
+    __table_args__ = (CheckConstraint(_in("level", Level), name="level"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    level: Mapped[str] = mapped_column(String(10))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("tenant.id"), index=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    short_name: Mapped[str] = mapped_column(String(60), default="")
+    # kota / kabupaten / placeholder for a pemda; free text for an OPD (dinas, badan ...)
+    kind: Mapped[str] = mapped_column(String(30), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    parent: Mapped["Tenant | None"] = relationship(remote_side="Tenant.id", back_populates="children")
+    children: Mapped[list["Tenant"]] = relationship(back_populates="parent", order_by="Tenant.name")
+    units: Mapped[list["Unit"]] = relationship(back_populates="tenant", order_by="Unit.position")
+    lanes: Mapped[list["Lane"]] = relationship(back_populates="tenant", order_by="Lane.position")
+
+    @property
+    def level_label(self) -> str:
+        return LEVEL_LABELS[Level(self.level)]
+
+    @property
+    def display_name(self) -> str:
+        return self.short_name or self.name
+
+    def __repr__(self) -> str:
+        return f"<Tenant {self.slug}>"
+
+
+class Unit(db.Model):
+    """A part of an OPD (Sekretariat, Bidang ...): where indicators are assigned."""
+
+    __tablename__ = "unit"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "key"),
+        UniqueConstraint("tenant_id", "id"),  # target of composite foreign keys
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    position: Mapped[int] = mapped_column(default=0)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="units")
+
+
+class Lane(db.Model):
+    """A role of a tenant, named as its SOP names it, with a kind that says what it may do."""
+
+    __tablename__ = "lane"
+    __table_args__ = (
+        UniqueConstraint("tenant_id", "key"),
+        UniqueConstraint("tenant_id", "id"),
+        CheckConstraint(_in("kind", LaneKind), name="kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
+    key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    position: Mapped[int] = mapped_column(default=0)
+
+    tenant: Mapped[Tenant] = relationship(back_populates="lanes")
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS[LaneKind(self.kind)]

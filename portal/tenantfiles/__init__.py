@@ -1,0 +1,1 @@
+"""Declarative tenant definitions (tenants/): read, validate, apply."""

@@ -1,0 +1,60 @@
+"""Responses: page or fragment, redirects, HX-* headers. The one place they are written."""
+from urllib.parse import urlsplit
+
+from flask import make_response, redirect, render_template, request, url_for
+
+
+def is_fragment_request() -> bool:
+    """An htmx request that wants a piece of a page (not a boosted navigation or a
+    history restore, which want the whole page)."""
+    htmx = getattr(request, "htmx", None)
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(page: str, fragment: str | None = None, status: int = 200, **context):
+    """Render the page, or only its fragment for an htmx fragment request."""
+    template = fragment if fragment and is_fragment_request() else page
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def render_fragment(fragment: str, status: int = 200, **context):
+    response = make_response(render_template(fragment, **context), status)
+    response.vary.add("HX-Request")
+    return response
+
+
+def see_other(url: str):
+    """After a write that moves the user: 303, or a client redirect for a fragment request."""
+    if is_fragment_request():
+        response = make_response("", 204)
+        response.headers["HX-Redirect"] = url
+        return response
+    return redirect(url, code=303)
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site paths are followed after sign-in."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return default
+    return target
+
+
+def to_login():
+    """Send an anonymous (or expired) user to the sign-in page. For an htmx request the
+    browser itself goes there, instead of a login form swapped into a fragment."""
+    htmx = getattr(request, "htmx", None)
+    if htmx:
+        back = htmx.current_url or request.full_path
+        parts = urlsplit(back)
+        back_path = parts.path + (f"?{parts.query}" if parts.query else "")
+        response = make_response("Sesi Anda telah berakhir. Silakan masuk kembali.", 401)
+        response.headers["HX-Redirect"] = url_for("auth.login", next=back_path)
+        return response
+    if request.method == "GET":
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    return redirect(url_for("auth.login"), code=303)

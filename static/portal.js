@@ -1,0 +1,38 @@
+// Portal behaviour on top of htmx: errors are shown, never silently dropped.
+(function () {
+  "use strict";
+
+  function showMessage(text, kind) {
+    var region = document.getElementById("flash");
+    if (!region) { window.alert(text); return; }
+    var p = document.createElement("p");
+    p.className = "flash " + (kind || "error");
+    p.setAttribute("role", "alert");
+    p.textContent = text;
+    region.appendChild(p);
+    p.scrollIntoView({block: "nearest"});
+  }
+
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail.xhr;
+    if (xhr.getResponseHeader("HX-Redirect")) { return; }  // htmx follows it
+    var text = "";
+    var tmp = document.createElement("div");
+    tmp.innerHTML = xhr.responseText || "";
+    text = (tmp.textContent || "").trim().replace(/\s+/g, " ");
+    if (!text || text.length > 400) {
+      text = "Permintaan gagal (kode " + xhr.status + "). Perubahan Anda belum tersimpan.";
+    }
+    showMessage(text, "error");
+  });
+
+  document.addEventListener("htmx:sendError", function () {
+    showMessage("Tidak dapat terhubung ke server. Periksa jaringan Anda; perubahan belum tersimpan.", "error");
+  });
+
+  document.addEventListener("htmx:beforeRequest", function () {
+    var region = document.getElementById("flash");
+    if (region) { region.querySelectorAll(".flash.error").forEach(function (el) { el.remove(); }); }
+  });
+  window.portalShowMessage = showMessage;
+})();

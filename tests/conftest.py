@@ -1,0 +1,153 @@
+"""Every test that uses `app` runs twice: on SQLite and on PostgreSQL.
+
+PostgreSQL is the one on this machine (127.0.0.1:5432, database `test`), in a schema of
+its own. Where it is not reachable the PostgreSQL half is skipped, except under CI (or
+REQUIRE_POSTGRES=1), where that is a failure.
+"""
+import os
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from portal import create_app
+from portal.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+TENANTS = ROOT / "tenants"
+DEMO_PASSWORD = "demo-sakip"
+PG_SCHEMA = "portal_test"
+PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = bool(os.environ.get("CI")) or os.environ.get("REQUIRE_POSTGRES") == "1"
+
+
+def _pg_url_with_schema() -> str:
+    sep = "&" if "?" in PG_URL else "?"
+    return f"{PG_URL}{sep}options=-csearch_path%3D{PG_SCHEMA}"
+
+
+_pg_state: dict = {}
+
+
+def _prepare_postgres():
+    """Once per run: a fresh schema with every table."""
+    if "error" in _pg_state or "ready" in _pg_state:
+        return _pg_state.get("error")
+    try:
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+            conn.exec_driver_sql(f"CREATE SCHEMA {PG_SCHEMA}")
+        engine.dispose()
+    except Exception as error:  # noqa: BLE001 - any connection failure means "not reachable"
+        _pg_state["error"] = f"PostgreSQL tidak dapat dihubungi ({PG_URL}): {error}"
+        return _pg_state["error"]
+    app = create_app(_config(_pg_url_with_schema()))
+    with app.app_context():
+        db.create_all()
+        db.engine.dispose()
+    _pg_state["ready"] = True
+    return None
+
+
+def _config(url: str, **extra) -> dict:
+    return {
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": url,
+        "SECRET_KEY": "test-secret",
+        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000",  # fast in tests; scrypt in production
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        **extra,
+    }
+
+
+def _truncate_postgres(app) -> None:
+    with app.app_context():
+        db.session.remove()
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+        with db.engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        db.engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    error = _prepare_postgres()
+    if error:
+        if REQUIRE_PG:
+            pytest.fail(error)
+        pytest.skip(error)
+    return _pg_url_with_schema()
+
+
+@pytest.fixture
+def app_config():
+    """Override in a test module to add configuration."""
+    return {}
+
+
+@pytest.fixture
+def app(db_url, app_config):
+    app = create_app(_config(db_url, **app_config))
+    with app.app_context():
+        if db_url.startswith("sqlite"):
+            db.create_all()
+    yield app
+    if db_url.startswith("postgresql"):
+        _truncate_postgres(app)
+    else:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def demo(app):
+    """The demo tenants of tenants/, loaded as the README's setup loads them."""
+    from portal.tenantfiles.cli import load_folder
+
+    with app.app_context():
+        report, problems = load_folder(str(TENANTS))
+        assert problems == [], problems
+        db.session.remove()
+    return app
+
+
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
+
+
+def csrf_token(client, path: str = "/masuk") -> str:
+    page = client.get(path, follow_redirects=True).get_data(as_text=True)
+    match = CSRF_META.search(page)
+    assert match, "no CSRF token on the page"
+    return match.group(1)
+
+
+def sign_in(client, email: str, password: str = DEMO_PASSWORD, follow: bool = False):
+    token = csrf_token(client, "/masuk")
+    return client.post("/masuk", data={"email": email, "password": password, "csrf_token": token},
+                       follow_redirects=follow)
+
+
+def post(client, path: str, data: dict | None = None, htmx: bool = False, **kwargs):
+    """POST with the CSRF token the page carries, as a browser (or htmx) would."""
+    token = csrf_token(client, "/")
+    headers = {"X-CSRFToken": token}
+    if htmx:
+        headers["HX-Request"] = "true"
+    headers.update(kwargs.pop("headers", {}))
+    return client.post(path, data=data or {}, headers=headers, **kwargs)
