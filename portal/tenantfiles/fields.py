@@ -18,7 +18,8 @@ class Fields:
         self.problems = problems
 
     def problem(self, where, key: str, message: str) -> None:
-        line = where.line_of(key.rsplit(".", 1)[-1]) if isinstance(where, MarkedDict) else getattr(where, "line", 0)
+        last = key.rsplit(".", 1)[-1].split("[", 1)[0]  # "people[2].lanes[1]" -> "lanes"
+        line = where.line_of(last) if isinstance(where, MarkedDict) else getattr(where, "line", 0)
         self.problems.append(Problem(self.file, line, key, message))
 
     def mapping(self, parent, key: str, path: str, required: bool = True) -> MarkedDict:

@@ -1,4 +1,5 @@
 """YAML that remembers where each key stands, so errors can name the line."""
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -21,6 +22,16 @@ class MarkedList(list):
 
 class _Loader(yaml.SafeLoader):
     pass
+
+
+# YAML 1.1 reads yes/no/on/off as booleans, so the step key "no" would become False.
+# Only true/false are booleans here (as in YAML 1.2).
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+                              list("tTfF"))
 
 
 def _construct_mapping(loader, node):

@@ -110,6 +110,7 @@ def _tenant(f: Fields, raw, path: str, level: Level, parent_slug: str | None) ->
     if level == Level.PEMDA:
         spec.kind = f.choice(raw, "kind", f"{path}.kind", PEMDA_KINDS) or ""
         spec.parent_slug = f.pattern(raw, "province", f"{path}.province", SLUG, "slug provinsi")
+        spec.parent_line = raw.line_of("province")
     else:
         spec.kind = f.text(raw, "kind", f"{path}.kind", required=False, max_len=30)
         spec.parent_slug = parent_slug
@@ -218,14 +219,14 @@ def _check_across_files(bundle: Bundle, problems: list[Problem]) -> None:
     for spec in bundle.tenants:
         if spec.slug in by_slug:
             other = by_slug[spec.slug]
-            problems.append(Problem(spec.file, spec.line, "slug",
+            problems.append(Problem(spec.file, spec.line, f"{spec.level}.slug",
                                     f"slug {spec.slug!r} sudah dipakai di {other.file}:{other.line}"))
         by_slug.setdefault(spec.slug, spec)
     for spec in bundle.tenants:
         if spec.level == Level.PEMDA and spec.parent_slug:
             parent = by_slug.get(spec.parent_slug)
             if parent is None or parent.level != Level.PROVINSI:
-                problems.append(Problem(spec.file, spec.line, "pemda.province",
+                problems.append(Problem(spec.file, spec.parent_line, "pemda.province",
                                         f"provinsi {spec.parent_slug!r} tidak ada di provinsi.yaml"))
     people: dict[str, PersonSpec] = {}
     for person in bundle.platform_admins + [p for t in bundle.tenants for p in t.people]:

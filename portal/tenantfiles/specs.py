@@ -46,6 +46,7 @@ class TenantSpec:
     sop_path: str | None = None    # relative to the tenants folder
     file: str = ""
     line: int = 0
+    parent_line: int = 0
 
 
 @dataclass

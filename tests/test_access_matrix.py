@@ -1,0 +1,111 @@
+"""Every registered route, requested as everyone who might try it.
+
+Each route must declare a rule (portal.access.rule). For each route and method the test
+asks as anonymous, as every lane of the tenant in the URL, as the pemda admin and the
+coordinator above it, and as a user of a foreign tenant; it asserts the status and, for
+every refused request, that the database did not change.
+"""
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from portal.access import _parse, rule_of
+from portal.extensions import db
+from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_CAPABILITIES_BELOW, Capability, LaneKind
+from tests import world as world_module
+from tests.conftest import sign_in
+from tests.factories import PASSWORD
+
+# Status codes that mean "refused".
+REFUSED = {401, 403, 404, 405}
+
+
+def _snapshot(app) -> str:
+    """A digest of every row of every table (except sign-in bookkeeping)."""
+    digest = hashlib.sha256()
+    with app.app_context():
+        for table in db.metadata.sorted_tables:
+            if table.name in {"login_session", "login_failure"}:
+                continue
+            rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
+            digest.update(f"{table.name}:{rows!r}".encode())
+        db.session.remove()
+    return digest.hexdigest()
+
+
+def _routes(app):
+    out = []
+    for url_rule in app.url_map.iter_rules():
+        if url_rule.endpoint == "static":
+            continue
+        for method in sorted(url_rule.methods - {"HEAD", "OPTIONS"}):
+            out.append((url_rule, method))
+    return out
+
+
+def test_every_route_declares_an_access_rule(app):
+    missing = [r.endpoint for r, _ in _routes(app) if rule_of_in(app, r.endpoint) is None]
+    assert missing == [], f"routes without an access rule: {missing}"
+
+
+def rule_of_in(app, endpoint):
+    with app.test_request_context():
+        return rule_of(endpoint)
+
+
+def _expected_allowed(spec: str, actor: str) -> bool:
+    kind, cap = _parse(spec)
+    if kind == "public":
+        return True
+    if actor == "anonymous":
+        return False
+    if kind == "signed_in":
+        return True
+    if actor == "foreign":
+        return False
+    if actor in ("pemda_admin", "coordinator"):
+        caps = KIND_CAPABILITIES_BELOW[LaneKind(actor)]
+    else:
+        caps = KIND_CAPABILITIES[LaneKind(actor)]
+    return Capability.VIEW in caps and (cap is None or cap in caps)
+
+
+ACTORS = ["anonymous", "foreign", "pemda_admin", "coordinator"] + [
+    k.value for k in LaneKind if k not in (LaneKind.PEMDA_ADMIN, LaneKind.COORDINATOR)]
+
+
+def test_access_matrix(app):
+    w = world_module.build(app)
+    failures = []
+    for url_rule, method in _routes(app):
+        spec = rule_of_in(app, url_rule.endpoint)
+        url = w.url_for(app, url_rule)
+        for actor in ACTORS:
+            client = app.test_client()
+            if actor != "anonymous":
+                assert sign_in(client, w.emails[actor], PASSWORD).status_code == 303, actor
+            allowed = _expected_allowed(spec, actor)
+            before = None if allowed else _snapshot(app)
+            headers = {}
+            data = {}
+            if method != "GET":
+                token = w.csrf(client)
+                headers["X-CSRFToken"] = token
+            response = client.open(url, method=method, headers=headers, data=data)
+            status = response.status_code
+            if allowed:
+                ok = status not in REFUSED and status < 500
+            elif actor == "anonymous":
+                ok = status in (302, 303) and "/masuk" in response.headers.get("Location", "")
+            elif actor == "foreign" or "tenant_slug" not in url_rule.arguments:
+                ok = status == 404
+            else:
+                _, cap = _parse(spec)
+                ok = status == 403
+            if before is not None and _snapshot(app) != before:
+                failures.append(f"{method} {url} as {actor}: refused but the database changed")
+            if not ok:
+                failures.append(f"{method} {url} as {actor}: status {status}, rule {spec!r}, "
+                                f"expected {'allowed' if allowed else 'refused'}")
+    assert failures == [], "\n".join(failures)
