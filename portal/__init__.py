@@ -3,7 +3,7 @@ import os
 
 from flask import Flask, request
 
-from portal import access, config, database, errors, models  # noqa: F401 (models: all tables)
+from portal import access, config, database, errors, formatting, models  # noqa: F401 (models: all tables)
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -28,6 +28,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _init_request_hooks(app)
     csrf.init_app(app)  # after the access guard: an expired session goes to sign-in first
     errors.register(app)
+    formatting.register(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -64,9 +65,11 @@ def _init_request_hooks(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.health import bp as health_bp
+    from portal.sop import document_views  # noqa: F401 (routes on the sop blueprint)
+    from portal.sop.views import bp as sop_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (auth_bp, tenancy_bp, health_bp):
+    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp):
         app.register_blueprint(bp)
 
 

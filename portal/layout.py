@@ -1,9 +1,29 @@
 """What the base template shows: who is signed in, which tenant, the switcher, the nav."""
-from flask import g
+from dataclasses import dataclass
+
+from flask import g, url_for
 from flask_login import current_user
 
 from portal.tenancy import services
 from portal.tenancy.lanes import Capability
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    endpoint: str
+    capability: Capability
+
+
+# The tenant navigation, in order. An entry shows when the user holds its capability
+# in the current tenant (the route checks it again on the server).
+NAV: list[NavEntry] = [
+    NavEntry("SOP", "sop.index", Capability.VIEW),
+]
+
+
+def nav_items(caps) -> list[dict]:
+    return [{"label": e.label, "url": url_for(e.endpoint)} for e in NAV if e.capability in caps]
 
 
 def context() -> dict:
@@ -14,6 +34,7 @@ def context() -> dict:
         "switch_tenants": services.switchable_tenants(current_user),
         "current_tenant": tenant,
         "caps": getattr(g, "capabilities", frozenset()),
+        "nav_items": nav_items(getattr(g, "capabilities", frozenset())) if tenant else [],
         "my_lanes": services.memberships_in(current_user, tenant) if tenant else [],
         "Capability": Capability,
     }

@@ -17,7 +17,9 @@ from portal.extensions import db
 ROOT = Path(__file__).resolve().parent.parent
 TENANTS = ROOT / "tenants"
 DEMO_PASSWORD = "demo-sakip"
-PG_SCHEMA = "portal_test"
+# A schema of this run's own: two test runs at once (two developers, a benchmark) never
+# truncate each other's tables. Dropped again at the end of the run.
+PG_SCHEMA = f"portal_test_{os.getpid()}"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = bool(os.environ.get("CI")) or os.environ.get("REQUIRE_POSTGRES") == "1"
 
@@ -49,6 +51,14 @@ def _prepare_postgres():
         db.engine.dispose()
     _pg_state["ready"] = True
     return None
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if _pg_state.get("ready"):
+        engine = sa.create_engine(PG_URL)
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+        engine.dispose()
 
 
 def _config(url: str, **extra) -> dict:

@@ -37,7 +37,36 @@ class World:
         return CSRF_META.search(page).group(1)
 
 
-SAMPLE_BUILDERS = []  # functions (app, opd) -> dict of URL params; areas register theirs
+def _sop_samples(opd) -> dict:
+    """An SOP of the OPD with a published version 1 and a draft version 2."""
+    from portal.sop import services as sop_services
+    from portal.sop.document import LaneDoc, SopDocument, StepDoc
+    from portal.sop.models import Sop
+
+    doc = SopDocument(
+        nama="Pengukuran Kinerja",
+        lanes=[LaneDoc("kadis", "Kepala Dinas", "kepala"), LaneDoc("kabid", "Kepala Bidang", "kabid")],
+        steps=[
+            StepDoc(1, "Memerintahkan pengukuran", ["kadis"], "mulai", "manual", waktu_amount=10),
+            StepDoc(2, "Mengisi realisasi", ["kabid"], "proses", "collect", waktu_amount=2, waktu_unit="hari"),
+            StepDoc(3, "Memeriksa", ["kadis"], "keputusan", "review", waktu_amount=1, waktu_unit="jam", return_to=2),
+            StepDoc(4, "Menandatangani", ["kadis"], "selesai", "sign", waktu_amount=15),
+        ],
+    )
+    sop = Sop(tenant_id=opd.id, key="pengukuran-kinerja")
+    db.session.add(sop)
+    db.session.flush()
+    published = sop_services.new_version(sop, doc)
+    db.session.flush()
+    sop_services.publish(published, None)
+    draft = sop_services.revise(published, None)
+    db.session.flush()
+    return {"sop_id": sop.id, "version_id": draft.id, "step_id": draft.steps[1].id,
+            "lane_id": draft.lanes[1].id}
+
+
+# functions (opd) -> dict of URL params; each area adds the rows its routes need
+SAMPLE_BUILDERS = [_sop_samples]
 
 
 def build(app) -> World:

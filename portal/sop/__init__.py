@@ -1,0 +1,1 @@
+"""SOP Pengukuran Kinerja: versioned data, editor, official document, library, files."""

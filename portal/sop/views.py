@@ -1,0 +1,23 @@
+"""SOP pages: the list of SOPs and versions of a tenant."""
+from flask import Blueprint, g
+
+from portal import web
+from portal.access import rule
+from portal.sop import queries, services
+
+bp = Blueprint("sop", __name__, url_prefix="/t/<tenant_slug>/sop")
+
+
+@bp.route("/")
+@rule("tenant")
+def index():
+    tenant = g.tenant
+    in_force = services.sop_in_force(tenant) if tenant.level == "opd" else None
+    return web.render("sop/index.html", tenant=tenant, sops=services.sops_of(tenant), in_force=in_force)
+
+
+@bp.route("/<int:sop_id>/")
+@rule("tenant")
+def detail(sop_id):
+    sop = queries.own_sop(g.tenant, sop_id)
+    return web.render("sop/detail.html", sop=sop, draft=services.draft_of(sop))
