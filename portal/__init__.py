@@ -74,6 +74,8 @@ def _register_blueprints(app: Flask) -> None:
 
 
 def _register_commands(app: Flask) -> None:
+    from portal.demo_cli import demo_command
     from portal.tenantfiles.cli import tenants_cli
 
     app.cli.add_command(tenants_cli)
+    app.cli.add_command(demo_command)

@@ -48,8 +48,7 @@ def apply_bundle(bundle: Bundle) -> Report:
     db.session.flush()
     users: dict[str, User] = {}
     for person in bundle.platform_admins:
-        user = _user(person, users, report)
-        _update(user, f"pengguna {user.email}", report, is_platform_admin=True)
+        _user(person, users, report, platform_admin=True)
     for spec in bundle.tenants:
         _people(spec, tenants[spec.slug], users, report)
     for spec in bundle.tenants:
@@ -95,12 +94,12 @@ def _tenant(spec: TenantSpec, tenants: dict[str, Tenant], report: Report) -> Ten
     return tenant
 
 
-def _user(person: PersonSpec, users: dict[str, User], report: Report) -> User:
+def _user(person: PersonSpec, users: dict[str, User], report: Report, platform_admin: bool = False) -> User:
     if person.email in users:
         return users[person.email]
     user = db.session.scalar(select(User).where(User.email == person.email))
     if user is None:
-        user = User(email=person.email, name=person.name, nip=person.nip)
+        user = User(email=person.email, name=person.name, nip=person.nip, is_platform_admin=platform_admin)
         if person.password:
             user.set_password(person.password)
         db.session.add(user)
@@ -108,6 +107,8 @@ def _user(person: PersonSpec, users: dict[str, User], report: Report) -> User:
     else:
         # Passwords are set on creation only: a person who changed theirs keeps it.
         _update(user, f"pengguna {user.email}", report, name=person.name, nip=person.nip or user.nip)
+        if platform_admin:
+            _update(user, f"pengguna {user.email}", report, is_platform_admin=True)
     users[person.email] = user
     return user
 

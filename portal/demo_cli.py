@@ -1,0 +1,62 @@
+"""flask demo: the newcomer's one command after installing. Migrates the SQLite database,
+loads the demo tenants, lists the demo sign-ins and serves the portal."""
+import socket
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import with_appcontext
+from flask_migrate import upgrade
+from sqlalchemy import select
+
+from portal.auth.models import Membership, User
+from portal.extensions import db
+from portal.tenantfiles.cli import load_folder
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_PASSWORD = "demo-sakip"
+
+
+def _free_port(preferred: int) -> int:
+    for port in [preferred] + list(range(preferred + 1, preferred + 50)):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+                return port
+            except OSError:
+                continue
+    raise click.ClickException("Tidak ada port bebas.")
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    """(email, name, lanes) of every demo person, grouped by tenant order."""
+    rows = []
+    for user in db.session.scalars(select(User).order_by(User.id)):
+        lanes = [f"{m.lane.name}" + (f" ({m.unit.name})" if m.unit else "") + f" · {m.tenant.name}"
+                 for m in db.session.scalars(select(Membership).where(Membership.user_id == user.id))]
+        rows.append((user.email, user.name, "; ".join(lanes) or "Admin platform"))
+    return rows
+
+
+@click.command("demo")
+@click.option("--port", default=5000, show_default=True, help="Port yang dicoba lebih dulu.")
+@click.option("--no-serve", is_flag=True, help="Siapkan basis data saja, tanpa menjalankan server.")
+@with_appcontext
+def demo_command(port, no_serve):
+    """Siapkan basis data demo (migrasi + tenants/) lalu jalankan portal."""
+    upgrade()
+    report, problems = load_folder(str(ROOT / "tenants"))
+    if problems:
+        raise click.ClickException("Berkas tenants/ bermasalah:\n" + "\n".join(problems))
+    click.echo(f"Instansi demo dimuat ({len(report.created)} dibuat, {len(report.changed)} diubah).")
+    click.echo(f"\nAkun demo (kata sandi semua: {DEMO_PASSWORD}):")
+    for email, name, lanes in demo_accounts():
+        click.echo(f"  {email:45} {lanes}")
+    if no_serve:
+        return
+    port = _free_port(port)
+    click.echo(f"\nPortal berjalan di http://127.0.0.1:{port}/  (Ctrl+C untuk berhenti)\n")
+    app = current_app._get_current_object()
+    # Plain http on this machine only: the cookie cannot be Secure here.
+    app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
+    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
