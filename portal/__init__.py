@@ -65,7 +65,7 @@ def _init_request_hooks(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.health import bp as health_bp
-    from portal.sop import document_views  # noqa: F401 (routes on the sop blueprint)
+    from portal.sop import document_views, editor_step_views, editor_views, library_views  # noqa: F401
     from portal.sop.views import bp as sop_bp
     from portal.tenancy.views import bp as tenancy_bp
 

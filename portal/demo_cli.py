@@ -8,6 +8,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy import select
+from werkzeug.serving import run_simple
 
 from portal.auth.models import Membership, User
 from portal.extensions import db
@@ -59,4 +60,5 @@ def demo_command(port, no_serve):
     app = current_app._get_current_object()
     # Plain http on this machine only: the cookie cannot be Secure here.
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
-    app.run(host="127.0.0.1", port=port, debug=False, use_reloader=False)
+    # Flask ignores app.run() inside a CLI command, so serve with Werkzeug directly.
+    run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, use_debugger=False)

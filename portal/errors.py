@@ -10,6 +10,7 @@ MESSAGES = {
     403: ("Akses ditolak", "Peran Anda tidak berwenang melakukan tindakan ini."),
     404: ("Tidak ditemukan", "Halaman atau data yang Anda cari tidak ada."),
     405: ("Metode tidak diizinkan", "Tindakan ini tidak dapat dilakukan dengan cara tersebut."),
+    409: ("Tidak dapat diubah", "Data ini sudah berubah statusnya (misalnya sudah diterbitkan). Muat ulang halaman."),
     413: ("Berkas terlalu besar", "Berkas yang Anda kirim melebihi batas ukuran."),
     500: ("Terjadi kesalahan", "Terjadi kesalahan pada server. Perubahan Anda belum tersimpan; coba lagi."),
 }
@@ -26,7 +27,7 @@ def _answer(code: int, detail: str | None = None):
 
 
 def register(app):
-    for code in (400, 403, 404, 405, 413):
+    for code in (400, 403, 404, 405, 409, 413):
         app.register_error_handler(code, lambda e, code=code: _answer(code))
 
     @app.errorhandler(CSRFError)

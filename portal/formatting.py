@@ -1,5 +1,8 @@
 """Jinja filters for Indonesian display of dates and numbers."""
 from datetime import date, datetime
+from decimal import Decimal
+
+from portal.indicators.kategori import format_angka
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember"]
@@ -16,5 +19,15 @@ def tanggal(value) -> str:
     return str(value)
 
 
+def angka(value) -> str:
+    """Decimal in Indonesian notation without needless decimals: 1.234,5; 10; 1,5."""
+    if value is None or value == "":
+        return ""
+    normalized = Decimal(value).normalize()
+    places = max(0, -normalized.as_tuple().exponent)
+    return format_angka(Decimal(value), places)
+
+
 def register(app) -> None:
     app.add_template_filter(tanggal, "tanggal")
+    app.add_template_filter(angka, "angka")

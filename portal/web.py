@@ -58,3 +58,15 @@ def to_login():
     if request.method == "GET":
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     return redirect(url_for("auth.login"), code=303)
+
+
+def is_htmx() -> bool:
+    return bool(getattr(request, "htmx", None))
+
+
+def fragment_or_redirect(fragment: str, url: str, status: int = 200, **context):
+    """An in-place write: htmx gets the updated fragment; a plain form post (no
+    JavaScript) is sent back to the page it came from."""
+    if is_fragment_request():
+        return render_fragment(fragment, status=status, **context)
+    return redirect(url, code=303)

@@ -134,6 +134,6 @@ def test_demo_tenants_load_and_reload_without_change(app, runner, tmp_path):
     assert first.exit_code == 0, first.output
     with app.app_context():
         versions = db.session.scalar(select(func.count()).select_from(SopVersion))
-    assert versions == 4
+    assert versions == 4 + 2 * 4  # four agency SOPs, four templates in each province's library
     second = runner.invoke(args=["tenants", "load", str(root)])
     assert second.exit_code == 0 and "Tidak ada perubahan" in second.output, second.output

@@ -26,6 +26,15 @@ from portal.sop.document import Meaning, Repeat, Symbol, TimeUnit
 from portal.tenancy.models import Tenant, _in, utcnow
 
 
+class EditTracked:
+    """Optimistic locking for rows edited in the browser: every save bumps `revision`;
+    a save made against an older revision is refused and told who changed it."""
+
+    revision: Mapped[int] = mapped_column(default=1)
+    updated_at: Mapped[datetime | None] = mapped_column()
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+
 class Sop(db.Model):
     __tablename__ = "sop"
     __table_args__ = (UniqueConstraint("tenant_id", "key"), UniqueConstraint("tenant_id", "id"))
@@ -42,7 +51,7 @@ class Sop(db.Model):
         back_populates="sop", order_by="SopVersion.number", overlaps="tenant")
 
 
-class SopVersion(db.Model):
+class SopVersion(EditTracked, db.Model):
     __tablename__ = "sop_version"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "sop_id"], ["sop.tenant_id", "sop.id"]),
@@ -56,9 +65,6 @@ class SopVersion(db.Model):
     sop_id: Mapped[int] = mapped_column(index=True)
     number: Mapped[int] = mapped_column()
     status: Mapped[str] = mapped_column(String(10), default="draft")
-    # Optimistic lock: every saved change of a draft bumps it; an edit made against an
-    # older revision is refused instead of overwriting someone else's change.
-    revision: Mapped[int] = mapped_column(default=1)
 
     nama: Mapped[str] = mapped_column(String(300), default="")
     nomor: Mapped[str] = mapped_column(String(120), default="")
@@ -83,6 +89,7 @@ class SopVersion(db.Model):
     steps: Mapped[list["SopStep"]] = relationship(
         back_populates="version", order_by="SopStep.position", cascade="all, delete-orphan", overlaps="tenant")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys="SopVersion.updated_by_id")
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
     based_on: Mapped["SopVersion | None"] = relationship(remote_side="SopVersion.id", foreign_keys=[based_on_id])
 
@@ -91,7 +98,7 @@ class SopVersion(db.Model):
         return self.status == "published"
 
 
-class SopLane(db.Model):
+class SopLane(EditTracked, db.Model):
     __tablename__ = "sop_lane"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "version_id"], ["sop_version.tenant_id", "sop_version.id"],
@@ -109,9 +116,10 @@ class SopLane(db.Model):
     kind: Mapped[str] = mapped_column(String(20))
 
     version: Mapped[SopVersion] = relationship(back_populates="lanes", overlaps="tenant")
+    updated_by: Mapped[User | None] = relationship(foreign_keys="SopLane.updated_by_id")
 
 
-class SopStep(db.Model):
+class SopStep(EditTracked, db.Model):
     __tablename__ = "sop_step"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "version_id"], ["sop_version.tenant_id", "sop_version.id"],
@@ -141,6 +149,7 @@ class SopStep(db.Model):
     repeat: Mapped[str | None] = mapped_column(String(10))
 
     version: Mapped[SopVersion] = relationship(back_populates="steps", overlaps="tenant")
+    updated_by: Mapped[User | None] = relationship(foreign_keys="SopStep.updated_by_id")
     return_to: Mapped["SopStep | None"] = relationship(remote_side="SopStep.id", foreign_keys=[return_to_id],
                                                        post_update=True)
 

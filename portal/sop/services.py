@@ -1,4 +1,5 @@
 """SOP versions: build from a document, read back as a document, publish, revise."""
+import re
 from datetime import date, datetime
 
 from sqlalchemy import func, select
@@ -120,6 +121,21 @@ def publish(version: SopVersion, user_id: int | None, now: datetime | None = Non
     version.status = "published"
     version.published_at = now or utcnow()
     version.published_by_id = user_id
+
+
+def blank_document(nama: str) -> SopDocument:
+    """What a new SOP starts as: a name and nothing else yet."""
+    return SopDocument(nama=nama)
+
+
+def unique_key(tenant: Tenant, nama: str) -> str:
+    """A key for a new SOP of the tenant, from its name."""
+    base = re.sub(r"[^a-z0-9]+", "-", nama.lower()).strip("-")[:60] or "sop"
+    taken = set(db.session.scalars(select(Sop.key).where(Sop.tenant_id == tenant.id)))
+    key, n = base, 2
+    while key in taken:
+        key, n = f"{base}-{n}", n + 1
+    return key
 
 
 def next_number(sop: Sop) -> int:

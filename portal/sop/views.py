@@ -12,8 +12,11 @@ bp = Blueprint("sop", __name__, url_prefix="/t/<tenant_slug>/sop")
 @rule("tenant")
 def index():
     tenant = g.tenant
+    from portal.sop.library_views import library_context
+
     in_force = services.sop_in_force(tenant) if tenant.level == "opd" else None
-    return web.render("sop/index.html", tenant=tenant, sops=services.sops_of(tenant), in_force=in_force)
+    sops = [sop for sop in services.sops_of(tenant) if not sop.is_template]
+    return web.render("sop/index.html", tenant=tenant, sops=sops, in_force=in_force, **library_context(tenant))
 
 
 @bp.route("/<int:sop_id>/")

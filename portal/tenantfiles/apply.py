@@ -54,6 +54,9 @@ def apply_bundle(bundle: Bundle) -> Report:
     for spec in bundle.tenants:
         if spec.sop_path:
             _sop(spec.sop_path, bundle.sops[spec.sop_path], tenants[spec.slug], report)
+        for path in spec.template_paths:
+            if path in bundle.sops:
+                _sop(path, bundle.sops[path], tenants[spec.slug], report, template=True)
     return report
 
 
@@ -132,11 +135,13 @@ def _people(spec: TenantSpec, tenant: Tenant, users: dict[str, User], report: Re
                               + (f" ({unit.name})" if unit else "") + f" di {tenant.slug}")
 
 
-def _sop(path: str, doc, owner: Tenant, report: Report) -> None:
-    key = Path(path).stem
+def _sop(path: str, doc, owner: Tenant, report: Report, template: bool = False) -> None:
+    # A template is named after its agency folder too: kota-blitar/sop/dinsos.yaml -> kota-blitar-dinsos
+    parts = Path(path).parts
+    key = f"{parts[-3]}-{Path(path).stem}" if template and len(parts) >= 3 else Path(path).stem
     sop = db.session.scalar(select(Sop).where(Sop.tenant_id == owner.id, Sop.key == key))
     if sop is None:
-        sop = Sop(tenant_id=owner.id, key=key)
+        sop = Sop(tenant_id=owner.id, key=key, is_template=template)
         db.session.add(sop)
         db.session.flush()
     latest = sop_services.latest_published(sop)

@@ -62,6 +62,14 @@ def _read_provinces(path: Path, folder: Path, bundle: Bundle, problems: list[Pro
         spec = _tenant(f, raw, f"provinces[{i + 1}]", Level.PROVINSI, parent_slug=None)
         if spec:
             bundle.tenants.append(spec)
+            for j, rel in enumerate(f.texts(raw, "sop_templates", f"provinces[{i + 1}].sop_templates")):
+                sop_file = folder / rel
+                key = _relative(sop_file, folder)
+                if key not in bundle.sops:
+                    document = sop_files.read_sop_file(sop_file, key, problems)
+                    if document is not None:
+                        bundle.sops[key] = document
+                spec.template_paths.append(key)
 
 
 def _read_pemda(path: Path, folder: Path, bundle: Bundle, problems: list[Problem]) -> None:
@@ -98,6 +106,8 @@ def _tenant(f: Fields, raw, path: str, level: Level, parent_slug: str | None) ->
         allowed |= {"kind", "province"}
     if level == Level.OPD:
         allowed |= {"kind"}
+    if level == Level.PROVINSI:
+        allowed |= {"sop_templates"}
     f.unknown_keys(raw, allowed, path)
     spec = TenantSpec(
         level=level,

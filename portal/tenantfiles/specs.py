@@ -44,6 +44,7 @@ class TenantSpec:
     units: list[UnitSpec] = field(default_factory=list)
     people: list[PersonSpec] = field(default_factory=list)
     sop_path: str | None = None    # relative to the tenants folder
+    template_paths: list[str] = field(default_factory=list)  # provinsi: its SOP template library
     file: str = ""
     line: int = 0
     parent_line: int = 0

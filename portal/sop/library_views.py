@@ -1,0 +1,67 @@
+"""SOP files (export, import) and the coordinator's template library (clone)."""
+from flask import Response, abort, g, request, url_for
+from flask_login import current_user
+
+from portal import web
+from portal.access import rule
+from portal.extensions import db
+from portal.sop import library, queries, services
+from portal.sop.views import bp
+from portal.tenancy import services as tenancy
+from portal.tenancy.lanes import Capability
+
+
+@bp.route("/versi/<int:version_id>/berkas.yaml")
+@rule("tenant")
+def export(version_id):
+    version = queries.readable_version(g.tenant, version_id)
+    name = f"sop-{version.sop.key}-versi-{version.number}.yaml"
+    response = Response(library.export_yaml(version), mimetype="application/yaml")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.route("/impor", methods=["POST"])
+@rule("tenant:manage_sop")
+def import_():
+    upload = request.files.get("berkas")
+    if upload is None or not upload.filename:
+        return _import_refused(["Pilih berkas SOP (.yaml) yang akan diimpor."])
+    try:
+        version = library.import_file(g.tenant, upload.filename, upload.read(), current_user)
+    except library.ImportRefused as refused:
+        db.session.rollback()
+        return _import_refused(refused.problems)
+    db.session.commit()
+    return web.see_other(url_for("sop.editor", version_id=version.id))
+
+
+def _import_refused(problems):
+    return web.render("sop/import_refused.html", status=422, problems=problems)
+
+
+@bp.route("/<int:sop_id>/salin", methods=["POST"])
+@rule("tenant:manage_sop")
+def clone(sop_id):
+    template = queries.own_sop(g.tenant, sop_id)
+    if not template.is_template:
+        abort(404)
+    target = tenancy.tenant_by_slug(request.form.get("tujuan", ""))
+    if target is None or target not in library.clone_targets(current_user, g.tenant):
+        return _import_refused(["Pilih pemerintah daerah atau perangkat daerah tujuan yang Anda kelola."])
+    try:
+        version = library.clone(template, target, current_user)
+    except services.SopError as error:
+        return _import_refused([str(error)])
+    db.session.commit()
+    return web.see_other(url_for("sop.editor", tenant_slug=target.slug, version_id=version.id))
+
+
+def library_context(tenant) -> dict:
+    """What the SOP index shows of the library: templates and where they may be cloned to."""
+    if tenant.level != "provinsi":
+        return {}
+    caps = g.capabilities
+    return {"templates": library.templates_of(tenant),
+            "clone_targets": library.clone_targets(current_user, tenant) if Capability.MANAGE_SOP in caps else []}
