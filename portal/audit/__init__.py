@@ -1,0 +1,1 @@
+"""The append-only audit log: who, in which lane, when (UTC), what, old → new, why."""
