@@ -76,12 +76,17 @@ ACTORS = ["anonymous", "foreign", "pemda_admin", "coordinator"] + [
 
 
 def _reset(app):
-    """Empty every table (an allowed request may have changed or deleted the sample rows)."""
+    """Empty every table (an allowed request may have changed or deleted the sample rows).
+    The audit log refuses DELETE, so PostgreSQL truncates and SQLite starts afresh."""
     with app.app_context():
         db.session.remove()
-        with db.engine.begin() as conn:
-            for table in reversed(db.metadata.sorted_tables):
-                conn.execute(table.delete())
+        if db.engine.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+            with db.engine.begin() as conn:
+                conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+        else:
+            db.drop_all()
+            db.create_all()
         db.session.remove()
 
 
