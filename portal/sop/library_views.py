@@ -1,5 +1,5 @@
 """SOP files (export, import) and the coordinator's template library (clone)."""
-from flask import Response, abort, g, request, url_for
+from flask import Response, g, request, url_for
 from flask_login import current_user
 
 from portal import web
@@ -46,7 +46,7 @@ def _import_refused(problems):
 def clone(sop_id):
     template = queries.own_sop(g.tenant, sop_id)
     if not template.is_template:
-        abort(404)
+        return _import_refused(["Hanya templat dari pustaka SOP yang dapat disalin."])
     target = tenancy.tenant_by_slug(request.form.get("tujuan", ""))
     if target is None or target not in library.clone_targets(current_user, g.tenant):
         return _import_refused(["Pilih pemerintah daerah atau perangkat daerah tujuan yang Anda kelola."])

@@ -1,0 +1,16 @@
+"""The official SOP AP document (PermenPANRB 35/2012) of a version."""
+from flask import g
+
+from portal import web
+from portal.access import rule
+from portal.sop import flowchart, queries
+from portal.sop.document import HEADER_LISTS, REPEAT_LABELS, UNIT_LABELS
+from portal.sop.views import bp
+
+
+@bp.route("/versi/<int:version_id>/")
+@rule("tenant")
+def document(version_id):
+    version = queries.readable_version(g.tenant, version_id)
+    return web.render("sop/document.html", version=version, chart=flowchart.for_version(version),
+                      header_lists=HEADER_LISTS, unit_labels=UNIT_LABELS, repeat_labels=REPEAT_LABELS)
