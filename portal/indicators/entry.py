@@ -1,0 +1,330 @@
+"""Data entry: the rows of the open period, who may enter them, saving with a revision check.
+
+Who may enter: a holder of an ENTER_DATA lane (kabid, staf) for the indicator's own
+unit (Membership.unit_id), in an open period, while no measurement cycle locks the value
+(under review or signed off). The route's rule checks the capability; may_enter() checks
+the unit, the period and the lock, on the server, on every save.
+
+Concurrency: every Realisasi row has a revision. The form carries the revision it was
+loaded with; the save is an UPDATE ... WHERE revision = <loaded>, so of two people
+saving the same row the second one changes nothing and is told who saved what.
+"""
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from portal.audit import services as audit
+from portal.auth.models import Membership
+from portal.cycles import locks
+from portal.extensions import db
+from portal.indicators import evidence, forms
+from portal.indicators import settings as indicator_settings
+from portal.indicators.capaian import value_from_ratio
+from portal.indicators.figures import TW, Figures, angka, figures, predikat_scale, waktu  # noqa: F401 (used by views)
+from portal.indicators.kategori import PredikatTidakValid
+from portal.indicators.models import IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
+from portal.tenancy.lanes import KIND_CAPABILITIES, Capability, LaneKind
+from portal.tenancy.models import Lane, Tenant, Unit, utcnow
+
+ENTRY_KINDS = [k.value for k in LaneKind if Capability.ENTER_DATA in KIND_CAPABILITIES[k]]
+
+
+# -- periods -----------------------------------------------------------------------
+
+def periods_of(tenant: Tenant) -> list[ReportingPeriod]:
+    return list(db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.tenant_id == tenant.id)
+                                   .order_by(ReportingPeriod.tahun.desc(), ReportingPeriod.triwulan.desc())))
+
+
+def default_period(periods: list[ReportingPeriod]) -> ReportingPeriod | None:
+    return next((p for p in periods if p.is_open), periods[0] if periods else None)
+
+
+def open_period(tenant: Tenant, tahun: int, triwulan: int) -> ReportingPeriod:
+    """Open (or reopen) a triwulan for data entry (the measurement cycle will call this)."""
+    period = db.session.scalar(select(ReportingPeriod).where(
+        ReportingPeriod.tenant_id == tenant.id, ReportingPeriod.tahun == tahun, ReportingPeriod.triwulan == triwulan))
+    if period is None:
+        period = ReportingPeriod(tenant_id=tenant.id, tahun=tahun, triwulan=triwulan)
+        db.session.add(period)
+    period.status, period.closed_at = "terbuka", None
+    db.session.flush()
+    return period
+
+
+def close_period(period: ReportingPeriod) -> None:
+    period.status, period.closed_at = "ditutup", utcnow()
+    db.session.flush()
+
+
+# -- who may enter -----------------------------------------------------------------
+
+def entry_unit_ids(user, tenant: Tenant) -> set[int]:
+    """Units the user enters data for in this tenant (ENTER_DATA lanes held for a unit)."""
+    if user is None:
+        return set()
+    return set(db.session.scalars(
+        select(Membership.unit_id).join(Lane, Lane.id == Membership.lane_id)
+        .where(Membership.user_id == user.id, Membership.tenant_id == tenant.id,
+               Membership.unit_id.is_not(None), Lane.kind.in_(ENTRY_KINDS))))
+
+
+_ASK = object()
+
+
+def may_enter(unit_ids: set[int], ind: Indikator, period: ReportingPeriod, lock=_ASK) -> str | None:
+    """None when the user may enter this row now, else why not (Bahasa Indonesia).
+
+    A value under review or signed off in a measurement cycle is locked (portal.cycles.locks);
+    `lock` passes that reason in when the caller already looked it up for many rows."""
+    if not period.is_open:
+        return f"Periode Triwulan {TW[period.triwulan - 1]} {period.tahun} sudah ditutup."
+    if ind.unit_id is None or ind.unit_id not in unit_ids:
+        return "Indikator ini bukan tanggung jawab unit Anda."
+    if lock is _ASK:
+        lock = locks.entry_block(ind.tenant_id, period.tahun, period.triwulan, ind.id)
+    return lock
+
+
+# -- the rows of the page -------------------------------------------------------------
+
+@dataclass
+class Row:
+    ind: Indikator
+    sasaran: Sasaran
+    unit: Unit | None
+    period: ReportingPeriod
+    values: list[Realisasi | None]
+    figures: Figures
+    bukti: list = field(default_factory=list)
+    refusal: str | None = None   # why this user may not enter the row (None: may enter)
+    lock: str | None = None      # why nobody may change the value now (cycle review or sign-off)
+
+    @property
+    def current(self) -> Realisasi | None:
+        return self.values[self.period.triwulan - 1]
+
+    @property
+    def predikat_levels(self) -> tuple[str, ...]:
+        return predikat_scale(self.ind).levels if self.ind.jenis_target == "predikat" else ()
+
+    @property
+    def editable(self) -> bool:
+        return self.refusal is None
+
+    @property
+    def active_bukti(self):
+        return [b for b in self.bukti if b.status == "aktif"]
+
+    @property
+    def history_bukti(self):
+        return [b for b in self.bukti if b.status != "aktif"]
+
+
+def set_of_year(tenant: Tenant, tahun: int) -> IndicatorSet | None:
+    return db.session.scalar(select(IndicatorSet).where(IndicatorSet.tenant_id == tenant.id,
+                                                        IndicatorSet.tahun == tahun))
+
+
+def rows_for(tenant: Tenant, period: ReportingPeriod, user, only: int | None = None,
+             unit_ids: set[int] | None = None) -> list[Row]:
+    """The rows a user sees for a period: the indicators of their entry units, or every
+    indicator of the year for someone who enters for no unit (read only). A fixed number
+    of queries whatever the number of indicators."""
+    unit_ids = entry_unit_ids(user, tenant) if unit_ids is None else unit_ids
+    query = (select(Indikator, Sasaran).join(Sasaran, Sasaran.id == Indikator.sasaran_id)
+             .join(IndicatorSet, IndicatorSet.id == Indikator.set_id)
+             .where(Indikator.tenant_id == tenant.id, IndicatorSet.tahun == period.tahun)
+             .options(selectinload(Indikator.unit))
+             .order_by(Sasaran.position, Sasaran.id, Indikator.position, Indikator.id))
+    if only is not None:
+        query = query.where(Indikator.id == only)
+    elif unit_ids:
+        query = query.where(Indikator.unit_id.in_(unit_ids))
+    pairs = db.session.execute(query).all()
+    ids = [ind.id for ind, _ in pairs]
+    values: dict[int, list] = {i: [None] * 4 for i in ids}
+    if ids:
+        for row in db.session.scalars(select(Realisasi).where(Realisasi.tenant_id == tenant.id,
+                                                              Realisasi.indikator_id.in_(ids))
+                                      .options(selectinload(Realisasi.updated_by))):
+            values[row.indikator_id][row.triwulan - 1] = row
+    bukti = evidence.of_rows(tenant.id, ids, period.triwulan)
+    blocks = locks.blocks_for(tenant.id, period.tahun, period.triwulan, ids)
+    current_rules = indicator_settings.effective(tenant).rules
+    return [
+        Row(ind, sasaran, ind.unit, period, values[ind.id],
+            figures(ind, values[ind.id], period.triwulan, current_rules),
+            bukti[ind.id], may_enter(unit_ids, ind, period, blocks.get(ind.id)), blocks.get(ind.id))
+        for ind, sasaran in pairs
+    ]
+
+
+def grouped(rows: list[Row]) -> list[tuple[Sasaran, list[Row]]]:
+    """Rows by sasaran, in page order."""
+    out: list[tuple[Sasaran, list[Row]]] = []
+    for row in rows:
+        if not out or out[-1][0].id != row.sasaran.id:
+            out.append((row.sasaran, []))
+        out[-1][1].append(row)
+    return out
+
+
+def row_for(tenant: Tenant, period: ReportingPeriod, ind: Indikator, user) -> Row:
+    return rows_for(tenant, period, user, only=ind.id)[0]
+
+
+# -- reading and saving an entry ----------------------------------------------------------
+
+@dataclass
+class Entry:
+    nilai: Decimal | None = None
+    predikat: str | None = None
+    pembilang: Decimal | None = None
+    penyebut: Decimal | None = None
+    tidak_berlaku: bool = False
+    faktor_pendorong: str = ""
+    faktor_penghambat: str = ""
+    tindak_lanjut: str = ""
+
+    def columns(self) -> dict:
+        return dict(self.__dict__)
+
+
+def read_entry(form, ind: Indikator) -> tuple[Entry, dict]:
+    """The realisasi form of one row: value (or pembilang/penyebut, or predikat), state, texts."""
+    errors: dict[str, str] = {}
+    e = Entry(
+        tidak_berlaku=forms.checked(form, "tidak_berlaku"),
+        faktor_pendorong=(form.get("faktor_pendorong") or "").strip()[:5000],
+        faktor_penghambat=(form.get("faktor_penghambat") or "").strip()[:5000],
+        tindak_lanjut=(form.get("tindak_lanjut") or "").strip()[:5000],
+    )
+    typed = [form.get(k) or "" for k in ("nilai", "pembilang", "penyebut", "predikat")]
+    if e.tidak_berlaku:
+        if any(t.strip() for t in typed):
+            field_name = "predikat" if ind.jenis_target == "predikat" else (
+                "pembilang" if ind.pakai_rasio else "nilai")
+            errors[field_name] = "Pilih salah satu: isi nilai, atau centang Tidak berlaku dan kosongkan nilainya."
+        return e, errors
+    negative = ind.boleh_negatif
+    if ind.jenis_target == "predikat":
+        raw = (form.get("predikat") or "").strip()
+        if raw:
+            try:
+                e.predikat = predikat_scale(ind).canonical(raw)
+            except PredikatTidakValid:
+                errors["predikat"] = f"Predikat tidak dikenal; pilihan: {', '.join(predikat_scale(ind).levels)}."
+    elif ind.pakai_rasio:
+        e.pembilang, msg_a = forms.number(form.get("pembilang") or "", negative=negative)
+        e.penyebut, msg_b = forms.number(form.get("penyebut") or "", negative=negative)
+        if msg_a:
+            errors["pembilang"] = msg_a
+        if msg_b:
+            errors["penyebut"] = msg_b
+        if not errors and (e.pembilang is None) != (e.penyebut is None):
+            blank = "penyebut" if e.penyebut is None else "pembilang"
+            errors[blank] = "Isi pembilang dan penyebut, atau kosongkan keduanya."
+        elif not errors and e.penyebut == 0:
+            errors["penyebut"] = "Penyebut tidak boleh 0."
+        elif not errors and e.penyebut is not None:
+            r = value_from_ratio(e.pembilang, e.penyebut, persen=is_percent(ind.satuan))
+            e.nilai = r.value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            if abs(e.nilai) >= Decimal(10) ** 14:
+                errors["pembilang"] = "Hasil pembilang / penyebut terlalu besar."
+    else:
+        e.nilai, message = forms.number(form.get("nilai") or "", negative=negative)
+        if message:
+            errors["nilai"] = message
+    return e, errors
+
+
+def is_percent(satuan: str) -> bool:
+    return (satuan or "").strip().lower() in ("%", "persen", "persentase")
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """Someone else saved the row after this form was loaded."""
+
+    row: Realisasi
+
+    @property
+    def message(self) -> str:
+        who = self.row.updated_by.name if self.row.updated_by else "pengguna lain"
+        return (f"Nilai ini sudah diubah oleh {who} ({display_value(self.row)}) pada {waktu(self.row.updated_at)}. "
+                "Periksa lalu simpan lagi.")
+
+
+def display_value(row: Realisasi | None) -> str:
+    if row is None:
+        return "belum diisi"
+    if row.tidak_berlaku:
+        return "tidak berlaku"
+    if row.predikat:
+        return row.predikat
+    return angka(row.nilai) if row.nilai is not None else "belum diisi"
+
+
+def _same(row: Realisasi, columns: dict) -> bool:
+    return all(getattr(row, k) == v for k, v in columns.items())
+
+
+def save_entry(ind: Indikator, triwulan: int, user, entry: Entry, revision: int) -> Realisasi | Conflict:
+    """Save the entry if the row is still at `revision` (0: no row yet), else Conflict.
+    Every changed field goes to the audit log (old → new, who, in which lane)."""
+    where = (Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan)
+    row = db.session.scalar(select(Realisasi).where(*where))
+    columns = entry.columns()
+    now = utcnow()
+    if row is None:
+        if revision != 0:
+            return Conflict(Realisasi(revision=0, updated_at=now))  # pragma: no cover - rows are never deleted
+        try:
+            with db.session.begin_nested():
+                row = Realisasi(tenant_id=ind.tenant_id, indikator_id=ind.id, triwulan=triwulan, revision=1,
+                                updated_at=now, updated_by_id=user.id, **columns)
+                db.session.add(row)
+        except IntegrityError:  # someone inserted the row first
+            return Conflict(db.session.scalar(select(Realisasi).where(*where)))
+        _audit(ind, user, row, Entry().columns(), columns)
+        return row
+    if row.revision != revision:
+        return Conflict(row)
+    if _same(row, columns):
+        return row
+    before = {name: getattr(row, name) for name in columns}
+    done = db.session.execute(
+        update(Realisasi).where(Realisasi.id == row.id, Realisasi.revision == revision)
+        .values(revision=revision + 1, updated_at=now, updated_by_id=user.id, **columns)
+        .execution_options(synchronize_session=False))
+    db.session.refresh(row)
+    if done.rowcount != 1:
+        return Conflict(row)
+    _audit(ind, user, row, before, columns)
+    return row
+
+
+def _shown(value) -> str:
+    if isinstance(value, bool):
+        return "ya" if value else "tidak"
+    if isinstance(value, Decimal):
+        return angka(value)
+    return "" if value is None else str(value)
+
+
+def _audit(ind: Indikator, user, row: Realisasi, before: dict, after: dict) -> None:
+    lanes = db.session.scalars(
+        select(Lane.name).join(Membership, Membership.lane_id == Lane.id)
+        .where(Membership.user_id == user.id, Membership.tenant_id == ind.tenant_id,
+               Membership.unit_id == ind.unit_id, Lane.kind.in_(ENTRY_KINDS))).all()
+    tenant = db.session.get(Tenant, ind.tenant_id)
+    for name, new in after.items():
+        old = before.get(name)
+        if _shown(old) != _shown(new):
+            audit.record(tenant, user, "realisasi.simpan", "realisasi", row.id, lane=", ".join(lanes),
+                         indikator_id=ind.id, field=f"TW {TW[row.triwulan - 1]} {name}", old=_shown(old),
+                         new=_shown(new))

@@ -1,0 +1,118 @@
+"""Capaian of one indicator row, and how its values are shown.
+
+Pure functions on the stored rows: the four quarterly Realisasi rows of an indicator
+roll up to TW n (by sifat agregasi) and are compared with the target s.d. TW n under
+the indicator's frozen rules (or the tenant's current rules while no PK target froze
+them), using the capaian engine (capaian.py, kategori.py).
+"""
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
+from zoneinfo import ZoneInfo
+
+from portal.indicators import settings as indicator_settings
+from portal.indicators.capaian import (
+    BELUM_DIISI,
+    DIHITUNG,
+    STATE_LABELS,
+    TIDAK_BERLAKU,
+    CapaianResult,
+    Rentang,
+    RuleSet,
+    State,
+    classify_capaian,
+    compute_capaian_predikat,
+    compute_capaian_triwulan,
+)
+from portal.indicators.kategori import OrdinalScale, PredikatTidakValid, format_angka
+from portal.indicators.models import Indikator, Realisasi
+
+TW = ("I", "II", "III", "IV")
+BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
+LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # WIB: the demo regions; a per-tenant zone can come later
+
+
+def angka(value: Decimal | None) -> str:
+    """A stored value as typed: "12,5", "1.234,5", "0" (no padding zeros)."""
+    if value is None:
+        return ""
+    d = value.normalize() if value != 0 else Decimal(0)
+    return format_angka(d, None)
+
+
+def waktu(moment: datetime | None) -> str:
+    """A stored (UTC) time in WIB: "21 Nov 2026 10.02"."""
+    if moment is None:
+        return ""
+    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ)
+    return f"{local.day} {BULAN_SINGKAT[local.month - 1]} {local.year} {local:%H.%M}"
+
+
+def value_of(row: Realisasi | None):
+    if row is None:
+        return BELUM_DIISI
+    if row.tidak_berlaku:
+        return TIDAK_BERLAKU
+    return row.nilai if row.nilai is not None else BELUM_DIISI
+
+
+def predikat_of(row: Realisasi | None):
+    if row is None:
+        return BELUM_DIISI
+    if row.tidak_berlaku:
+        return TIDAK_BERLAKU
+    return row.predikat or BELUM_DIISI
+
+
+@dataclass
+class Figures:
+    realisasi_sd: str            # "12,5" or a state label
+    realisasi_sd_note: str | None
+    capaian: CapaianResult
+    progres: CapaianResult | None
+    kategori: str | None
+    kategori_scale: str
+    frozen: bool
+
+
+def predikat_scale(ind: Indikator) -> OrdinalScale:
+    if ind.rules and ind.rules.get("skala_predikat"):
+        return OrdinalScale.from_dict(ind.rules["skala_predikat"])
+    return indicator_settings.PREDIKAT_SCALES[ind.skala_predikat or "opini_bpk"]
+
+
+def figures(ind: Indikator, values: list[Realisasi | None], n: int, current_rules: RuleSet) -> Figures:
+    """Capaian TW n of an indicator from its four quarterly rows, under its frozen rules
+    (or the tenant's current rules while no PK target froze them)."""
+    frozen = indicator_settings.rules_from_snapshot(ind.rules)
+    rules = frozen or current_rules
+    if ind.jenis_target == "predikat":
+        scale = predikat_scale(ind)
+        # R s.d. TW n of a predikat is the latest level given (like nilai akhir).
+        used = [predikat_of(values[q - 1]) for q in range(1, n + 1)]
+        given = [v for v in used if not isinstance(v, State)]
+        r = given[-1] if given else (TIDAK_BERLAKU if all(v is TIDAK_BERLAKU for v in used) else BELUM_DIISI)
+        try:
+            result = compute_capaian_predikat(r, ind.target_predikat or BELUM_DIISI, scale)
+        except PredikatTidakValid as error:
+            result = CapaianResult(None, "tidak_dapat_dihitung", "predikat", "Predikat", str(error))
+        shown = _state_label(r) if isinstance(r, State) else r
+        return Figures(shown, None, result, None, classify_capaian(result, rules.kategori), rules.kategori.name,
+                       frozen is not None)
+    vals = [value_of(row) for row in values]
+    if ind.jenis_target == "rentang":
+        both = ind.target_bawah is not None and ind.target_atas is not None
+        t_sd = t_year = Rentang(ind.target_bawah, ind.target_atas) if both else BELUM_DIISI
+    else:
+        t_sd = ind.target_sd(n) if ind.target_sd(n) is not None else BELUM_DIISI
+        t_year = ind.target_pk if ind.target_pk is not None else BELUM_DIISI
+    ct = compute_capaian_triwulan(vals, n, ind.sifat, ind.polaritas, t_sd, t_year, rules)
+    ru = ct.realisasi_sd
+    shown = angka(ru.value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)) if ru.state == DIHITUNG \
+        else _state_label(ru.as_value())
+    return Figures(shown, ru.note, ct.capaian, ct.progres_tahunan, classify_capaian(ct.capaian, rules.kategori),
+                   rules.kategori.name, frozen is not None)
+
+
+def _state_label(value) -> str:
+    return STATE_LABELS.get(value, str(value))

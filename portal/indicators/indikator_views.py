@@ -1,0 +1,205 @@
+"""Indikator and Program/Kegiatan rows of a year, edited in place row by row."""
+from flask import g, request, url_for
+
+from portal import web
+from portal.access import rule
+from portal.extensions import db
+from portal.indicators import forms, services
+from portal.indicators.models import IndicatorSet, Indikator, ProgramKegiatan
+from portal.indicators.settings import PREDIKAT_LABELS, PREDIKAT_SCALES
+from portal.indicators.views import bp, fragment_or_page, opd_only, own_set
+from portal.tenancy.scope import scoped_get
+
+
+def _indikator_row(tset, ind=None, editing=False, errors=None, typed=None, status=200, message=None,
+                   sasaran_id=None):
+    tenant = g.tenant
+    return fragment_or_page(
+        "indicators/_indikator_row.html", status=status, title="Indikator kinerja",
+        back=url_for("indicators.set_page", set_id=tset.id),
+        tset=tset, ind=ind, editing=editing, errors=errors or {}, typed=typed, message=message,
+        units=services.units_of(tenant) if editing else [],
+        sasaran_list=services.sasaran_of(tenant, tset) if editing else [],
+        units_by_id={u.id: u for u in services.units_of(tenant)},
+        new_sasaran_id=sasaran_id, predikat_labels=PREDIKAT_LABELS, predikat_scales=PREDIKAT_SCALES)
+
+
+def _own_indikator(indikator_id) -> tuple[Indikator, IndicatorSet]:
+    opd_only()
+    ind = scoped_get(Indikator, g.tenant, indikator_id)
+    return ind, scoped_get(IndicatorSet, g.tenant, ind.set_id)
+
+
+def _read(tset):
+    unit_ids = {u.id for u in services.units_of(g.tenant)}
+    sasaran_ids = {s.id for s in services.sasaran_of(g.tenant, tset)}
+    return forms.indicator_input(request.form, unit_ids, sasaran_ids)
+
+
+@bp.route("/indikator/<int:set_id>/baru")
+@rule("tenant:manage_tenant")
+def indikator_new(set_id):
+    opd_only()
+    tset = own_set(set_id)
+    sasaran_id = request.args.get("sasaran", type=int)
+    if request.args.get("batal"):
+        if not web.is_fragment_request():
+            return web.see_other(url_for("indicators.set_page", set_id=tset.id))
+        return web.render_fragment("indicators/_indikator_add.html", tset=tset, sasaran_id=sasaran_id)
+    return _indikator_row(tset, editing=True, sasaran_id=sasaran_id)
+
+
+@bp.route("/indikator/<int:set_id>/butir", methods=["POST"])
+@rule("tenant:manage_tenant")
+def indikator_create(set_id):
+    opd_only()
+    tset = own_set(set_id)
+    values, errors = _read(tset)
+    ind = None
+    if not errors:
+        ind, errors = services.save_indikator(g.tenant, tset, None, values)
+    if errors:
+        db.session.rollback()
+        return _indikator_row(own_set(set_id), editing=True, errors=errors, typed=request.form, status=422,
+                              sasaran_id=request.form.get("sasaran_id", type=int))
+    db.session.commit()
+    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}")
+
+
+@bp.route("/indikator/butir/<int:indikator_id>/")
+@rule("tenant")
+def indikator_row(indikator_id):
+    ind, tset = _own_indikator(indikator_id)
+    return _indikator_row(tset, ind)
+
+
+@bp.route("/indikator/butir/<int:indikator_id>/ubah")
+@rule("tenant:manage_tenant")
+def indikator_edit(indikator_id):
+    ind, tset = _own_indikator(indikator_id)
+    return _indikator_row(tset, ind, editing=True)
+
+
+@bp.route("/indikator/butir/<int:indikator_id>/", methods=["POST"])
+@rule("tenant:manage_tenant")
+def indikator_update(indikator_id):
+    ind, tset = _own_indikator(indikator_id)
+    before = ind.sasaran_id
+    values, errors = _read(tset)
+    if not errors:
+        _, errors = services.save_indikator(g.tenant, tset, ind, values)
+    if errors:
+        db.session.rollback()
+        ind, tset = _own_indikator(indikator_id)
+        return _indikator_row(tset, ind, editing=True, errors=errors, typed=request.form, status=422)
+    db.session.commit()
+    if ind.sasaran_id != before or not web.is_fragment_request():
+        return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}")
+    return _indikator_row(tset, ind)
+
+
+@bp.route("/indikator/butir/<int:indikator_id>/hapus", methods=["POST"])
+@rule("tenant:manage_tenant")
+def indikator_delete(indikator_id):
+    ind, tset = _own_indikator(indikator_id)
+    message = services.delete_indikator(ind)
+    if message:
+        db.session.rollback()
+        ind, tset = _own_indikator(indikator_id)
+        return _indikator_row(tset, ind, status=422, message=message)
+    db.session.commit()
+    return web.see_other(url_for("indicators.set_page", set_id=tset.id))
+
+
+# -- program / kegiatan ---------------------------------------------------------------------
+
+def _program_row(tset, row=None, editing=False, errors=None, typed=None, status=200, message=None):
+    return fragment_or_page(
+        "indicators/_program_row.html", status=status, title="Program/Kegiatan",
+        back=url_for("indicators.set_page", set_id=tset.id) + "#program",
+        tset=tset, p=services.program_row(row) if row is not None else None, editing=editing,
+        errors=errors or {}, typed=typed, message=message,
+        programs=services.programs_only(g.tenant, tset) if editing else [])
+
+
+def _own_program(program_id) -> tuple[ProgramKegiatan, IndicatorSet]:
+    opd_only()
+    row = scoped_get(ProgramKegiatan, g.tenant, program_id)
+    return row, scoped_get(IndicatorSet, g.tenant, row.set_id)
+
+
+def _read_program(tset):
+    return forms.program_input(request.form, {p.id for p in services.programs_only(g.tenant, tset)})
+
+
+@bp.route("/indikator/<int:set_id>/program/baru")
+@rule("tenant:manage_tenant")
+def program_new(set_id):
+    opd_only()
+    tset = own_set(set_id)
+    if request.args.get("batal"):
+        if not web.is_fragment_request():
+            return web.see_other(url_for("indicators.set_page", set_id=tset.id) + "#program")
+        return web.render_fragment("indicators/_program_add.html", tset=tset)
+    return _program_row(tset, editing=True)
+
+
+@bp.route("/indikator/<int:set_id>/program", methods=["POST"])
+@rule("tenant:manage_tenant")
+def program_create(set_id):
+    opd_only()
+    tset = own_set(set_id)
+    values, errors = _read_program(tset)
+    row = None
+    if not errors:
+        row, errors = services.save_program(tset, None, values)
+    if errors:
+        db.session.rollback()
+        return _program_row(own_set(set_id), editing=True, errors=errors, typed=request.form, status=422)
+    db.session.commit()
+    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}")
+
+
+@bp.route("/indikator/program/<int:program_id>/")
+@rule("tenant")
+def program_row(program_id):
+    row, tset = _own_program(program_id)
+    return _program_row(tset, row)
+
+
+@bp.route("/indikator/program/<int:program_id>/ubah")
+@rule("tenant:manage_tenant")
+def program_edit(program_id):
+    row, tset = _own_program(program_id)
+    return _program_row(tset, row, editing=True)
+
+
+@bp.route("/indikator/program/<int:program_id>/", methods=["POST"])
+@rule("tenant:manage_tenant")
+def program_update(program_id):
+    row, tset = _own_program(program_id)
+    before = row.parent_id
+    values, errors = _read_program(tset)
+    if not errors:
+        _, errors = services.save_program(tset, row, values)
+    if errors:
+        db.session.rollback()
+        row, tset = _own_program(program_id)
+        return _program_row(tset, row, editing=True, errors=errors, typed=request.form, status=422)
+    db.session.commit()
+    if row.parent_id != before or not web.is_fragment_request():
+        return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}")
+    return _program_row(tset, row)
+
+
+@bp.route("/indikator/program/<int:program_id>/hapus", methods=["POST"])
+@rule("tenant:manage_tenant")
+def program_delete(program_id):
+    row, tset = _own_program(program_id)
+    message = services.delete_program(row)
+    if message:
+        db.session.rollback()
+        row, tset = _own_program(program_id)
+        return _program_row(tset, row, status=422, message=message)
+    db.session.commit()
+    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + "#program")

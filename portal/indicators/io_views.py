@@ -1,0 +1,62 @@
+"""The XLSX template of a year's indicator set, and importing a filled one."""
+import io
+
+from flask import current_app, flash, g, request, send_file, url_for
+
+from portal import web
+from portal.access import rule
+from portal.extensions import db
+from portal.indicators import services, xlsx_import, xlsx_template
+from portal.indicators.evidence import size_text
+from portal.indicators.views import bp, opd_only, own_set
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@bp.route("/indikator/<int:set_id>/templat.xlsx")
+@rule("tenant:manage_tenant")
+def template(set_id):
+    opd_only()
+    tset = own_set(set_id)
+    units = [(u.key, u.name) for u in services.units_of(g.tenant)]
+    data = xlsx_template.template_bytes(g.tenant.name, tset.tahun, units)
+    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
+                         download_name=f"templat-indikator-{g.tenant.slug}-{tset.tahun}.xlsx", max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _page(tset, status=200, errors=None):
+    return web.render("indicators/import.html", status=status, tenant=g.tenant, tset=tset, errors=errors or [])
+
+
+@bp.route("/indikator/<int:set_id>/impor")
+@rule("tenant:manage_tenant")
+def import_form(set_id):
+    opd_only()
+    return _page(own_set(set_id))
+
+
+@bp.route("/indikator/<int:set_id>/impor", methods=["POST"])
+@rule("tenant:manage_tenant")
+def import_upload(set_id):
+    opd_only()
+    tset = own_set(set_id)
+    upload = request.files.get("berkas")
+    if upload is None or not upload.filename:
+        return _page(tset, 422, ["Pilih berkas XLSX yang sudah diisi."])
+    limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    data = upload.stream.read(limit + 1)
+    if len(data) > limit:
+        return _page(tset, 422, [f"Berkas terlalu besar. Ukuran maksimal {size_text(limit)}."])
+    plan, errors = xlsx_import.read_workbook(data, services.units_of(g.tenant))
+    if not errors:
+        errors = xlsx_import.existing_problems(g.tenant, tset, plan)
+    if errors:
+        db.session.rollback()
+        return _page(tset, 422, errors)
+    counts = xlsx_import.apply_plan(g.tenant, tset, plan)
+    db.session.commit()
+    flash(f"Impor selesai: {counts['indikator']} indikator, {counts['sasaran']} sasaran, "
+          f"{counts['program']} program/kegiatan disimpan.", "success")
+    return web.see_other(url_for("indicators.set_page", set_id=tset.id))

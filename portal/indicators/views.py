@@ -1,0 +1,163 @@
+"""Indicator sets of an OPD: the list of years, a year's sasaran and indikator.
+
+The routes of the area live in views.py and the *_views.py modules beside it, all on
+this one blueprint; each loads (tenant-scoped), checks, calls one service, commits once,
+and renders a page or the fragment htmx asked for.
+"""
+from flask import Blueprint, abort, current_app, g, request, url_for
+from flask_login import current_user
+
+from portal import web
+from portal.access import rule
+from portal.extensions import db
+from portal.indicators import entry, evidence, forms, services
+from portal.indicators.models import IndicatorSet, Sasaran
+from portal.indicators.settings import PREDIKAT_LABELS
+from portal.tenancy.lanes import Capability
+from portal.tenancy.scope import scoped_get
+
+bp = Blueprint("indicators", __name__, url_prefix="/t/<tenant_slug>")
+
+
+@bp.context_processor
+def helpers():
+    return {"angka": entry.angka, "waktu": entry.waktu, "TW": entry.TW,
+            "can_manage": Capability.MANAGE_TENANT in getattr(g, "capabilities", frozenset()),
+            "POLARITAS_LABELS": forms.POLARITAS_LABELS, "SIFAT_LABELS": forms.SIFAT_LABELS,
+            "JENIS_LABELS": forms.JENIS_LABELS, "predikat_labels": PREDIKAT_LABELS,
+            "size_text": evidence.size_text, "max_upload": current_app.config.get("UPLOAD_MAX_BYTES", 10 << 20)}
+
+
+def opd_only():
+    if g.tenant.level != "opd":
+        abort(404)
+
+
+def own_set(set_id) -> IndicatorSet:
+    return scoped_get(IndicatorSet, g.tenant, set_id)
+
+
+def fragment_or_page(fragment: str, status: int = 200, title: str = "", back: str | None = None, **context):
+    """The fragment for htmx; for a plain request the same fragment in a page of its own."""
+    if web.is_fragment_request():
+        return web.render_fragment(fragment, status=status, **context)
+    return web.render("indicators/fragment_page.html", status=status, inner=fragment, title=title,
+                      back=back, **context)
+
+
+# -- the years --------------------------------------------------------------------------
+
+@bp.route("/indikator/")
+@rule("tenant")
+def index():
+    tenant = g.tenant
+    sets = services.sets_of(tenant) if tenant.level == "opd" else []
+    return web.render("indicators/index.html", tenant=tenant, sets=sets, errors={}, typed={})
+
+
+@bp.route("/indikator/", methods=["POST"])
+@rule("tenant:manage_tenant")
+def create_set():
+    tenant = g.tenant
+    tahun, message = forms.tahun_input(request.form.get("tahun", ""))
+    result = message or services.create_set(tenant, tahun, current_user)
+    if isinstance(result, str):
+        db.session.rollback()
+        return web.render("indicators/index.html", status=422, tenant=tenant, sets=services.sets_of(tenant),
+                          errors={"tahun": result}, typed=request.form)
+    db.session.commit()
+    return web.see_other(url_for("indicators.set_page", set_id=result.id))
+
+
+# -- one year ---------------------------------------------------------------------------
+
+@bp.route("/indikator/<int:set_id>/")
+@rule("tenant")
+def set_page(set_id):
+    opd_only()
+    tset = own_set(set_id)
+    return web.render("indicators/set.html", tenant=g.tenant, ov=services.overview(g.tenant, tset),
+                      new_sasaran={}, errors={})
+
+
+@bp.route("/indikator/<int:set_id>/sasaran", methods=["POST"])
+@rule("tenant:manage_tenant")
+def sasaran_create(set_id):
+    opd_only()
+    tset = own_set(set_id)
+    values, errors = forms.sasaran_input(request.form)
+    sasaran = None
+    if not errors:
+        sasaran, errors = services.save_sasaran(tset, None, values)
+    if errors:
+        db.session.rollback()
+        return web.render("indicators/set.html", status=422, tenant=g.tenant,
+                          ov=services.overview(g.tenant, tset), new_sasaran=request.form, errors=errors)
+    db.session.commit()
+    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}")
+
+
+def _sasaran(sasaran_id) -> tuple[Sasaran, IndicatorSet]:
+    opd_only()
+    sasaran = scoped_get(Sasaran, g.tenant, sasaran_id)
+    return sasaran, scoped_get(IndicatorSet, g.tenant, sasaran.set_id)
+
+
+def _sasaran_head(sasaran, tset, editing=False, errors=None, typed=None, status=200, message=None):
+    return fragment_or_page("indicators/_sasaran_head.html", status=status, title="Sasaran strategis",
+                            back=url_for("indicators.set_page", set_id=tset.id),
+                            sasaran=sasaran, tset=tset, editing=editing, errors=errors or {},
+                            typed=typed or {}, message=message)
+
+
+@bp.route("/indikator/sasaran/<int:sasaran_id>/")
+@rule("tenant")
+def sasaran_row(sasaran_id):
+    sasaran, tset = _sasaran(sasaran_id)
+    return _sasaran_head(sasaran, tset)
+
+
+@bp.route("/indikator/sasaran/<int:sasaran_id>/ubah")
+@rule("tenant:manage_tenant")
+def sasaran_edit(sasaran_id):
+    sasaran, tset = _sasaran(sasaran_id)
+    return _sasaran_head(sasaran, tset, editing=True)
+
+
+@bp.route("/indikator/sasaran/<int:sasaran_id>/", methods=["POST"])
+@rule("tenant:manage_tenant")
+def sasaran_update(sasaran_id):
+    sasaran, tset = _sasaran(sasaran_id)
+    values, errors = forms.sasaran_input(request.form)
+    if not errors:
+        _, errors = services.save_sasaran(tset, sasaran, values)
+    if errors:
+        db.session.rollback()
+        sasaran, tset = _sasaran(sasaran_id)
+        return _sasaran_head(sasaran, tset, editing=True, errors=errors, typed=request.form, status=422)
+    db.session.commit()
+    if not web.is_fragment_request():
+        return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}")
+    return _sasaran_head(sasaran, tset)
+
+
+@bp.route("/indikator/sasaran/<int:sasaran_id>/hapus", methods=["POST"])
+@rule("tenant:manage_tenant")
+def sasaran_delete(sasaran_id):
+    sasaran, tset = _sasaran(sasaran_id)
+    message = services.delete_sasaran(sasaran)
+    if message:
+        db.session.rollback()
+        sasaran, tset = _sasaran(sasaran_id)
+        return _sasaran_head(sasaran, tset, status=422, message=message)
+    db.session.commit()
+    return web.see_other(url_for("indicators.set_page", set_id=tset.id))
+
+
+from portal.indicators import (  # noqa: E402,F401 (routes on this blueprint)
+    entry_views,
+    evidence_views,
+    indikator_views,
+    io_views,
+    settings_views,
+)

@@ -1,0 +1,268 @@
+"""Read a filled template (openpyxl, read only) and apply it to an indicator set.
+
+read_workbook() checks the whole file and returns every problem with its sheet, row
+number and column; apply_plan() runs only on a clean file, in the caller's single
+transaction. Rows are matched by code: an existing sasaran, indikator or program with
+the same code is updated, a new code is added, nothing is deleted.
+"""
+import io
+import zipfile
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from openpyxl import load_workbook
+from openpyxl.utils.exceptions import InvalidFileException
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.indicators import forms, services
+from portal.indicators.models import Indikator, ProgramKegiatan
+from portal.indicators.xlsx_template import (
+    INDIKATOR_COLUMNS,
+    PROGRAM_COLUMNS,
+    SHEET_INDIKATOR,
+    SHEET_PROGRAM,
+    Column,
+)
+
+MAX_ROWS = 2000
+TRUE_WORDS = {"ya", "y", "true", "1", "benar", "iya"}
+FALSE_WORDS = {"tidak", "t", "false", "0", "salah", "bukan", "no", "n"}
+
+
+@dataclass
+class Plan:
+    sasaran: dict = field(default_factory=dict)      # kode -> nama
+    indikator: list = field(default_factory=list)    # (row number, values with "kode_sasaran")
+    programs: list = field(default_factory=list)     # (row number, values with "kode_induk")
+
+
+def _key(text) -> str:
+    return " ".join(str(text or "").replace("*", "").split()).lower()
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _cell_number(value, places: int, negative: bool) -> tuple[Decimal | None, str | None]:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None, None
+    if isinstance(value, bool):
+        return None, "bukan angka."
+    if isinstance(value, (int, float)):
+        d = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        q = Decimal(1).scaleb(-places)
+        if d.as_tuple().exponent < -places and abs(d - d.quantize(q, rounding=ROUND_HALF_UP)) < Decimal("1e-9"):
+            d = d.quantize(q, rounding=ROUND_HALF_UP)  # binary noise of a computed cell (0,30000000000000004)
+        return forms.number(forms_text(d), places=places, negative=negative)
+    if isinstance(value, str):
+        return forms.number(value, places=places, negative=negative)
+    return None, "bukan angka."
+
+
+def forms_text(d: Decimal) -> str:
+    """A Decimal in the Indonesian notation parse_angka reads ("-1234,5")."""
+    sign, digits = ("-" if d < 0 else ""), f"{abs(d):f}"
+    return sign + digits.replace(".", ",")
+
+
+def _choice(value, col: Column) -> tuple[str | None, str | None]:
+    text = _key(value)
+    if not text:
+        return None, None
+    for code, label in col.choices.items():
+        if text in (code, _key(label), code.replace("_", " ")):
+            return code, None
+    return None, f"{_cell_text(value)!r} tidak dikenal; pilihan: {', '.join(col.choices.values())}."
+
+
+def _bool(value) -> tuple[bool, str | None]:
+    if value is None or value == "":
+        return False, None
+    if isinstance(value, bool):
+        return value, None
+    text = _key(value)
+    if text in TRUE_WORDS:
+        return True, None
+    if text in FALSE_WORDS:
+        return False, None
+    return False, f"{_cell_text(value)!r} bukan Ya atau Tidak."
+
+
+def _header_map(sheet_name: str, header_row, columns, errors: list[str]) -> dict[int, Column]:
+    by_header = {_key(c.header): c for c in columns}
+    mapping: dict[int, Column] = {}
+    for i, value in enumerate(header_row or ()):
+        if value is None or not str(value).strip():
+            continue
+        col = by_header.get(_key(value))
+        if col is None:
+            errors.append(f"Lembar {sheet_name}, baris 1: kolom {_cell_text(value)!r} tidak dikenal.")
+        elif col in mapping.values():
+            errors.append(f"Lembar {sheet_name}, baris 1: kolom {col.header!r} muncul dua kali.")
+        else:
+            mapping[i] = col
+    for col in columns:
+        if col.required and col not in mapping.values():
+            errors.append(f"Lembar {sheet_name}, baris 1: kolom wajib {col.header!r} tidak ditemukan.")
+    return mapping
+
+
+def _rows(sheet, sheet_name, columns, errors):
+    """(row number, {key: raw value}) of the non-empty rows below the header."""
+    rows = sheet.iter_rows(values_only=True)
+    mapping = _header_map(sheet_name, next(rows, None), columns, errors)
+    for number, values in enumerate(rows, start=2):
+        if number > MAX_ROWS + 1:
+            errors.append(f"Lembar {sheet_name}: lebih dari {MAX_ROWS} baris; bagi berkasnya menjadi beberapa.")
+            return
+        if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+            continue
+        yield number, {col.key: values[i] if i < len(values) else None for i, col in mapping.items()}
+
+
+def _read_row(raw: dict, columns, units: dict, negative_key: str | None) -> tuple[dict, dict]:
+    v, errors = {}, {}
+    negative, message = _bool(raw.get(negative_key)) if negative_key else (False, None)
+    for col in columns:
+        value = raw.get(col.key)
+        if col.kind in ("number", "rupiah"):
+            v[col.key], message = _cell_number(value, 4 if col.kind == "number" else 2,
+                                               negative if col.kind == "number" else False)
+        elif col.kind == "bool":
+            v[col.key], message = _bool(value)
+        elif col.kind == "choice":
+            v[col.key], message = _choice(value, col)
+        elif col.kind == "unit":
+            text = _key(value)
+            v["unit_id"] = units.get(text) if text else None
+            missing = text and not v["unit_id"]
+            message = f"unit {_cell_text(value)!r} tidak ada di perangkat daerah ini." if missing else None
+        else:
+            v[col.key], message = _cell_text(value)[:5000 if col.key == "definisi" else 500], None
+        if message is None and col.required and v.get(col.key) in (None, ""):
+            message = "wajib diisi."
+        if message:
+            errors[col.key] = message
+    return v, errors
+
+
+def read_workbook(data: bytes, units) -> tuple[Plan, list[str]]:
+    """Every row of the workbook as a Plan, or the list of what is wrong with it."""
+    errors: list[str] = []
+    plan = Plan()
+    try:
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
+        return plan, ["Berkas bukan XLSX yang dapat dibaca. Unduh templat, isi, lalu unggah lagi."]
+    try:
+        if SHEET_INDIKATOR not in book.sheetnames:
+            return plan, [f"Lembar {SHEET_INDIKATOR!r} tidak ditemukan. Gunakan templat dari portal."]
+        unit_keys = {}
+        for u in units:
+            unit_keys[_key(u.key)] = u.id
+            unit_keys[_key(u.name)] = u.id
+        _read_indikator(book[SHEET_INDIKATOR], unit_keys, plan, errors)
+        if SHEET_PROGRAM in book.sheetnames:
+            _read_programs(book[SHEET_PROGRAM], plan, errors)
+    finally:
+        book.close()
+    if not errors and not plan.indikator and not plan.programs:
+        errors.append("Berkas tidak berisi satu baris pun.")
+    return plan, errors
+
+
+def _label(columns, key) -> str:
+    if key == "unit_id":
+        key = "unit"
+    return next((c.header for c in columns if c.key == key), key)
+
+
+def _read_indikator(sheet, units, plan: Plan, errors: list[str]) -> None:
+    seen: dict[str, int] = {}
+    sasaran_rows: dict[str, tuple[str, int]] = {}
+    for number, raw in _rows(sheet, SHEET_INDIKATOR, INDIKATOR_COLUMNS, errors):
+        v, problems = _read_row(raw, INDIKATOR_COLUMNS, units, "boleh_negatif")
+        v["jenis_target"] = v.get("jenis_target") or "angka"
+        if not problems:
+            problems.update(forms.target_problems(v))
+        where = f"Lembar {SHEET_INDIKATOR}, baris {number}"
+        for key, message in problems.items():
+            errors.append(f"{where}: {_label(INDIKATOR_COLUMNS, key)}: {message}")
+        kode, sasaran = v.get("kode"), v.get("kode_sasaran")
+        if kode and kode in seen:
+            errors.append(f"{where}: Kode Indikator {kode} sudah dipakai pada baris {seen[kode]}.")
+        seen.setdefault(kode, number)
+        if sasaran and v.get("nama_sasaran"):
+            first = sasaran_rows.setdefault(sasaran, (v["nama_sasaran"], number))
+            if first[0] != v["nama_sasaran"]:
+                errors.append(f"{where}: Sasaran Strategis untuk kode {sasaran} berbeda dengan baris {first[1]}.")
+            plan.sasaran.setdefault(sasaran, v["nama_sasaran"])
+        plan.indikator.append((number, v))
+
+
+def _read_programs(sheet, plan: Plan, errors: list[str]) -> None:
+    seen: dict[str, int] = {}
+    rows = list(_rows(sheet, SHEET_PROGRAM, PROGRAM_COLUMNS, errors))
+    parents = {_cell_text(raw.get("kode")) for _, raw in rows if not _cell_text(raw.get("kode_induk"))}
+    for number, raw in rows:
+        v, problems = _read_row(raw, PROGRAM_COLUMNS, {}, None)
+        where = f"Lembar {SHEET_PROGRAM}, baris {number}"
+        if v.get("kode_induk") and v["kode_induk"] not in parents:
+            problems.setdefault("kode_induk", f"program {v['kode_induk']} tidak ada pada lembar ini.")
+        for key, message in problems.items():
+            errors.append(f"{where}: {_label(PROGRAM_COLUMNS, key)}: {message}")
+        if v.get("kode") in seen:
+            errors.append(f"{where}: Kode {v['kode']} sudah dipakai pada baris {seen[v['kode']]}.")
+        seen.setdefault(v.get("kode"), number)
+        plan.programs.append((number, v))
+
+
+def existing_problems(tenant, tset, plan: Plan) -> list[str]:
+    """What the file would break in the set as it is (a target kind changed after entry)."""
+    errors = []
+    existing = {i.kode: i for i in db.session.scalars(select(Indikator).where(
+        Indikator.tenant_id == tenant.id, Indikator.set_id == tset.id))}
+    for number, v in plan.indikator:
+        ind = existing.get(v["kode"])
+        if ind is not None and ind.jenis_target != v["jenis_target"] and services._has_values(ind):
+            errors.append(f"Lembar {SHEET_INDIKATOR}, baris {number}: Jenis Target: tidak dapat diubah karena "
+                          "realisasi indikator ini sudah diisi.")
+    return errors
+
+
+def apply_plan(tenant, tset, plan: Plan) -> dict:
+    """Create or update every row of a clean plan; returns counts for the message."""
+    counts = {"sasaran": 0, "indikator": 0, "program": 0}
+    sasaran = {s.kode: s for s in services.sasaran_of(tenant, tset)}
+    for kode, nama in plan.sasaran.items():
+        row, _ = services.save_sasaran(tset, sasaran.get(kode), {"kode": kode, "nama": nama})
+        sasaran[kode] = row
+        counts["sasaran"] += 1
+    existing = {i.kode: i for i in db.session.scalars(select(Indikator).where(
+        Indikator.tenant_id == tenant.id, Indikator.set_id == tset.id))}
+    for _, v in plan.indikator:
+        values = {name: v.get(name) for name in services.INDIKATOR_FIELDS}
+        values["sasaran_id"] = sasaran[v["kode_sasaran"]].id
+        values["definisi"] = values["definisi"] or ""
+        values["sumber_data"] = values["sumber_data"] or ""
+        values["target_predikat"] = values["target_predikat"] or None
+        services.save_indikator(tenant, tset, existing.get(v["kode"]), values)
+        counts["indikator"] += 1
+    programs = {p.kode: p for p in db.session.scalars(select(ProgramKegiatan).where(
+        ProgramKegiatan.tenant_id == tenant.id, ProgramKegiatan.set_id == tset.id))}
+    for _, v in sorted(plan.programs, key=lambda item: bool(item[1].get("kode_induk"))):
+        parent = programs.get(v.get("kode_induk")) if v.get("kode_induk") else None
+        values = {name: v.get(name) for name in services.PROGRAM_FIELDS if name not in ("parent_id", "level")}
+        values.update(parent_id=parent.id if parent else None, level="kegiatan" if parent else "program")
+        row, _ = services.save_program(tset, programs.get(v["kode"]), values)
+        programs[v["kode"]] = row
+        counts["program"] += 1
+    db.session.flush()
+    return counts
+
