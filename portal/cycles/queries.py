@@ -1,0 +1,106 @@
+"""Reading cycles for pages: the timeline, the inbox, the late-task summary."""
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.auth.models import Membership
+from portal.cycles import engine, review
+from portal.cycles.deadlines import standard_minutes, working_minutes_between
+from portal.cycles.models import Cycle, CycleTask
+from portal.extensions import db
+from portal.tenancy.models import Lane, Tenant, utcnow
+
+
+def cycles_of(tenant: Tenant) -> list[Cycle]:
+    return list(db.session.scalars(select(Cycle).where(Cycle.tenant_id == tenant.id)
+                                   .order_by(Cycle.tahun.desc(), Cycle.started_at.desc())))
+
+
+def is_late(task: CycleTask, now: datetime | None = None) -> bool:
+    if task.due_at is None or task.status == "menunggu":
+        return False
+    return (task.completed_at or now or utcnow()) > task.due_at
+
+
+def timeline_state(task: CycleTask, now: datetime | None = None) -> str:
+    """selesai / sekarang / menunggu, and terlambat on top when past its Mutu Baku."""
+    base = {"selesai": "selesai", "aktif": "sekarang", "menunggu": "menunggu"}[task.status]
+    return f"{base} terlambat" if is_late(task, now) else base
+
+
+@dataclass
+class InboxEntry:
+    task: CycleTask
+    cycle: Cycle
+    tenant: Tenant
+    late: bool
+    what: str
+
+
+def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
+    """Tasks the user's lanes must do now, across their tenants, plus data returned to them."""
+    now = now or utcnow()
+    memberships = db.session.execute(
+        select(Membership.tenant_id, Lane.kind).join(Lane, Lane.id == Membership.lane_id)
+        .where(Membership.user_id == user.id)).all()
+    kinds_by_tenant: dict[int, set[str]] = {}
+    for tenant_id, kind in memberships:
+        kinds_by_tenant.setdefault(tenant_id, set()).add(kind)
+    if not kinds_by_tenant:
+        return []
+    tasks = db.session.scalars(
+        select(CycleTask).where(CycleTask.status == "aktif", CycleTask.tenant_id.in_(kinds_by_tenant))
+        .order_by(CycleTask.due_at))
+    out = []
+    for task in tasks:
+        if engine.step_lane_kinds(task.step) & kinds_by_tenant[task.tenant_id]:
+            out.append(InboxEntry(task, task.cycle, task.cycle.tenant, is_late(task, now), task.step.kegiatan))
+        elif task.step.meaning == "collect" and kinds_by_tenant[task.tenant_id] & review.ENTRY_KINDS:
+            out.append(InboxEntry(task, task.cycle, task.cycle.tenant, is_late(task, now),
+                                  "Isi dan ajukan realisasi indikator unit Anda"))
+    return out
+
+
+def returned_items_for(user, cycle: Cycle) -> list:
+    return [item for item in cycle.items if item.state == "dikembalikan" and review.may_submit(user, item)]
+
+
+@dataclass
+class StepTime:
+    position: int
+    kegiatan: str
+    standard: str
+    runs: int
+    late: int
+    actual_minutes: Decimal | None
+    standard_minutes: Decimal | None
+
+
+def time_summary(tenant: Tenant) -> list[StepTime]:
+    """Per SOP step over this OPD's cycles: how often it ran late, and the mean actual
+    (working) time against the Mutu Baku."""
+    from portal.formatting import angka
+    from portal.sop.document import UNIT_LABELS
+
+    rows: dict[tuple[int, str], StepTime] = {}
+    totals: dict[tuple[int, str], list[Decimal]] = {}
+    for cycle in cycles_of(tenant):
+        for task in cycle.tasks:
+            step = task.step
+            key = (task.position, step.kegiatan)
+            if key not in rows:
+                rows[key] = StepTime(
+                    task.position, step.kegiatan,
+                    f"{angka(step.waktu_amount)} {UNIT_LABELS[step.waktu_unit]}" if step.waktu_amount else "—",
+                    0, 0, None, standard_minutes(step.waktu_amount, step.waktu_unit) if step.waktu_amount else None)
+                totals[key] = []
+            if task.status == "selesai" and task.activated_at and task.completed_at:
+                rows[key].runs += 1
+                rows[key].late += is_late(task)
+                totals[key].append(working_minutes_between(task.activated_at, task.completed_at))
+    for key, row in rows.items():
+        if totals[key]:
+            row.actual_minutes = sum(totals[key]) / len(totals[key])
+    return sorted(rows.values(), key=lambda r: r.position)

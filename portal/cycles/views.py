@@ -1,0 +1,206 @@
+"""Cycle pages: list and start, the timeline with the current task's actions, the data
+states, the audit; "Tugas saya" across tenants; actual against standard time."""
+import io
+
+from flask import Blueprint, abort, current_app, g, request, send_file, url_for
+from flask_login import current_user
+
+from portal import web
+from portal.access import rule
+from portal.audit import services as audit
+from portal.cycles import engine, queries, review
+from portal.cycles.engine import CycleError
+from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
+from portal.cycles.outputs import BuktiError, content_type, store_output
+from portal.extensions import db
+from portal.indicators.models import FileBlob
+from portal.tenancy.lanes import Capability
+from portal.tenancy.models import utcnow
+from portal.tenancy.scope import scoped_get
+
+bp = Blueprint("cycles", __name__, url_prefix="/t/<tenant_slug>/siklus")
+inbox_bp = Blueprint("inbox", __name__)
+
+
+@inbox_bp.route("/tugas-saya")
+@rule("signed_in")
+def inbox():
+    return web.render("cycles/inbox.html", entries=queries.inbox(current_user))
+
+
+@bp.route("/")
+@rule("tenant")
+def index():
+    from datetime import date
+
+    return web.render("cycles/index.html", cycles=queries.cycles_of(g.tenant), this_year=date.today().year,
+                      summary=queries.time_summary(g.tenant), queries=queries, engine=engine)
+
+
+@bp.route("/mulai", methods=["POST"])
+@rule("tenant")
+def start():
+    tenant = g.tenant
+    try:
+        if tenant.level != "opd":
+            raise CycleError("Siklus pengukuran dijalankan per perangkat daerah.")
+        kind = request.form.get("jenis", "")
+        tahun, no = int(request.form.get("tahun", "0")), int(request.form.get("nomor", "1") or 1)
+        _may_start(tenant)
+        cycle = engine.start_cycle(tenant, tahun, kind, no, current_user)
+    except (CycleError, ValueError) as error:
+        db.session.rollback()
+        return _refused(error if isinstance(error, CycleError) else "Tahun atau periode tidak valid.",
+                        url_for("cycles.index"))
+    db.session.commit()
+    return web.see_other(url_for("cycles.detail", cycle_id=cycle.id))
+
+
+def _may_start(tenant) -> None:
+    if Capability.MANAGE_TENANT in g.capabilities:
+        return
+    from portal.sop import services as sop_services
+
+    version = sop_services.sop_in_force(tenant)
+    if version and version.steps and engine.memberships_for(current_user, tenant,
+                                                          engine.step_lane_kinds(version.steps[0])):
+        return
+    raise CycleError("Siklus dimulai oleh pelaksana langkah pertama SOP atau perencana.")
+
+
+@bp.route("/<int:cycle_id>/")
+@rule("tenant")
+def detail(cycle_id):
+    cycle = scoped_get(Cycle, g.tenant, cycle_id)
+    return web.render("cycles/detail.html", cycle=cycle, **_detail_context(cycle))
+
+
+def _detail_context(cycle) -> dict:
+    task = engine.current_task(cycle)
+    can_act = bool(task and engine.memberships_for(current_user, cycle.tenant, engine.step_lane_kinds(task.step)))
+    return {
+        "task": task, "can_act": can_act, "stage": review.stage_of_task(task) if task else None,
+        "item_label": review.item_label, "queries": queries, "engine": engine, "review": review,
+        "events": audit.for_cycle(cycle.tenant, cycle.id), "now": utcnow(),
+        "submittable": [i for i in cycle.items if i.state in ("belum_diisi", "dikembalikan")
+                        and review.may_submit(current_user, i)],
+        "is_head": bool(engine.memberships_for(current_user, cycle.tenant, {"kepala"})),
+    }
+
+
+def _refused(error, back_url):
+    message = str(error)
+    if web.is_fragment_request():
+        return web.render_fragment("errors/_message.html", status=422, title="Tidak dapat diproses", text=message)
+    return web.render("errors/error.html", status=422, title="Tidak dapat diproses", text=message, code=422,
+                      back_url=back_url)
+
+
+def _task(cycle_id, task_id) -> CycleTask:
+    task = scoped_get(CycleTask, g.tenant, task_id)
+    if task.cycle_id != cycle_id:
+        abort(404)
+    return task
+
+
+def _act(cycle_id, action):
+    cycle = scoped_get(Cycle, g.tenant, cycle_id)
+    try:
+        action(cycle)
+    except (CycleError, BuktiError) as error:
+        db.session.rollback()
+        return _refused(error, url_for("cycles.detail", cycle_id=cycle_id))
+    db.session.commit()
+    return web.see_other(url_for("cycles.detail", cycle_id=cycle_id))
+
+
+@bp.route("/<int:cycle_id>/tugas/<int:task_id>/selesai", methods=["POST"])
+@rule("tenant")
+def mark_done(cycle_id, task_id):
+    def action(cycle):
+        task = _task(cycle_id, task_id)
+        upload = request.files.get("output")
+        output = None
+        if upload is not None and upload.filename:
+            output = store_output(g.tenant, upload.filename, upload.read(), current_app.config["UPLOAD_MAX_BYTES"])
+        engine.mark_done(task, current_user, output=output, note=request.form.get("catatan", "").strip())
+    return _act(cycle_id, action)
+
+
+@bp.route("/<int:cycle_id>/tugas/<int:task_id>/putuskan", methods=["POST"])
+@rule("tenant")
+def decide(cycle_id, task_id):
+    def action(cycle):
+        review.decide(_task(cycle_id, task_id), current_user, request.form.get("keputusan") == "ya",
+                      request.form.get("alasan", ""))
+    return _act(cycle_id, action)
+
+
+@bp.route("/<int:cycle_id>/tugas/<int:task_id>/reviu", methods=["POST"])
+@rule("tenant")
+def review_items(cycle_id, task_id):
+    def action(cycle):
+        decisions = {}
+        for item in cycle.items:
+            verdict = request.form.get(f"hasil-{item.id}", "")
+            if verdict:
+                decisions[item.id] = (verdict, request.form.get(f"alasan-{item.id}", ""))
+        if not decisions:
+            raise CycleError("Pilih hasil reviu (setujui atau kembalikan) untuk paling sedikit satu indikator.")
+        review.review(_task(cycle_id, task_id), current_user, decisions)
+    return _act(cycle_id, action)
+
+
+@bp.route("/<int:cycle_id>/tugas/<int:task_id>/sahkan", methods=["POST"])
+@rule("tenant")
+def sign(cycle_id, task_id):
+    return _act(cycle_id, lambda cycle: review.sign(_task(cycle_id, task_id), current_user))
+
+
+@bp.route("/<int:cycle_id>/ajukan", methods=["POST"])
+@rule("tenant")
+def submit(cycle_id):
+    def action(cycle):
+        chosen = {int(i) for i in request.form.getlist("item") if i.isdigit()}
+        items = [i for i in cycle.items if i.id in chosen]
+        if not items:
+            raise CycleError("Pilih indikator yang akan diajukan.")
+        review.submit(items, current_user)
+    return _act(cycle_id, action)
+
+
+@bp.route("/<int:cycle_id>/buka-kembali", methods=["POST"])
+@rule("tenant")
+def reopen(cycle_id):
+    def action(cycle):
+        chosen = [int(i) for i in request.form.getlist("item") if i.isdigit()] or None
+        review.reopen(cycle, current_user, request.form.get("alasan", ""), chosen)
+    return _act(cycle_id, action)
+
+
+@bp.route("/<int:cycle_id>/tugas/<int:task_id>/output")
+@rule("tenant")
+def output(cycle_id, task_id):
+    task = _task(cycle_id, task_id)
+    if task.output_blob_id is None:
+        abort(404)
+    blob = scoped_get(FileBlob, g.tenant, task.output_blob_id)
+    response = send_file(io.BytesIO(blob.data), mimetype=content_type(task.output_filename), as_attachment=True,
+                         download_name=task.output_filename, etag=blob.sha256, max_age=0)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.route("/<int:cycle_id>/indikator/<int:item_id>/")
+@rule("tenant")
+def item_history(cycle_id, item_id):
+    item = scoped_get(CycleItem, g.tenant, item_id)
+    if item.cycle_id != cycle_id:
+        abort(404)
+    snapshots = db.session.scalars(db.select(CycleSnapshot).where(
+        CycleSnapshot.cycle_id == cycle_id, CycleSnapshot.indikator_id == item.indikator_id)
+        .order_by(CycleSnapshot.revision)).all()
+    return web.render("cycles/item.html", item=item, cycle=item.cycle, snapshots=snapshots,
+                      events=audit.for_indikator(g.tenant, item.indikator_id), item_label=review.item_label)
