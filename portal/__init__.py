@@ -64,12 +64,15 @@ def _init_request_hooks(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
+    from portal.cycles.views import bp as cycles_bp
+    from portal.cycles.views import inbox_bp
     from portal.health import bp as health_bp
+    from portal.indicators.views import bp as indicators_bp
     from portal.sop import document_views, editor_step_views, editor_views, library_views  # noqa: F401
     from portal.sop.views import bp as sop_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp):
+    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp):
         app.register_blueprint(bp)
 
 

@@ -51,7 +51,7 @@ def demo_command(port, no_serve):
         raise click.ClickException("Berkas tenants/ bermasalah:\n" + "\n".join(problems))
     click.echo(f"Instansi demo dimuat ({len(report.created)} dibuat, {len(report.changed)} diubah).")
     click.echo(f"\nAkun demo (kata sandi semua: {DEMO_PASSWORD}):")
-    for email, name, lanes in demo_accounts():
+    for email, _name, lanes in demo_accounts():
         click.echo(f"  {email:45} {lanes}")
     if no_serve:
         return

@@ -1,9 +1,9 @@
 """Flask extensions, created unbound and initialised in create_app."""
-from htmx_flask import Htmx
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
+from htmx_flask import Htmx
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 

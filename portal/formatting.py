@@ -28,6 +28,17 @@ def angka(value) -> str:
     return format_angka(Decimal(value), places)
 
 
+def waktu(value) -> str:
+    """A UTC timestamp shown in WIB: '21 Nov 2026 10.05 WIB'."""
+    if value is None:
+        return ""
+    from datetime import timedelta
+
+    local = value + timedelta(hours=7)
+    return f"{local.day} {BULAN[local.month - 1][:3]} {local.year} {local:%H.%M} WIB"
+
+
 def register(app) -> None:
     app.add_template_filter(tanggal, "tanggal")
     app.add_template_filter(angka, "angka")
+    app.add_template_filter(waktu, "waktu")

@@ -19,6 +19,9 @@ class NavEntry:
 # in the current tenant (the route checks it again on the server).
 NAV: list[NavEntry] = [
     NavEntry("SOP", "sop.index", Capability.VIEW),
+    NavEntry("Siklus", "cycles.index", Capability.VIEW),
+    NavEntry("Indikator", "indicators.index", Capability.VIEW),
+    NavEntry("Realisasi", "indicators.entry_page", Capability.VIEW),
 ]
 
 

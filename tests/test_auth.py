@@ -8,7 +8,7 @@ from tests.factories import PASSWORD, gen_tree, gen_user
 def _setup(app):
     with app.app_context():
         prov, pemda, opd_a, opd_b = gen_tree()
-        user = gen_user("kabid@uji.test", tenant=opd_a, lane_kind="kabid")
+        gen_user("kabid@uji.test", tenant=opd_a, lane_kind="kabid")
         db.session.commit()
         return opd_a.slug, opd_b.slug
 

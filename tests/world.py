@@ -93,3 +93,67 @@ def build(app) -> World:
             params.update(builder(opd))
         db.session.commit()
         return World(opd.slug, foreign.slug, emails, params)
+
+
+def _indicator_samples(opd) -> dict:
+    """A 2026 indicator set of the OPD: a sasaran with an indicator of the first unit
+    (a value in TW I, the open period, a bukti dukung) and a program with a kegiatan."""
+    from portal.indicators.models import (
+        BuktiDukung,
+        FileBlob,
+        IndicatorSet,
+        Indikator,
+        ProgramKegiatan,
+        Realisasi,
+        ReportingPeriod,
+        Sasaran,
+    )
+
+    tset = IndicatorSet(tenant_id=opd.id, tahun=2026)
+    db.session.add(tset)
+    db.session.flush()
+    sasaran = Sasaran(tenant_id=opd.id, set_id=tset.id, kode="S1", nama="Sasaran uji")
+    period = ReportingPeriod(tenant_id=opd.id, tahun=2026, triwulan=1)
+    db.session.add_all([sasaran, period])
+    db.session.flush()
+    ind = Indikator(tenant_id=opd.id, set_id=tset.id, sasaran_id=sasaran.id, unit_id=opd.units[0].id, kode="IK-1",
+                    nama="Indikator uji", satuan="%", polaritas="positif", sifat="nilai_akhir", target_pk=100,
+                    target_tw1=100)
+    blob = FileBlob(tenant_id=opd.id, data=b"%PDF-1.4 uji", size=12, sha256="0" * 64)
+    db.session.add_all([ind, blob])
+    db.session.flush()
+    bukti = BuktiDukung(tenant_id=opd.id, indikator_id=ind.id, triwulan=1, blob_id=blob.id, filename="uji.pdf",
+                        kind="pdf", content_type="application/pdf", size=12, sha256="0" * 64)
+    program = ProgramKegiatan(tenant_id=opd.id, set_id=tset.id, level="program", kode="1.01", nama="Program uji")
+    db.session.add_all([bukti, program, Realisasi(tenant_id=opd.id, indikator_id=ind.id, triwulan=1, nilai=50)])
+    db.session.flush()
+    db.session.add(ProgramKegiatan(tenant_id=opd.id, set_id=tset.id, level="kegiatan", kode="1.01.1",
+                                   nama="Kegiatan uji", parent_id=program.id))
+    db.session.flush()
+    return {"set_id": tset.id, "sasaran_id": sasaran.id, "indikator_id": ind.id, "periode_id": period.id,
+            "bukti_id": bukti.id, "program_id": program.id}
+
+
+SAMPLE_BUILDERS.append(_indicator_samples)
+
+
+def _cycle_samples(opd) -> dict:
+    """A TW I 2026 cycle of the OPD (under the published SOP of _sop_samples), its first
+    task done with an output document."""
+    from portal.cycles import engine
+    from portal.cycles.outputs import store_output
+
+    head = next(m.user for m in _memberships(opd) if m.lane.kind == "kepala")
+    cycle = engine.start_cycle(opd, 2026, "triwulan", 1, head)
+    first = cycle.tasks[0]
+    engine.mark_done(first, head, output=store_output(opd, "disposisi.pdf", b"%PDF-1.4 uji", 10**6))
+    db.session.flush()
+    return {"cycle_id": cycle.id, "task_id": first.id, "item_id": cycle.items[0].id}
+
+
+def _memberships(opd):
+    from portal.auth.models import Membership
+    return db.session.scalars(db.select(Membership).where(Membership.tenant_id == opd.id)).all()
+
+
+SAMPLE_BUILDERS.append(_cycle_samples)

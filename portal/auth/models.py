@@ -67,8 +67,10 @@ class Membership(db.Model):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     tenant: Mapped[Tenant] = relationship()
-    lane: Mapped[Lane] = relationship(foreign_keys=[lane_id], primaryjoin="Membership.lane_id == Lane.id", overlaps="tenant")
-    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id], primaryjoin="Membership.unit_id == Unit.id", overlaps="tenant,lane")
+    lane: Mapped[Lane] = relationship(foreign_keys=[lane_id], primaryjoin="Membership.lane_id == Lane.id",
+                                      overlaps="tenant")
+    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id], primaryjoin="Membership.unit_id == Unit.id",
+                                             overlaps="tenant,lane")
 
 
 class LoginSession(db.Model):

@@ -33,7 +33,8 @@ class Repeat(StrEnum):
     SEMESTER = "semester"
 
 
-SYMBOL_LABELS = {Symbol.MULAI: "Mulai", Symbol.PROSES: "Proses", Symbol.KEPUTUSAN: "Keputusan", Symbol.SELESAI: "Selesai"}
+SYMBOL_LABELS = {Symbol.MULAI: "Mulai", Symbol.PROSES: "Proses", Symbol.KEPUTUSAN: "Keputusan",
+                 Symbol.SELESAI: "Selesai"}
 MEANING_LABELS = {
     Meaning.MANUAL: "Manual (tandai selesai, lampirkan output)",
     Meaning.COLLECT: "Pengumpulan data (unit mengisi realisasi)",

@@ -1,5 +1,5 @@
 """The tenant tree (provinsi → pemda → OPD), units inside an OPD, and lanes."""
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -9,7 +9,7 @@ from portal.tenancy.lanes import KIND_LABELS, LEVEL_LABELS, LaneKind, Level
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(tzinfo=None)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 def _in(column: str, values) -> str:

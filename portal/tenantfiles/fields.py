@@ -117,7 +117,8 @@ class Fields:
             else:
                 where = parent.get(key)
                 line = where.item_lines[index] if isinstance(where, MarkedList) else parent.line_of(key)
-                self.problems.append(Problem(self.file, line, f"{path}[{index + 1}]", "harus berupa teks yang tidak kosong"))
+                self.problems.append(Problem(self.file, line, f"{path}[{index + 1}]",
+                                             "harus berupa teks yang tidak kosong"))
         return out
 
     def unknown_keys(self, parent: MarkedDict, allowed: set[str], path: str) -> None:

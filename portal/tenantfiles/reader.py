@@ -1,8 +1,9 @@
 """Read a tenants/ folder into a Bundle, or into the list of everything wrong with it."""
 from pathlib import Path
 
-from portal.tenancy.lanes import KIND_LEVEL, UNIT_KINDS, LaneKind, Level
 from portal.sop import files as sop_files
+from portal.tenancy.lanes import KIND_LEVEL, UNIT_KINDS, LaneKind, Level
+from portal.tenantfiles import indicator_files
 from portal.tenantfiles.fields import EMAIL, KEY, SLUG, Fields
 from portal.tenantfiles.marked_yaml import MarkedDict, Problem, YamlError, load_text
 from portal.tenantfiles.specs import Bundle, GrantSpec, LaneSpec, PersonSpec, TenantSpec, UnitSpec
@@ -22,6 +23,7 @@ def read_folder(folder: str | Path) -> tuple[Bundle, list[Problem]]:
     for pemda_file in sorted(folder.glob("*/pemda.yaml")):
         _read_pemda(pemda_file, folder, bundle, problems)
     _check_across_files(bundle, problems)
+    bundle.indicator_files = indicator_files.read_indicator_files(folder, bundle, problems)
     return bundle, problems
 
 
@@ -62,7 +64,7 @@ def _read_provinces(path: Path, folder: Path, bundle: Bundle, problems: list[Pro
         spec = _tenant(f, raw, f"provinces[{i + 1}]", Level.PROVINSI, parent_slug=None)
         if spec:
             bundle.tenants.append(spec)
-            for j, rel in enumerate(f.texts(raw, "sop_templates", f"provinces[{i + 1}].sop_templates")):
+            for rel in f.texts(raw, "sop_templates", f"provinces[{i + 1}].sop_templates"):
                 sop_file = folder / rel
                 key = _relative(sop_file, folder)
                 if key not in bundle.sops:
@@ -212,7 +214,8 @@ def _person(f: Fields, raw, path: str, lanes, units, grants_allowed: bool) -> Pe
         kind = lane_kinds[lane_key]
         needs_unit = kind in {k.value for k in UNIT_KINDS}
         if needs_unit and not unit_key:
-            f.problem(where, gpath, f"peran {lane_key!r} dipegang untuk sebuah unit: tulis {{lane: {lane_key}, unit: ...}}")
+            f.problem(where, gpath,
+                      f"peran {lane_key!r} dipegang untuk sebuah unit: tulis {{lane: {lane_key}, unit: ...}}")
             continue
         if unit_key and not needs_unit:
             f.problem(where, gpath, f"peran {lane_key!r} tidak dipegang untuk unit")
