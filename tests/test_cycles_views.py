@@ -89,3 +89,35 @@ def test_bad_period_gets_a_message(demo, client):
     assert response.status_code == 422 and "Tahun atau periode tidak valid." in response.get_data(as_text=True)
     response = post(client, f"{BASE}/mulai", {"tahun": "2031", "jenis": "triwulan", "nomor": "1"})
     assert response.status_code == 422 and "Belum ada indikator kinerja tahun 2031" in response.get_data(as_text=True)
+
+
+def test_reviewer_approves_a_whole_unit_at_once(demo, client):
+    from portal.cycles import engine, review
+    from tests import cycle_driver as d
+    with demo.app_context():
+        opd = d.tenant("kab-mojokerto-dinkes")
+        cycle = engine.start_cycle(opd, 2026, "triwulan", 3, d.people(opd, {"kepala"})[0])
+        for _ in range(10):
+            task = engine.current_task(cycle)
+            if task.step.meaning == "review":
+                break
+            if task.step.meaning == "manual":
+                engine.mark_done(task, d.actor(opd, task), output=d.store_output(opd, "o.pdf", PDF, 10**7))
+            else:
+                for item in cycle.items:
+                    user = d.enterer(opd, item)
+                    d.enter_value(item, user)
+                    review.submit([item], user)
+        db.session.commit()
+        cycle_id, task_id = cycle.id, task.id
+        kesmas = {i.id for i in cycle.items if i.indikator.unit and i.indikator.unit.key == "kesmas"}
+        unit_id = next(i.indikator.unit_id for i in cycle.items if i.id in kesmas)
+    sign_in(client, "perencana@dinkes.mojokerto.test")
+    page = client.get(f"{BASE}/{cycle_id}/").get_data(as_text=True)
+    assert "Setujui semua dari Bidang Kesehatan Masyarakat" in page
+    response = post(client, f"{BASE}/{cycle_id}/tugas/{task_id}/reviu", {"setujui_unit": str(unit_id)})
+    assert response.status_code == 303
+    with demo.app_context():
+        cycle = db.session.get(Cycle, cycle_id)
+        assert {i.id for i in cycle.items if i.stage == 1} == kesmas
+        assert all(i.stage == 0 for i in cycle.items if i.id not in kesmas)

@@ -78,7 +78,12 @@ def detail(cycle_id):
 def _detail_context(cycle) -> dict:
     task = engine.current_task(cycle)
     can_act = bool(task and engine.memberships_for(current_user, cycle.tenant, engine.step_lane_kinds(task.step)))
+    stage = review.stage_of_task(task) if task else None
+    waiting_units = list(dict.fromkeys(
+        i.indikator.unit for i in cycle.items
+        if stage is not None and i.state == "diajukan" and i.stage == stage - 1 and i.indikator.unit))
     return {
+        "waiting_units": waiting_units,
         "task": task, "can_act": can_act, "stage": review.stage_of_task(task) if task else None,
         "item_label": review.item_label, "queries": queries, "engine": engine, "review": review,
         "events": audit.for_cycle(cycle.tenant, cycle.id), "now": utcnow(),
@@ -141,13 +146,19 @@ def decide(cycle_id, task_id):
 def review_items(cycle_id, task_id):
     def action(cycle):
         decisions = {}
+        whole_unit = request.form.get("setujui_unit", "")
+        task = _task(cycle_id, task_id)
+        stage = review.stage_of_task(task)
         for item in cycle.items:
             verdict = request.form.get(f"hasil-{item.id}", "")
             if verdict:
                 decisions[item.id] = (verdict, request.form.get(f"alasan-{item.id}", ""))
+            elif (whole_unit and str(item.indikator.unit_id) == whole_unit and stage is not None
+                  and item.state == "diajukan" and item.stage == stage - 1):
+                decisions[item.id] = ("setuju", "")  # a whole unit at once; explicit results win
         if not decisions:
             raise CycleError("Pilih hasil reviu (setujui atau kembalikan) untuk paling sedikit satu indikator.")
-        review.review(_task(cycle_id, task_id), current_user, decisions)
+        review.review(task, current_user, decisions)
     return _act(cycle_id, action)
 
 
