@@ -53,6 +53,9 @@ def demo_command(port, no_serve):
     click.echo(f"\nAkun demo (kata sandi semua: {DEMO_PASSWORD}):")
     for email, _name, lanes in demo_accounts():
         click.echo(f"  {email:45} {lanes}")
+    # End this command's transaction: on SQLite an open one would hold the write lock
+    # while the server runs, and every sign-in would wait for it in vain.
+    db.session.remove()
     if no_serve:
         return
     port = _free_port(port)
