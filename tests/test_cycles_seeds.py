@@ -20,7 +20,10 @@ def test_full_cycle_with_a_return_loop(demo, slug):
         assert all(item.state == "disahkan" for item in cycle.items)
         assert all(task.status == "selesai" for task in cycle.tasks)
         assert any(entry.endswith(":kembalikan") for entry in log), log
-        actions = [e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.cycle_id == cycle.id))]
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.cycle_id == cycle.id)).all()
+        actions = [e.action for e in events]
+        decisions = ("data.ajukan", "data.setujui", "data.kembalikan", "siklus.sahkan")
+        assert all(e.lane and e.user_id for e in events if e.action in decisions)  # who, in which lane
         assert actions[0] == "siklus.mulai" and "data.kembalikan" in actions and "siklus.sahkan" in actions
         returned = db.session.scalar(select(AuditEvent).where(AuditEvent.cycle_id == cycle.id,
                                                               AuditEvent.action == "data.kembalikan"))

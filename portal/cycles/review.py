@@ -78,6 +78,14 @@ def _has_value(item: CycleItem) -> bool:
 
 # ---------------------------------------------------------------- submit
 
+def _collect_kinds(cycle: Cycle) -> set[str]:
+    kinds: set[str] = set()
+    for step in cycle.sop_version.steps:
+        if step.meaning == Meaning.COLLECT:
+            kinds |= engine.step_lane_kinds(step)
+    return kinds
+
+
 def may_submit(user, item: CycleItem) -> bool:
     """The unit's Kabid/Staf, or a holder of the SOP's collect step lanes."""
     from portal.indicators.entry import entry_unit_ids
@@ -85,11 +93,7 @@ def may_submit(user, item: CycleItem) -> bool:
     indikator = item.indikator
     if indikator.unit_id is not None and indikator.unit_id in entry_unit_ids(user, item.cycle.tenant):
         return True
-    collect_kinds = set()
-    for step in item.cycle.sop_version.steps:
-        if step.meaning == Meaning.COLLECT:
-            collect_kinds |= engine.step_lane_kinds(step)
-    return bool(engine.memberships_for(user, item.cycle.tenant, collect_kinds - ENTRY_KINDS))
+    return bool(engine.memberships_for(user, item.cycle.tenant, _collect_kinds(item.cycle) - ENTRY_KINDS))
 
 
 def submit(items: list[CycleItem], user, now: datetime | None = None) -> None:
@@ -107,11 +111,14 @@ def submit(items: list[CycleItem], user, now: datetime | None = None) -> None:
             raise CycleError(f"{item.indikator.nama}: sudah diajukan.")
         if not _has_value(item):
             raise CycleError(f"{item.indikator.nama}: isi realisasi (atau tandai tidak berlaku) sebelum diajukan.")
+        old = item_label(item)
         item.state = "diajukan"
         item.submitted_at, item.submitted_by_id = now, user.id
         item.returned_reason = ""
-        audit.record(cycle.tenant, user, "data.ajukan", "cycle_item", item.id, cycle_id=cycle.id,
-                     indikator_id=item.indikator_id, new="Diajukan")
+        lanes = [m for m in engine.memberships_for(user, cycle.tenant, ENTRY_KINDS | _collect_kinds(cycle))
+                 if m.unit_id in (None, item.indikator.unit_id)]
+        audit.record(cycle.tenant, user, "data.ajukan", "cycle_item", item.id, lane=lane_text(lanes),
+                     cycle_id=cycle.id, indikator_id=item.indikator_id, old=old, new="Diajukan")
     if items:
         engine.maybe_complete_collect(items[0].cycle, user, now)
 
