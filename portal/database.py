@@ -7,7 +7,6 @@ BEGIN IMMEDIATE: it waits (busy_timeout) for the write lock up front instead of
 failing half-way. Requests with unsafe methods and CLI commands are writers; GET
 requests start deferred transactions so that readers never queue behind each other.
 """
-import contextlib
 import contextvars
 
 from sqlalchemy import event
@@ -16,16 +15,6 @@ from sqlalchemy.engine import Engine
 _writing = contextvars.ContextVar("portal_sqlite_writing", default=True)
 
 SQLITE_BUSY_TIMEOUT_MS = 15000
-
-
-@contextlib.contextmanager
-def read_only_transactions():
-    """Within this block, SQLite transactions begin deferred (reads only)."""
-    token = _writing.set(False)
-    try:
-        yield
-    finally:
-        _writing.reset(token)
 
 
 def mark_request_kind(is_write: bool):

@@ -60,10 +60,6 @@ def to_login():
     return redirect(url_for("auth.login"), code=303)
 
 
-def is_htmx() -> bool:
-    return bool(getattr(request, "htmx", None))
-
-
 def fragment_or_redirect(fragment: str, url: str, status: int = 200, **context):
     """An in-place write: htmx gets the updated fragment; a plain form post (no
     JavaScript) is sent back to the page it came from."""

@@ -1,5 +1,6 @@
 """Writing and reading the audit log. Plain functions."""
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.audit.models import AuditEvent
 from portal.extensions import db
@@ -19,10 +20,10 @@ def record(tenant, user, action: str, subject_type: str, subject_id=None, *, lan
 
 
 def for_cycle(tenant, cycle_id) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(
+    return list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.user)).where(
         AuditEvent.tenant_id == tenant.id, AuditEvent.cycle_id == cycle_id).order_by(AuditEvent.id)))
 
 
 def for_indikator(tenant, indikator_id) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(
+    return list(db.session.scalars(select(AuditEvent).options(selectinload(AuditEvent.user)).where(
         AuditEvent.tenant_id == tenant.id, AuditEvent.indikator_id == indikator_id).order_by(AuditEvent.id)))

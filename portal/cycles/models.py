@@ -54,10 +54,13 @@ class Cycle(db.Model):
     tenant: Mapped[Tenant] = relationship()
     sop_version: Mapped[SopVersion] = relationship()
     started_by: Mapped[User | None] = relationship()
+    # Joined on the primary key alone (the composite foreign keys keep the tenant in the
+    # database), so a task's or item's cycle comes from the identity map.
     tasks: Mapped[list["CycleTask"]] = relationship(
-        back_populates="cycle", order_by="(CycleTask.position, CycleTask.occurrence)", overlaps="tenant")
+        back_populates="cycle", order_by="(CycleTask.position, CycleTask.occurrence)",
+        primaryjoin="Cycle.id == foreign(CycleTask.cycle_id)")
     items: Mapped[list["CycleItem"]] = relationship(back_populates="cycle", order_by="CycleItem.id",
-                                                    overlaps="tenant")
+                                                    primaryjoin="Cycle.id == foreign(CycleItem.cycle_id)")
 
 
 class CycleTask(db.Model):
@@ -86,7 +89,7 @@ class CycleTask(db.Model):
     note: Mapped[str] = mapped_column(Text, default="")
     times_returned: Mapped[int] = mapped_column(default=0)
 
-    cycle: Mapped[Cycle] = relationship(back_populates="tasks", overlaps="tenant")
+    cycle: Mapped[Cycle] = relationship(back_populates="tasks", primaryjoin="Cycle.id == foreign(CycleTask.cycle_id)")
     step: Mapped[SopStep] = relationship()
     completed_by: Mapped[User | None] = relationship()
 
@@ -119,7 +122,7 @@ class CycleItem(db.Model):
     returned_at: Mapped[datetime | None] = mapped_column()
     returned_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    cycle: Mapped[Cycle] = relationship(back_populates="items", overlaps="tenant")
+    cycle: Mapped[Cycle] = relationship(back_populates="items", primaryjoin="Cycle.id == foreign(CycleItem.cycle_id)")
     indikator = relationship("Indikator", foreign_keys=[indikator_id],
                              primaryjoin="CycleItem.indikator_id == Indikator.id", viewonly=True)
     submitted_by: Mapped[User | None] = relationship(foreign_keys=[submitted_by_id])

@@ -63,10 +63,6 @@ def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
     return out
 
 
-def returned_items_for(user, cycle: Cycle) -> list:
-    return [item for item in cycle.items if item.state == "dikembalikan" and review.may_submit(user, item)]
-
-
 @dataclass
 class StepTime:
     position: int

@@ -86,14 +86,18 @@ def _collect_kinds(cycle: Cycle) -> set[str]:
     return kinds
 
 
-def may_submit(user, item: CycleItem) -> bool:
-    """The unit's Kabid/Staf, or a holder of the SOP's collect step lanes."""
+def submit_rights(user, cycle: Cycle):
+    """Who may submit which item: the unit's Kabid/Staf, or a holder of the SOP's collect
+    step lanes. Returns a predicate on items, with the user's lanes read once."""
     from portal.indicators.entry import entry_unit_ids
 
-    indikator = item.indikator
-    if indikator.unit_id is not None and indikator.unit_id in entry_unit_ids(user, item.cycle.tenant):
-        return True
-    return bool(engine.memberships_for(user, item.cycle.tenant, _collect_kinds(item.cycle) - ENTRY_KINDS))
+    units = entry_unit_ids(user, cycle.tenant)
+    collector = bool(engine.memberships_for(user, cycle.tenant, _collect_kinds(cycle) - ENTRY_KINDS))
+    return lambda item: collector or (item.indikator.unit_id is not None and item.indikator.unit_id in units)
+
+
+def may_submit(user, item: CycleItem) -> bool:
+    return submit_rights(user, item.cycle)(item)
 
 
 def submit(items: list[CycleItem], user, now: datetime | None = None) -> None:

@@ -4,6 +4,7 @@ import io
 
 from flask import Blueprint, abort, current_app, g, request, send_file, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from portal import web
 from portal.access import rule
@@ -13,7 +14,7 @@ from portal.cycles.engine import CycleError
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
 from portal.cycles.outputs import BuktiError, content_type, store_output
 from portal.extensions import db
-from portal.indicators.models import FileBlob
+from portal.indicators.models import FileBlob, Indikator
 from portal.tenancy.lanes import Capability
 from portal.tenancy.models import utcnow
 from portal.tenancy.scope import scoped_get
@@ -71,12 +72,19 @@ def _may_start(tenant) -> None:
 @bp.route("/<int:cycle_id>/")
 @rule("tenant")
 def detail(cycle_id):
-    cycle = scoped_get(Cycle, g.tenant, cycle_id)
+    scoped_get(Cycle, g.tenant, cycle_id)
+    # One query per relation, not one per indicator and task, for the whole page.
+    cycle = db.session.scalar(
+        db.select(Cycle).where(Cycle.id == cycle_id).execution_options(populate_existing=True).options(
+            selectinload(Cycle.items).selectinload(CycleItem.indikator).selectinload(Indikator.unit),
+            selectinload(Cycle.tasks).selectinload(CycleTask.step),
+            selectinload(Cycle.tasks).selectinload(CycleTask.completed_by)))
     return web.render("cycles/detail.html", cycle=cycle, **_detail_context(cycle))
 
 
 def _detail_context(cycle) -> dict:
     task = engine.current_task(cycle)
+    may_submit = review.submit_rights(current_user, cycle)
     can_act = bool(task and engine.memberships_for(current_user, cycle.tenant, engine.step_lane_kinds(task.step)))
     stage = review.stage_of_task(task) if task else None
     waiting_units = list(dict.fromkeys(
@@ -88,7 +96,7 @@ def _detail_context(cycle) -> dict:
         "item_label": review.item_label, "queries": queries, "engine": engine, "review": review,
         "events": audit.for_cycle(cycle.tenant, cycle.id), "now": utcnow(),
         "submittable": [i for i in cycle.items if i.state in ("belum_diisi", "dikembalikan")
-                        and review.may_submit(current_user, i)],
+                        and may_submit(i)],
         "is_head": bool(engine.memberships_for(current_user, cycle.tenant, {"kepala"})),
     }
 

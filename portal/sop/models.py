@@ -47,8 +47,11 @@ class Sop(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     tenant: Mapped[Tenant] = relationship()
+    # Relationships join on the primary key alone (the composite foreign keys keep the
+    # tenant in the database): a many-to-one then comes from the identity map instead of
+    # a query per row.
     versions: Mapped[list["SopVersion"]] = relationship(
-        back_populates="sop", order_by="SopVersion.number", overlaps="tenant")
+        back_populates="sop", order_by="SopVersion.number", primaryjoin="Sop.id == foreign(SopVersion.sop_id)")
 
 
 class SopVersion(EditTracked, db.Model):
@@ -83,11 +86,13 @@ class SopVersion(EditTracked, db.Model):
     published_at: Mapped[datetime | None] = mapped_column()
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
-    sop: Mapped[Sop] = relationship(back_populates="versions", overlaps="tenant")
+    sop: Mapped[Sop] = relationship(back_populates="versions", primaryjoin="Sop.id == foreign(SopVersion.sop_id)")
     lanes: Mapped[list["SopLane"]] = relationship(
-        back_populates="version", order_by="SopLane.position", cascade="all, delete-orphan", overlaps="tenant")
+        back_populates="version", order_by="SopLane.position", cascade="all, delete-orphan",
+        primaryjoin="SopVersion.id == foreign(SopLane.version_id)")
     steps: Mapped[list["SopStep"]] = relationship(
-        back_populates="version", order_by="SopStep.position", cascade="all, delete-orphan", overlaps="tenant")
+        back_populates="version", order_by="SopStep.position", cascade="all, delete-orphan",
+        primaryjoin="SopVersion.id == foreign(SopStep.version_id)")
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys="SopVersion.updated_by_id")
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
@@ -115,7 +120,8 @@ class SopLane(EditTracked, db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
 
-    version: Mapped[SopVersion] = relationship(back_populates="lanes", overlaps="tenant")
+    version: Mapped[SopVersion] = relationship(back_populates="lanes",
+                                               primaryjoin="SopVersion.id == foreign(SopLane.version_id)")
     updated_by: Mapped[User | None] = relationship(foreign_keys="SopLane.updated_by_id")
 
 
@@ -148,7 +154,8 @@ class SopStep(EditTracked, db.Model):
     return_to_id: Mapped[int | None] = mapped_column(ForeignKey("sop_step.id", ondelete="SET NULL"))
     repeat: Mapped[str | None] = mapped_column(String(10))
 
-    version: Mapped[SopVersion] = relationship(back_populates="steps", overlaps="tenant")
+    version: Mapped[SopVersion] = relationship(back_populates="steps",
+                                               primaryjoin="SopVersion.id == foreign(SopStep.version_id)")
     updated_by: Mapped[User | None] = relationship(foreign_keys="SopStep.updated_by_id")
     return_to: Mapped["SopStep | None"] = relationship(remote_side="SopStep.id", foreign_keys=[return_to_id],
                                                        post_update=True)

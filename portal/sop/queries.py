@@ -3,7 +3,7 @@ from flask import abort
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.sop.models import Sop, SopStep, SopVersion
+from portal.sop.models import Sop, SopVersion
 from portal.tenancy.scope import scoped_get
 from portal.tenancy.services import chain
 
@@ -30,9 +30,3 @@ def readable_version(tenant, version_id) -> SopVersion:
         abort(404)
     return version
 
-
-def own_step(version: SopVersion, step_id) -> SopStep:
-    step = scoped_get(SopStep, version.sop.tenant, step_id)
-    if step.version_id != version.id:
-        abort(404)
-    return step
