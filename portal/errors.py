@@ -1,9 +1,9 @@
 """Error pages in Bahasa Indonesia; htmx requests get a short text the layout shows."""
-from flask import request
 from flask_wtf.csrf import CSRFError
 
 from portal import web
 from portal.extensions import db
+from portal.problems import Problem
 
 MESSAGES = {
     400: ("Permintaan tidak valid", "Permintaan tidak dapat diproses. Muat ulang halaman dan coba lagi."),
@@ -18,17 +18,17 @@ MESSAGES = {
 
 def _answer(code: int, detail: str | None = None):
     title, text = MESSAGES.get(code, MESSAGES[500])
-    text = detail or text
-    if getattr(request, "htmx", None) and web.is_fragment_request():
-        response = web.render_fragment("errors/_message.html", status=code, title=title, text=text)
-    else:
-        response = web.render("errors/error.html", status=code, title=title, text=text, code=code)
-    return response
+    return web.refusal(code, title, detail or text)
 
 
 def register(app):
     for code in (400, 403, 404, 405, 409, 413):
         app.register_error_handler(code, lambda e, code=code: _answer(code))
+
+    @app.errorhandler(Problem)
+    def problem(error):
+        db.session.rollback()
+        return web.problem(error)
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):

@@ -1,5 +1,5 @@
 """Responses: page or fragment, redirects, HX-* headers. The one place they are written."""
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import make_response, redirect, render_template, request, url_for
 
@@ -30,8 +30,38 @@ def see_other(url: str):
     if is_fragment_request():
         response = make_response("", 204)
         response.headers["HX-Redirect"] = url
-        return response
-    return redirect(url, code=303)
+    else:
+        response = redirect(url, code=303)
+    response.vary.add("HX-Request")
+    return response
+
+
+def refusal(status: int, title: str, text: str):
+    """A refusal or failure with its reason: a short message for htmx (the layout shows
+    it), else a whole page."""
+    if is_fragment_request():
+        return render_fragment("errors/_message.html", status=status, title=title, text=text)
+    return render("errors/error.html", status=status, title=title, text=text, code=status)
+
+
+def problem(error):
+    """Answer a `portal.problems.Problem` raised by domain code."""
+    return refusal(error.status, error.title, error.message)
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def download(data: bytes, filename: str, mimetype: str):
+    """A file to save, never to render inline; the one place download headers are written."""
+    response = make_response(data)
+    response.mimetype = mimetype
+    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    response.headers["Content-Disposition"] = (
+        f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 def safe_next(target: str | None, default: str) -> str:
@@ -54,10 +84,12 @@ def to_login():
         back_path = parts.path + (f"?{parts.query}" if parts.query else "")
         response = make_response("Sesi Anda telah berakhir. Silakan masuk kembali.", 401)
         response.headers["HX-Redirect"] = url_for("auth.login", next=back_path)
-        return response
-    if request.method == "GET":
-        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    return redirect(url_for("auth.login"), code=303)
+    elif request.method == "GET":
+        response = redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    else:
+        response = redirect(url_for("auth.login"), code=303)
+    response.vary.add("HX-Request")
+    return response
 
 
 def fragment_or_redirect(fragment: str, url: str, status: int = 200, **context):

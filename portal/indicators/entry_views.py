@@ -13,10 +13,7 @@ from portal.tenancy.scope import scoped_get
 
 def refuse(text: str, status: int = 403):
     """A refusal with its reason: a short message for htmx (shown by the layout), else a page."""
-    title = "Akses ditolak" if status == 403 else "Tidak dapat disimpan"
-    if web.is_fragment_request():
-        return web.render_fragment("errors/_message.html", status=status, title=title, text=text)
-    return web.render("errors/error.html", status=status, title=title, text=text, code=status)
+    return web.refusal(status, "Akses ditolak" if status == 403 else "Tidak dapat disimpan", text)
 
 
 def entry_url(period, ind=None) -> str:
