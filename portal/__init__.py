@@ -64,6 +64,7 @@ def _init_request_hooks(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
+    from portal.calendar.views import bp as calendar_bp
     from portal.cycles.views import bp as cycles_bp
     from portal.cycles.views import inbox_bp
     from portal.health import bp as health_bp
@@ -72,7 +73,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.sop.views import bp as sop_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp):
+    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp):
         app.register_blueprint(bp)
 
 

@@ -6,6 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.auth.models import Membership
+from portal.calendar.services import work_calendar
 from portal.cycles import engine, review
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
 from portal.cycles.models import Cycle, CycleTask
@@ -82,6 +83,7 @@ def time_summary(tenant: Tenant) -> list[StepTime]:
 
     rows: dict[tuple[int, str], StepTime] = {}
     totals: dict[tuple[int, str], list[Decimal]] = {}
+    calendar = work_calendar(tenant)
     for cycle in cycles_of(tenant):
         for task in cycle.tasks:
             step = task.step
@@ -95,7 +97,8 @@ def time_summary(tenant: Tenant) -> list[StepTime]:
             if task.status == "selesai" and task.activated_at and task.completed_at:
                 rows[key].runs += 1
                 rows[key].late += is_late(task)
-                totals[key].append(working_minutes_between(task.activated_at, task.completed_at))
+                totals[key].append(working_minutes_between(task.activated_at, task.completed_at,
+                                                              calendar=calendar))
     for key, row in rows.items():
         if totals[key]:
             row.actual_minutes = sum(totals[key]) / len(totals[key])
