@@ -2,13 +2,15 @@ from datetime import datetime
 
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
-from wtforms.validators import AnyOf, DataRequired, Length
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import AnyOf, DataRequired, Length, StopValidation
 
 from portal.calendar.models import JENIS_LABELS
 
 
 class TanggalField(DateField):
-    """A date input (YYYY-MM-DD from the browser) that says what is wrong in Indonesian."""
+    """A required date input (YYYY-MM-DD from the browser) that says what is wrong in
+    Indonesian: empty and unreadable are different messages."""
 
     def process_formdata(self, valuelist):
         raw = (valuelist[0] if valuelist else "").strip()
@@ -20,12 +22,16 @@ class TanggalField(DateField):
         except ValueError as error:
             raise ValueError("Tanggal tidak valid; pilih tanggal dari kalender.") from error
 
+    def pre_validate(self, form):
+        if not self.process_errors and self.data is None:
+            raise StopValidation("Isi tanggal.")
+
 
 class HariLiburForm(FlaskForm):
-    tanggal = TanggalField("Tanggal", validators=[DataRequired("Isi tanggal.")])
+    tanggal = TanggalField("Tanggal")
     nama = StringField("Nama", validators=[DataRequired("Isi nama hari libur."),
                                            Length(max=200, message="Nama paling panjang 200 karakter.")],
                        render_kw={"placeholder": "misalnya Hari Jadi Kabupaten"})
-    jenis = SelectField("Jenis", choices=list(JENIS_LABELS.items()), default="libur_daerah",
-                        validate_choice=False,
+    jenis = SelectField("Jenis", choices=[SelectChoice(k, v) for k, v in JENIS_LABELS.items()],
+                        default="libur_daerah", validate_choice=False,
                         validators=[AnyOf(list(JENIS_LABELS), message="Pilih jenis hari libur.")])
