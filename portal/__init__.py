@@ -4,6 +4,7 @@ import os
 from flask import Flask, request
 
 from portal import access, config, database, errors, formatting, models  # noqa: F401 (models: all tables)
+from portal.cycles import audit_view
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)  # after the access guard: an expired session goes to sign-in first
     errors.register(app)
     formatting.register(app)
+    audit_view.register(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
