@@ -9,8 +9,9 @@ from portal.auth.models import Membership
 from portal.calendar.services import work_calendar
 from portal.cycles import engine, review
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
-from portal.cycles.models import Cycle, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
+from portal.indicators.models import Indikator, ReportingPeriod
 from portal.tenancy.models import Lane, Tenant, utcnow
 
 
@@ -39,6 +40,10 @@ class InboxEntry:
     late: bool
     what: str
 
+    @property
+    def period(self) -> str:
+        return engine.period_label(self.cycle.period_kind, self.cycle.period_no, self.cycle.tahun)
+
 
 def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
     """Tasks the user's lanes must do now, across their tenants, plus data returned to them."""
@@ -62,6 +67,41 @@ def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
             out.append(InboxEntry(task, task.cycle, task.cycle.tenant, is_late(task, now),
                                   "Isi dan ajukan realisasi indikator unit Anda"))
     return out
+
+
+@dataclass
+class ReturnedEntry:
+    item: CycleItem
+    cycle: Cycle
+    tenant: Tenant
+    period_id: int | None   # the Realisasi page's period where it is corrected
+
+    @property
+    def period(self) -> str:
+        return engine.period_label(self.cycle.period_kind, self.cycle.period_no, self.cycle.tahun)
+
+
+def returned_to(user) -> list[ReturnedEntry]:
+    """Data a reviewer returned that this user must correct and submit again: items of
+    the units they enter data for (Kabid, Staf), across their tenants. Three queries."""
+    units = set(db.session.execute(
+        select(Membership.tenant_id, Membership.unit_id).join(Lane, Lane.id == Membership.lane_id)
+        .where(Membership.user_id == user.id, Membership.unit_id.is_not(None),
+               Lane.kind.in_(review.ENTRY_KINDS))).all())
+    if not units:
+        return []
+    rows = db.session.execute(
+        select(CycleItem, Indikator.unit_id).join(Indikator, Indikator.id == CycleItem.indikator_id)
+        .where(CycleItem.state == "dikembalikan", CycleItem.tenant_id.in_({t for t, _ in units}))
+        .order_by(CycleItem.returned_at)).all()
+    items = [item for item, unit_id in rows if (item.tenant_id, unit_id) in units]
+    if not items:
+        return []
+    periods = {(p.tenant_id, p.tahun, p.triwulan): p.id for p in db.session.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.tenant_id.in_({i.tenant_id for i in items})))}
+    return [ReturnedEntry(item, item.cycle, item.cycle.tenant, periods.get(
+        (item.tenant_id, item.cycle.tahun, engine.measured_triwulan(item.cycle.period_kind, item.cycle.period_no))))
+        for item in items]
 
 
 @dataclass
