@@ -5,14 +5,8 @@ from decimal import Decimal
 
 import pytest
 
-from portal.cycles.deadlines import (
-    NATIONAL,
-    WorkCalendar,
-    due_at,
-    national_holidays,
-    standard_minutes,
-    working_minutes_between,
-)
+from portal.calendar.days import NATIONAL, WorkCalendar, national_holidays
+from portal.cycles.deadlines import due_at, standard_minutes, working_minutes_between
 
 # 2026-11-20 is a Friday. 03:00 UTC is 10:00 WIB.
 FRI_10_WIB = datetime(2026, 11, 20, 3, 0)

@@ -4,8 +4,8 @@ from datetime import date
 from sqlalchemy import select
 
 from portal.audit import services as audit
+from portal.calendar.days import WorkCalendar, national_holidays
 from portal.calendar.models import JENIS_LABELS, HariLibur
-from portal.cycles.deadlines import WorkCalendar, national_holidays
 from portal.extensions import db
 from portal.formatting import tanggal as tanggal_text
 from portal.problems import Conflict, Invalid

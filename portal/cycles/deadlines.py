@@ -3,42 +3,15 @@
 Times are stored in UTC (naive datetimes, as everywhere in the portal). Working days are
 Monday to Friday *in the agency's local time* (WIB, UTC+7, by default; Indonesian zones
 keep no daylight saving, so a fixed offset is exact), except Indonesian national holidays
-and cuti bersama as the `holidays` library knows them, and the local days off a pemda
-keeps in the portal (passed in as a WorkCalendar; see portal/calendar/).
+and cuti bersama, and the local days off a pemda keeps in the portal: a WorkCalendar
+(portal/calendar/days.py) says which dates those are.
 """
-from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 
-import holidays
+from portal.calendar.days import NATIONAL, WorkCalendar
 
 WIB = 7
-# "public": hari libur nasional; "government": cuti bersama (SKB tiga menteri).
-CATEGORIES = ("public", "government")
-
-
-@lru_cache(maxsize=32)
-def national_holidays(year: int) -> dict[date, str]:
-    """National holidays and cuti bersama of a year, with their Indonesian names. Built
-    once per year per process: deadlines are computed often, the list changes with a
-    library release."""
-    found = holidays.country_holidays("ID", years=year, categories=CATEGORIES, language="id")
-    return dict(sorted(found.items()))
-
-
-@dataclass(frozen=True)
-class WorkCalendar:
-    """Which local dates are days off: weekends, national holidays, and `local` dates
-    (cuti bersama and hari libur daerah the pemda keeps in the portal)."""
-
-    local: frozenset[date] = frozenset()
-
-    def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.local and day not in national_holidays(day.year)
-
-
-NATIONAL = WorkCalendar()
 
 
 def _whole_and_fraction(amount: Decimal) -> tuple[int, Decimal]:
