@@ -4,6 +4,7 @@ import os
 from flask import Flask, request
 
 from portal import access, config, database, errors, formatting, models  # noqa: F401 (models: all tables)
+from portal.cycles import audit_view
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     csrf.init_app(app)  # after the access guard: an expired session goes to sign-in first
     errors.register(app)
     formatting.register(app)
+    audit_view.register(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -64,6 +66,7 @@ def _init_request_hooks(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
+    from portal.calendar.views import bp as calendar_bp
     from portal.cycles.views import bp as cycles_bp
     from portal.cycles.views import inbox_bp
     from portal.health import bp as health_bp
@@ -72,7 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.sop.views import bp as sop_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp):
+    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp):
         app.register_blueprint(bp)
 
 

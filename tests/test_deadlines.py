@@ -1,9 +1,11 @@
-"""Due times from Mutu Baku: menit, jam, hari, hari kerja (Mon-Fri in WIB)."""
-from datetime import datetime
+"""Due times from Mutu Baku: menit, jam, hari, hari kerja (Mon-Fri in WIB, without national
+holidays, cuti bersama and local days off)."""
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 
+from portal.calendar.days import NATIONAL, WorkCalendar, national_holidays
 from portal.cycles.deadlines import due_at, standard_minutes, working_minutes_between
 
 # 2026-11-20 is a Friday. 03:00 UTC is 10:00 WIB.
@@ -45,3 +47,67 @@ def test_standard_and_working_minutes():
     # Friday 10:00 WIB to Monday 10:00 WIB: 14 h of Friday + 10 h of Monday.
     assert working_minutes_between(FRI_10_WIB, datetime(2026, 11, 23, 3, 0)) == 24 * 60
     assert working_minutes_between(FRI_10_WIB, FRI_10_WIB) == 0
+
+
+# ---------------------------------------------------------------- days off
+
+
+def _at_10_wib(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, 3, 0)
+
+
+def test_17_agustus_is_not_a_working_day():
+    # 17 Agustus 2026 is a Monday. Three working days from Friday 14 Agustus 10.00 WIB:
+    # Tuesday 18, Wednesday 19, Thursday 20 (Monday 17 is Hari Kemerdekaan).
+    assert date(2026, 8, 17) in national_holidays(2026)
+    friday = date(2026, 8, 14)
+    assert due_at(_at_10_wib(friday), Decimal(3), "hari_kerja") == _at_10_wib(date(2026, 8, 20))
+    # Friday 10.00 to Tuesday 10.00 WIB: 14 h of Friday and 10 h of Tuesday, Monday left out.
+    assert working_minutes_between(_at_10_wib(friday), _at_10_wib(date(2026, 8, 18))) == 24 * 60
+
+
+def _idul_fitri_break(year: int) -> tuple[date, date]:
+    """The run of consecutive days off (weekends, Lebaran, cuti bersama) around Idul Fitri,
+    found from the library's dates: (first day off, last day off)."""
+    lebaran = next(d for d, name in national_holidays(year).items() if "Idul Fitri" in name)
+    first = last = lebaran
+    while not NATIONAL.is_working_day(first - timedelta(days=1)):
+        first -= timedelta(days=1)
+    while not NATIONAL.is_working_day(last + timedelta(days=1)):
+        last += timedelta(days=1)
+    return first, last
+
+
+def test_a_step_over_idul_fitri_waits_for_the_whole_break():
+    first, last = _idul_fitri_break(2026)
+    weekdays_off = [first + timedelta(days=i) for i in range((last - first).days + 1)
+                    if (first + timedelta(days=i)).weekday() < 5]
+    assert weekdays_off, "Lebaran 2026 should take working days off"
+    before = first - timedelta(days=1)  # the last working day before the break
+    after = last + timedelta(days=1)    # the first working day after it
+    # One working day from the day before the break ends on the first day after it ...
+    assert due_at(_at_10_wib(before), Decimal(1), "hari_kerja") == _at_10_wib(after)
+    # ... and a start inside the break counts from the first working day after it.
+    assert due_at(_at_10_wib(first), Decimal(1), "hari_kerja") > _at_10_wib(after)
+    assert due_at(_at_10_wib(first), Decimal("0.5"), "hari_kerja") == _at_10_wib(after) + timedelta(hours=12)
+    # The standard time over the break counts only the two working halves.
+    assert working_minutes_between(_at_10_wib(before), _at_10_wib(after)) == 24 * 60
+
+
+def test_a_local_day_off_moves_the_deadline_by_one_working_day():
+    monday = date(2026, 11, 9)  # no national holiday in November 2026
+    plain = due_at(_at_10_wib(monday), Decimal(2), "hari_kerja")
+    assert plain == _at_10_wib(date(2026, 11, 11))
+    local = WorkCalendar(frozenset({date(2026, 11, 10)}))
+    assert due_at(_at_10_wib(monday), Decimal(2), "hari_kerja", calendar=local) == _at_10_wib(date(2026, 11, 12))
+    # Calendar units do not care about days off.
+    assert due_at(_at_10_wib(monday), Decimal(2), "hari", calendar=local) == _at_10_wib(date(2026, 11, 11))
+
+
+def test_the_national_list_is_built_once_per_year():
+    national_holidays(2027)
+    hits = national_holidays.cache_info().hits
+    for _ in range(50):
+        due_at(datetime(2027, 3, 1, 3, 0), Decimal(20), "hari_kerja")
+    assert national_holidays.cache_info().hits > hits
+    assert national_holidays(2027) is national_holidays(2027)

@@ -157,3 +157,18 @@ def _memberships(opd):
 
 
 SAMPLE_BUILDERS.append(_cycle_samples)
+
+
+def _calendar_samples(opd) -> dict:
+    """A local day off kept by the OPD itself (removable on its page)."""
+    from datetime import date
+
+    from portal.calendar.models import HariLibur
+
+    row = HariLibur(tenant_id=opd.id, tanggal=date(2026, 11, 12), nama="Hari libur uji", jenis="libur_daerah")
+    db.session.add(row)
+    db.session.flush()
+    return {"libur_id": row.id}
+
+
+SAMPLE_BUILDERS.append(_calendar_samples)

@@ -12,6 +12,7 @@ from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.auth.models import Membership
+from portal.calendar.services import work_calendar_of
 from portal.cycles.deadlines import due_at
 from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
@@ -129,7 +130,8 @@ def _activate(task: CycleTask, now: datetime) -> None:
     task.completed_at = None
     task.completed_by_id = None
     step = task.step
-    task.due_at = due_at(now, step.waktu_amount, step.waktu_unit) if step.waktu_amount else None
+    task.due_at = (due_at(now, step.waktu_amount, step.waktu_unit, calendar=work_calendar_of(task.cycle))
+                   if step.waktu_amount else None)
     if step.meaning == Meaning.COLLECT:
         cycle = task.cycle
         indicator_entry.open_period(cycle.tenant, cycle.tahun, measured_triwulan(cycle.period_kind, cycle.period_no))

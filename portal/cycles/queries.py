@@ -4,12 +4,15 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from portal.auth.models import Membership
+from portal.calendar.services import work_calendar
 from portal.cycles import engine, review
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
-from portal.cycles.models import Cycle, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
+from portal.indicators.models import Indikator, ReportingPeriod
 from portal.tenancy.models import Lane, Tenant, utcnow
 
 
@@ -38,6 +41,10 @@ class InboxEntry:
     late: bool
     what: str
 
+    @property
+    def period(self) -> str:
+        return engine.period_label(self.cycle.period_kind, self.cycle.period_no, self.cycle.tahun)
+
 
 def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
     """Tasks the user's lanes must do now, across their tenants, plus data returned to them."""
@@ -64,6 +71,44 @@ def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
 
 
 @dataclass
+class ReturnedEntry:
+    item: CycleItem
+    cycle: Cycle
+    tenant: Tenant
+    period_id: int | None   # the Realisasi page's period where it is corrected
+
+    @property
+    def period(self) -> str:
+        return engine.period_label(self.cycle.period_kind, self.cycle.period_no, self.cycle.tahun)
+
+
+def returned_to(user) -> list[ReturnedEntry]:
+    """Data a reviewer returned that this user must correct and submit again: items of
+    the units they enter data for (Kabid, Staf), across their tenants. A fixed number of
+    queries."""
+    units = set(db.session.execute(
+        select(Membership.tenant_id, Membership.unit_id).join(Lane, Lane.id == Membership.lane_id)
+        .where(Membership.user_id == user.id, Membership.unit_id.is_not(None),
+               Lane.kind.in_(review.ENTRY_KINDS))).all())
+    if not units:
+        return []
+    rows = db.session.execute(
+        select(CycleItem, Indikator.unit_id).join(Indikator, Indikator.id == CycleItem.indikator_id)
+        .where(CycleItem.state == "dikembalikan", CycleItem.tenant_id.in_({t for t, _ in units}))
+        .options(selectinload(CycleItem.indikator), selectinload(CycleItem.returned_by),
+                 selectinload(CycleItem.cycle).selectinload(Cycle.tenant))
+        .order_by(CycleItem.returned_at)).all()
+    items = [item for item, unit_id in rows if (item.tenant_id, unit_id) in units]
+    if not items:
+        return []
+    periods = {(p.tenant_id, p.tahun, p.triwulan): p.id for p in db.session.scalars(
+        select(ReportingPeriod).where(ReportingPeriod.tenant_id.in_({i.tenant_id for i in items})))}
+    return [ReturnedEntry(item, item.cycle, item.cycle.tenant, periods.get(
+        (item.tenant_id, item.cycle.tahun, engine.measured_triwulan(item.cycle.period_kind, item.cycle.period_no))))
+        for item in items]
+
+
+@dataclass
 class StepTime:
     position: int
     kegiatan: str
@@ -82,6 +127,7 @@ def time_summary(tenant: Tenant) -> list[StepTime]:
 
     rows: dict[tuple[int, str], StepTime] = {}
     totals: dict[tuple[int, str], list[Decimal]] = {}
+    calendar = work_calendar(tenant)
     for cycle in cycles_of(tenant):
         for task in cycle.tasks:
             step = task.step
@@ -95,7 +141,8 @@ def time_summary(tenant: Tenant) -> list[StepTime]:
             if task.status == "selesai" and task.activated_at and task.completed_at:
                 rows[key].runs += 1
                 rows[key].late += is_late(task)
-                totals[key].append(working_minutes_between(task.activated_at, task.completed_at))
+                totals[key].append(working_minutes_between(task.activated_at, task.completed_at,
+                                                              calendar=calendar))
     for key, row in rows.items():
         if totals[key]:
             row.actual_minutes = sum(totals[key]) / len(totals[key])

@@ -26,7 +26,8 @@ inbox_bp = Blueprint("inbox", __name__)
 @inbox_bp.route("/tugas-saya")
 @rule("signed_in")
 def inbox():
-    return web.render("cycles/inbox.html", entries=queries.inbox(current_user))
+    return web.render("cycles/inbox.html", entries=queries.inbox(current_user),
+                      returned=queries.returned_to(current_user))
 
 
 @bp.route("/")

@@ -19,6 +19,7 @@ from sqlalchemy.orm import selectinload
 from portal.audit import services as audit
 from portal.auth.models import Membership
 from portal.cycles import locks
+from portal.cycles.models import Cycle, CycleItem
 from portal.extensions import db
 from portal.indicators import evidence, forms
 from portal.indicators import settings as indicator_settings
@@ -102,6 +103,7 @@ class Row:
     bukti: list = field(default_factory=list)
     refusal: str | None = None   # why this user may not enter the row (None: may enter)
     lock: str | None = None      # why nobody may change the value now (cycle review or sign-off)
+    returned: CycleItem | None = None  # the cycle's data item when a reviewer returned it
 
     @property
     def current(self) -> Realisasi | None:
@@ -154,13 +156,30 @@ def rows_for(tenant: Tenant, period: ReportingPeriod, user, only: int | None = N
             values[row.indikator_id][row.triwulan - 1] = row
     bukti = evidence.of_rows(tenant.id, ids, period.triwulan)
     blocks = locks.blocks_for(tenant.id, period.tahun, period.triwulan, ids)
+    returned = returned_items(tenant, period, ids)
     current_rules = indicator_settings.effective(tenant).rules
     return [
         Row(ind, sasaran, ind.unit, period, values[ind.id],
             figures(ind, values[ind.id], period.triwulan, current_rules),
-            bukti[ind.id], may_enter(unit_ids, ind, period, blocks.get(ind.id)), blocks.get(ind.id))
+            bukti[ind.id], may_enter(unit_ids, ind, period, blocks.get(ind.id)), blocks.get(ind.id),
+            returned.get(ind.id))
         for ind, sasaran in pairs
     ]
+
+
+def returned_items(tenant: Tenant, period: ReportingPeriod, indikator_ids: list[int]) -> dict[int, CycleItem]:
+    """The cycle items of these indicators that a reviewer returned, for the cycle that
+    measures this period (one query): the Realisasi page shows the reason where the fix
+    is made."""
+    if not indikator_ids:
+        return {}
+    rows = db.session.execute(
+        select(Cycle, CycleItem).join(CycleItem, CycleItem.cycle_id == Cycle.id)
+        .where(Cycle.tenant_id == tenant.id, Cycle.tahun == period.tahun, CycleItem.state == "dikembalikan",
+               CycleItem.indikator_id.in_(indikator_ids))
+        .options(selectinload(CycleItem.returned_by))).all()
+    return {item.indikator_id: item for cycle, item in rows
+            if locks.MEASURED[cycle.period_kind](cycle.period_no) == period.triwulan}
 
 
 def grouped(rows: list[Row]) -> list[tuple[Sasaran, list[Row]]]:

@@ -4,6 +4,8 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.cycles import review
+from portal.cycles.engine import CycleError
 from portal.extensions import db
 from portal.indicators import entry
 from portal.indicators.models import IndicatorSet, Indikator, ReportingPeriod
@@ -47,13 +49,14 @@ def _load(periode_id, indikator_id) -> tuple[ReportingPeriod, Indikator]:
 
 
 def _row(period, ind, editing=False, errors=None, typed=None, status=200, message=None, revision=None,
-         saved=False):
+         saved=False, resubmitted=False):
     row = entry.row_for(g.tenant, period, ind, current_user)
     current = row.current
     return fragment_or_page(
         "indicators/_realisasi_row.html", status=status, title="Pengisian realisasi", back=entry_url(period, ind),
         r=row, editing=editing and row.editable, errors=errors or {}, typed=typed, message=message,
-        revision=revision if revision is not None else (current.revision if current else 0), saved=saved)
+        revision=revision if revision is not None else (current.revision if current else 0), saved=saved,
+        resubmitted=resubmitted)
 
 
 @bp.route("/realisasi/<int:periode_id>/<int:indikator_id>/")
@@ -94,3 +97,23 @@ def entry_save(periode_id, indikator_id):
     if not web.is_fragment_request():
         return web.see_other(entry_url(period, ind))
     return _row(period, ind, saved=True)
+
+
+@bp.route("/realisasi/<int:periode_id>/<int:indikator_id>/ajukan", methods=["POST"])
+@rule("tenant:enter_data")
+def entry_resubmit(periode_id, indikator_id):
+    """A returned value, corrected on this page, goes back to the review that returned it
+    (the cycle's own submit: the same checks as on the cycle page)."""
+    period, ind = _load(periode_id, indikator_id)
+    item = entry.returned_items(g.tenant, period, [ind.id]).get(ind.id)
+    if item is None:
+        return refuse("Indikator ini tidak sedang dikembalikan; tidak ada yang perlu diajukan kembali.", 409)
+    try:
+        review.submit([item], current_user)
+    except CycleError as error:
+        db.session.rollback()
+        return refuse(str(error), 422)
+    db.session.commit()
+    if not web.is_fragment_request():
+        return web.see_other(entry_url(period, ind))
+    return _row(period, ind, resubmitted=True)

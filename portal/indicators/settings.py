@@ -89,7 +89,8 @@ def parse_kategori(name: str, text: str) -> tuple[KategoriScale | None, list[str
         label = label.strip()
         if not sep:
             if number != len(lines):
-                errors.append(f"Baris {number}: tulis \"Label: batas bawah\" (hanya baris terakhir tanpa batas).")
+                errors.append(f"Baris {number}: tulis \"Nama kategori: batas bawah\" "
+                              "(hanya baris terakhir tanpa batas).")
             bands.append(Band(line.strip(), None))
             continue
         try:

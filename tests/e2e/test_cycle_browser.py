@@ -137,9 +137,11 @@ def test_cycle_in_three_browsers(live_server, new_page):
 
     # The audit shows each step.
     audit = kepala.get_by_test_id("audit")
+    # (Issue 8 item 9: actions show as Indonesian labels; each row keeps its code in data-action.)
+    from portal.audit.labels import ACTION_LABELS
     for action in ("siklus.mulai", "tugas.selesai", "data.ajukan", "data.kembalikan", "data.setujui",
                    "siklus.sahkan"):
-        expect(audit).to_contain_text(action)
+        expect(audit.locator(f'tr[data-action="{action}"]').first).to_contain_text(ACTION_LABELS[action])
     expect(audit).to_contain_text("Angka prevalensi belum sesuai laporan e-PPGBM")
 
     # A task left past its Mutu Baku shows as late (its clock started two days ago).
