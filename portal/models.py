@@ -5,3 +5,4 @@ from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask  # n
 from portal.indicators import models as indicator_models  # noqa: F401 (indicator sets, values, bukti dukung)
 from portal.sop.models import Sop, SopLane, SopStep, SopVersion  # noqa: F401
 from portal.tenancy.models import Lane, Tenant, Unit  # noqa: F401
+from portal.signing.models import SignedFigure, SignedValue  # noqa: F401
