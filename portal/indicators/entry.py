@@ -26,7 +26,6 @@ from portal.indicators.capaian import value_from_ratio
 from portal.indicators.figures import TW, Figures, angka, figures, predikat_scale, waktu  # noqa: F401 (used by views)
 from portal.indicators.kategori import PredikatTidakValid
 from portal.indicators.models import IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
-from portal.signing import display as signed_display
 from portal.signing import queries as signed_queries
 from portal.tenancy.lanes import KIND_CAPABILITIES, Capability, LaneKind
 from portal.tenancy.models import Lane, Tenant, Unit, utcnow
@@ -162,7 +161,7 @@ def rows_for(tenant: Tenant, period: ReportingPeriod, user, only: int | None = N
     signed = signed_queries.signed_now(tenant.id, period.tahun, period.triwulan, ids)
     return [
         Row(ind, sasaran, ind.unit, period, values[ind.id],
-            signed_display.figures_of(signed[ind.id]) if ind.id in signed
+            signed[ind.id].figures() if ind.id in signed
             else figures(ind, values[ind.id], period.triwulan, current_rules),
             bukti[ind.id], may_enter(unit_ids, ind, period, blocks.get(ind.id)), blocks.get(ind.id),
             signed.get(ind.id))

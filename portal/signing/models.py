@@ -25,6 +25,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
+from portal.indicators.capaian import CapaianResult
+from portal.indicators.figures import Figures, shown_realisasi_sd
 from portal.indicators.models import Angka
 from portal.tenancy.models import utcnow
 
@@ -125,6 +127,16 @@ class SignedFigure(db.Model):
 
     def value_of(self, triwulan: int) -> "SignedValue | None":
         return next((v for v in self.values if v.triwulan == triwulan), None)
+
+    def figures(self) -> Figures:
+        """The figure as the pages show figures (the same Figures the live rows use)."""
+        capaian = CapaianResult(self.capaian, self.capaian_state, self.capaian_rule, self.capaian_rule_label,
+                                self.capaian_note or None)
+        progres = None
+        if self.progres_state is not None:
+            progres = CapaianResult(self.progres, self.progres_state, self.capaian_rule, self.capaian_rule_label)
+        return Figures(shown_realisasi_sd(self.realisasi_sd, self.realisasi_sd_state, self.realisasi_sd_predikat),
+                       self.realisasi_sd_note or None, capaian, progres, self.kategori, self.kategori_scale, True)
 
 
 class SignedValue(db.Model):
