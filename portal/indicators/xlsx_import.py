@@ -306,12 +306,13 @@ def existing_problems(tenant, tset, plan: Plan, reason: str = "") -> list[str]:
         Indikator.tenant_id == tenant.id, Indikator.set_id == tset.id))}
     for number, v in plan.indikator:
         ind = existing.get(v["kode"])
-        if ind is not None and ind.jenis_target != v["jenis_target"] and services._has_values(ind):
-            errors.append(f"Lembar {SHEET_INDIKATOR}, baris {number}: Jenis Target: tidak dapat diubah karena "
-                          "realisasi indikator ini sudah diisi.")
         if ind is None:
             continue
-        changes = services.definition_changes(ind, _indikator_values(plan, v, ind, ind.sasaran_id))
+        values = _indikator_values(plan, v, ind, ind.sasaran_id)
+        if ind.jenis_target != values["jenis_target"] and services._has_values(ind):
+            errors.append(f"Lembar {SHEET_INDIKATOR}, baris {number}: Jenis Target: tidak dapat diubah karena "
+                          "realisasi indikator ini sudah diisi.")
+        changes = services.definition_changes(ind, values)
         problem = services.reason_problem(ind, changes, reason)
         if problem:
             errors.append(f"Lembar {SHEET_INDIKATOR}, baris {number} ({ind.kode}): {problem} "
