@@ -237,3 +237,21 @@ def test_sign_off_page_shows_the_values_and_needs_the_confirmation(demo, client)
     assert locked and revision == 1 and count > 0
     signed_page = client.get(f"{BASE}/siklus/{cycle_id}/pengesahan").get_data(as_text=True)
     assert 'data-testid="signed-figures"' in signed_page and 'data-testid="sign"' not in signed_page
+
+
+def test_which_earlier_quarters_a_signed_figure_rolls_up():
+    from types import SimpleNamespace as Figure  # the fields of SignedFigure / SignedValue rolls_up reads
+
+    Value = Figure
+
+    def figure(sifat, tw2, jenis="angka"):
+        return Figure(triwulan=2, sifat=sifat, jenis_target=jenis,
+                      values=[Value(triwulan=1, nilai=Decimal(5), predikat=None), tw2])
+
+    filled = Value(triwulan=2, nilai=Decimal(7), predikat=None)
+    tidak_berlaku = Value(triwulan=2, nilai=None, predikat=None)  # TW II tidak berlaku: TW I is taken
+    assert locks.rolls_up(figure("kumulatif", filled), 1) and locks.rolls_up(figure("rata_rata", filled), 1)
+    assert not locks.rolls_up(figure("nilai_akhir", filled), 1)
+    assert locks.rolls_up(figure("nilai_akhir", tidak_berlaku), 1)
+    assert not locks.rolls_up(figure("nilai_akhir", Value(triwulan=2, nilai=None, predikat="WTP"), "predikat"), 1)
+    assert not locks.rolls_up(figure("kumulatif", filled), 2)  # its own quarter: locked by its own cycle

@@ -59,12 +59,14 @@ def blocks_for(tenant_id: int, tahun: int, triwulan: int, indikator_ids: list[in
 def rolls_up(figure: SignedFigure, triwulan: int) -> bool:
     """Whether the signed R s.d. TW n depends on (or would change with) this quarter's
     value: always for kumulatif and rata-rata; for nilai akhir and predikat only when
-    no later quarter up to TW n was filled (the latest filled one is taken)."""
+    no later quarter up to TW n has a value (the latest value given is taken; a quarter
+    "tidak berlaku" is skipped, so the one before it counts)."""
     if figure.triwulan <= triwulan:
         return False
     if figure.jenis_target != "predikat" and figure.sifat in ROLLING:
         return True
-    return not any(v.filled for v in figure.values if triwulan < v.triwulan <= figure.triwulan)
+    return not any(v.nilai is not None or v.predikat is not None
+                   for v in figure.values if triwulan < v.triwulan <= figure.triwulan)
 
 
 def _signed_later(tenant_id: int, tahun: int, triwulan: int, indikator_ids: list[int]) -> dict[int, str]:
