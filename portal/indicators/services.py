@@ -4,17 +4,13 @@ Plain functions on tenant, user and values (no request, no session); validation
 messages are returned for the caller to show beside the fields.
 """
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from portal.audit import services as audit
-from portal.auth.models import Membership
 from portal.extensions import db
+from portal.indicators import definitions
 from portal.indicators import settings as indicator_settings
 from portal.indicators.capaian import BELUM_DIISI, CapaianResult, compute_serapan
-from portal.indicators.forms import JENIS_LABELS, POLARITAS_LABELS, SIFAT_LABELS
-from portal.indicators.kategori import format_angka
 from portal.indicators.models import (
     BuktiDukung,
     IndicatorSet,
@@ -23,27 +19,12 @@ from portal.indicators.models import (
     Realisasi,
     Sasaran,
 )
-from portal.tenancy.models import Lane, Tenant, Unit, utcnow
+from portal.tenancy.models import Tenant, Unit, utcnow
 
 INDIKATOR_FIELDS = ("sasaran_id", "unit_id", "kode", "nama", "is_iku", "definisi", "satuan", "sumber_data",
                     "polaritas", "sifat", "jenis_target", "baseline", "target_pk", "target_tw1", "target_tw2",
                     "target_tw3", "target_tw4", "target_renstra", "target_bawah", "target_atas",
                     "skala_predikat", "target_predikat", "pakai_rasio", "boleh_negatif")
-# What the capaian is computed from: once the rules are frozen with the PK target, a change
-# of these needs a reason (it changes the figures of every period still open).
-RULE_FIELDS = ("satuan", "polaritas", "sifat", "jenis_target", "target_pk", "target_tw1", "target_tw2", "target_tw3",
-               "target_tw4", "target_bawah", "target_atas", "skala_predikat", "target_predikat", "pakai_rasio")
-FIELD_LABELS = {
-    "sasaran_id": "Sasaran", "unit_id": "Unit", "kode": "Kode", "nama": "Nama", "is_iku": "IKU",
-    "definisi": "Definisi operasional", "satuan": "Satuan", "sumber_data": "Sumber data", "polaritas": "Polaritas",
-    "sifat": "Sifat agregasi", "jenis_target": "Jenis target", "baseline": "Baseline", "target_pk": "Target PK",
-    "target_tw1": "Target s.d. TW I", "target_tw2": "Target s.d. TW II", "target_tw3": "Target s.d. TW III",
-    "target_tw4": "Target s.d. TW IV", "target_renstra": "Target akhir Renstra", "target_bawah": "Batas bawah",
-    "target_atas": "Batas atas", "skala_predikat": "Skala predikat", "target_predikat": "Target predikat",
-    "pakai_rasio": "Pembilang/penyebut", "boleh_negatif": "Boleh negatif",
-}
-REASON_NEEDED = ("Aturan capaian indikator ini sudah dibekukan bersama target PK: tulis alasan perubahan {fields}. "
-                 "Angka yang sudah disahkan tidak berubah; periode yang masih terbuka dihitung dengan definisi baru.")
 PROGRAM_FIELDS = ("parent_id", "level", "kode", "nama", "pagu", "realisasi_tw1", "realisasi_tw2",
                   "realisasi_tw3", "realisasi_tw4")
 
@@ -179,26 +160,6 @@ def freeze_rules(tenant: Tenant, ind: Indikator) -> bool:
     return True
 
 
-def definition_changes(ind: Indikator, values: dict) -> list[tuple[str, object, object]]:
-    """The fields a save would change: (name, old, new)."""
-    return [(name, getattr(ind, name), values[name]) for name in INDIKATOR_FIELDS
-            if _same_value(getattr(ind, name), values[name]) is False]
-
-
-def _same_value(old, new) -> bool:
-    if isinstance(old, Decimal) or isinstance(new, Decimal):
-        return old is not None and new is not None and Decimal(old) == Decimal(new)
-    return (old or None) == (new or None) if isinstance(old, str) or isinstance(new, str) else old == new
-
-
-def reason_problem(ind: Indikator | None, changes, reason: str) -> str | None:
-    """Why the save needs a reason (frozen rules and a rule field changed), or None."""
-    if ind is None or ind.rules is None or (reason or "").strip():
-        return None
-    fields = [FIELD_LABELS[name] for name, _, _ in changes if name in RULE_FIELDS]
-    return REASON_NEEDED.format(fields=", ".join(fields)) if fields else None
-
-
 def save_indikator(tenant: Tenant, tset: IndicatorSet, ind: Indikator | None, values: dict, user=None,
                    reason: str = "", action: str = "indikator.ubah") -> tuple[Indikator | None, dict]:
     """Create or update an indicator. Every changed field of an existing one is audited
@@ -210,7 +171,7 @@ def save_indikator(tenant: Tenant, tset: IndicatorSet, ind: Indikator | None, va
     if ind is not None and ind.jenis_target != values["jenis_target"] and _has_values(ind):
         return None, {"jenis_target": "Jenis target tidak dapat diubah setelah realisasi diisi."}
     changes = definition_changes(ind, values) if ind is not None else []
-    problem = reason_problem(ind, changes, reason)
+    problem = definitions.reason_problem(ind, changes, reason)
     if problem:
         return None, {"alasan": problem}
     created = ind is None
@@ -223,45 +184,13 @@ def save_indikator(tenant: Tenant, tset: IndicatorSet, ind: Indikator | None, va
         setattr(ind, name, values[name])
     freeze_rules(tenant, ind)
     db.session.flush()
-    if created:
-        audit.record(tenant, user, action, "indikator", ind.id, lane=_lanes(tenant, user), indikator_id=ind.id,
-                     field="indikator baru", new=f"{ind.kode} {ind.nama}", reason=(reason or "").strip())
-    for name, old, new in changes:
-        audit.record(tenant, user, action, "indikator", ind.id, lane=_lanes(tenant, user), indikator_id=ind.id,
-                     field=FIELD_LABELS[name], old=_shown(name, old), new=_shown(name, new),
-                     reason=(reason or "").strip())
+    definitions.audit_changes(tenant, user, ind, changes, action, reason, created)
     return ind, {}
 
 
-def _shown(name: str, value) -> str:
-    if value is None or value == "":
-        return "(kosong)"
-    if name == "polaritas":
-        return POLARITAS_LABELS.get(value, value)
-    if name == "sifat":
-        return SIFAT_LABELS.get(value, value)
-    if name == "jenis_target":
-        return JENIS_LABELS.get(value, value)
-    if name == "unit_id":
-        unit = db.session.get(Unit, value)
-        return unit.name if unit else str(value)
-    if name == "sasaran_id":
-        sasaran = db.session.get(Sasaran, value)
-        return f"{sasaran.kode} {sasaran.nama}" if sasaran else str(value)
-    if isinstance(value, bool):
-        return "ya" if value else "tidak"
-    if isinstance(value, Decimal):
-        d = value.normalize() if value != 0 else Decimal(0)
-        return format_angka(d, None)
-    return str(value)
-
-
-def _lanes(tenant: Tenant, user) -> str:
-    if user is None:
-        return ""
-    return ", ".join(dict.fromkeys(db.session.scalars(
-        select(Lane.name).join(Membership, Membership.lane_id == Lane.id)
-        .where(Membership.user_id == user.id, Membership.tenant_id == tenant.id))))
+def definition_changes(ind: Indikator, values: dict) -> list[tuple[str, object, object]]:
+    """The fields a save would change: (name, old, new)."""
+    return definitions.changes(ind, values, INDIKATOR_FIELDS)
 
 
 def _has_values(ind: Indikator) -> bool:

@@ -21,8 +21,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.indicators import forms, services
+from portal.indicators import definitions, forms, services
 from portal.indicators.models import Indikator, ProgramKegiatan
+from portal.indicators.xlsx_cells import Formula, cell_value
 from portal.indicators.xlsx_template import (
     INDIKATOR_COLUMNS,
     PROGRAM_COLUMNS,
@@ -43,31 +44,6 @@ class Plan:
     programs: list = field(default_factory=list)     # (row number, values with "kode_induk")
     # The columns the file has, per sheet: fields of other columns stay as they are.
     columns: dict = field(default_factory=dict)      # sheet name -> {column key}
-
-
-@dataclass(frozen=True)
-class Formula:
-    """A formula cell whose file stores no result (written by a program that does not
-    calculate): it cannot be read, so it is refused, never taken as empty."""
-
-    text: str
-
-    @property
-    def message(self) -> str:
-        return (f"berisi rumus {self.text} tanpa hasil tersimpan. Isi nilainya langsung, atau buka berkas di "
-                "Excel/LibreOffice lalu simpan agar hasil rumus ikut tersimpan.")
-
-
-def _is_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith("=") and len(value) > 1
-
-
-def cell_value(cached, formula):
-    """The value of one cell: its stored value, or for a formula the result the file
-    stored with it (`cached`, read with data_only); Formula when there is none."""
-    if _is_formula(formula) and cached is None:
-        return Formula(formula)
-    return cached
 
 
 def _key(text) -> str:
@@ -313,7 +289,7 @@ def existing_problems(tenant, tset, plan: Plan, reason: str = "") -> list[str]:
             errors.append(f"Lembar {SHEET_INDIKATOR}, baris {number}: Jenis Target: tidak dapat diubah karena "
                           "realisasi indikator ini sudah diisi.")
         changes = services.definition_changes(ind, values)
-        problem = services.reason_problem(ind, changes, reason)
+        problem = definitions.reason_problem(ind, changes, reason)
         if problem:
             errors.append(f"Lembar {SHEET_INDIKATOR}, baris {number} ({ind.kode}): {problem} "
                           "Isi Alasan perubahan di halaman ini, lalu unggah lagi.")
