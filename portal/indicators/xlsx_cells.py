@@ -18,13 +18,16 @@ class Formula:
                 "Excel/LibreOffice lalu simpan agar hasil rumus ikut tersimpan.")
 
 
-def _is_formula(value) -> bool:
-    return isinstance(value, str) and value.startswith("=") and len(value) > 1
+def _formula_text(value) -> str | None:
+    """The formula of a cell read without data_only: "=10+5", or an array formula's text."""
+    text = getattr(value, "text", None) if not isinstance(value, str) else value
+    return text if isinstance(text, str) and text.startswith("=") and len(text) > 1 else None
 
 
 def cell_value(cached, formula):
     """The value of one cell: its stored value, or for a formula the result the file
     stored with it (`cached`, read with data_only); Formula when there is none."""
-    if _is_formula(formula) and cached is None:
-        return Formula(formula)
+    text = _formula_text(formula)
+    if text is not None and cached is None:
+        return Formula(text)
     return cached
