@@ -67,6 +67,7 @@ def _init_request_hooks(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.calendar.views import bp as calendar_bp
+    from portal.cycles import signoff_views  # noqa: F401 (routes on the cycles blueprint)
     from portal.cycles.views import bp as cycles_bp
     from portal.cycles.views import inbox_bp
     from portal.health import bp as health_bp

@@ -95,7 +95,8 @@ def test_editing_a_row_in_place(app, client, w):
         ind = db.session.get(Indikator, ind_id)
         data = {k: "" for k in INDICATOR_FORM} | {
             "kode": ind.kode, "nama": "Nama baru", "satuan": "%", "polaritas": "positif", "sifat": "nilai_akhir",
-            "jenis_target": "angka", "target_pk": "101,25", "sasaran_id": ind.sasaran_id, "unit_id": ind.unit_id}
+            "jenis_target": "angka", "target_pk": "101,25", "sasaran_id": ind.sasaran_id, "unit_id": ind.unit_id,
+            "alasan": "Target PK direvisi"}  # its rules are frozen: a changed target needs a reason
     response = post(client, f"/t/{w['slug']}/indikator/butir/{ind_id}/", data, htmx=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200 and f'id="indikator-{ind_id}"' in html and "Nama baru" in html

@@ -10,6 +10,7 @@ from portal.cycles import engine
 from portal.cycles.engine import CycleError, acting_lanes, lane_text, require_current
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
 from portal.extensions import db
+from portal.signing.capture import record_signoff
 from portal.sop.document import Meaning
 from portal.tenancy.lanes import LaneKind
 from portal.tenancy.models import utcnow
@@ -239,6 +240,7 @@ def sign(task: CycleTask, user, now: datetime | None = None) -> None:
         db.session.add(CycleSnapshot(tenant_id=cycle.tenant_id, cycle_id=cycle.id, indikator_id=item.indikator_id,
                                      revision=cycle.revision, values=snapshot_values(item), signed_at=now,
                                      signed_by_id=user.id))
+    record_signoff(cycle, user, now, lane_text(lanes))
     cycle.locked, cycle.status = True, "disahkan"
     cycle.lock_reason = f"Disahkan oleh {user.name} pada {now:%d-%m-%Y %H.%M} UTC (revisi {cycle.revision})."
     audit.record(cycle.tenant, user, "siklus.sahkan", "cycle", cycle.id, lane=lane_text(lanes), cycle_id=cycle.id,

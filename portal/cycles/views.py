@@ -15,6 +15,7 @@ from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
 from portal.cycles.outputs import BuktiError, content_type, store_output
 from portal.extensions import db
 from portal.indicators.models import FileBlob, Indikator
+from portal.signing import queries as signed_queries
 from portal.tenancy.lanes import Capability
 from portal.tenancy.models import utcnow
 from portal.tenancy.scope import scoped_get
@@ -99,6 +100,7 @@ def _detail_context(cycle) -> dict:
         "submittable": [i for i in cycle.items if i.state in ("belum_diisi", "dikembalikan")
                         and may_submit(i)],
         "is_head": bool(engine.memberships_for(current_user, cycle.tenant, {"kepala"})),
+        "signed": signed_queries.of_cycle(cycle) if cycle.locked else [],
     }
 
 
@@ -171,10 +173,7 @@ def review_items(cycle_id, task_id):
     return _act(cycle_id, action)
 
 
-@bp.route("/<int:cycle_id>/tugas/<int:task_id>/sahkan", methods=["POST"])
-@rule("tenant")
-def sign(cycle_id, task_id):
-    return _act(cycle_id, lambda cycle: review.sign(_task(cycle_id, task_id), current_user))
+# The sign-off (cycles.sign) is in signoff_views.py: it needs the confirmation of its page.
 
 
 @bp.route("/<int:cycle_id>/ajukan", methods=["POST"])

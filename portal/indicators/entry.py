@@ -27,6 +27,7 @@ from portal.indicators.capaian import value_from_ratio
 from portal.indicators.figures import TW, Figures, angka, figures, predikat_scale, waktu  # noqa: F401 (used by views)
 from portal.indicators.kategori import PredikatTidakValid
 from portal.indicators.models import IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
+from portal.signing import queries as signed_queries
 from portal.tenancy.lanes import KIND_CAPABILITIES, Capability, LaneKind
 from portal.tenancy.models import Lane, Tenant, Unit, utcnow
 
@@ -104,6 +105,7 @@ class Row:
     refusal: str | None = None   # why this user may not enter the row (None: may enter)
     lock: str | None = None      # why nobody may change the value now (cycle review or sign-off)
     returned: CycleItem | None = None  # the cycle's data item when a reviewer returned it
+    signed: object = None        # the SignedFigure shown instead of the live rows (a signed period)
 
     @property
     def current(self) -> Realisasi | None:
@@ -158,11 +160,14 @@ def rows_for(tenant: Tenant, period: ReportingPeriod, user, only: int | None = N
     blocks = locks.blocks_for(tenant.id, period.tahun, period.triwulan, ids)
     returned = returned_items(tenant, period, ids)
     current_rules = indicator_settings.effective(tenant).rules
+    # A signed period shows what was signed (its record), not the live rows.
+    signed = signed_queries.signed_now(tenant.id, period.tahun, period.triwulan, ids)
     return [
         Row(ind, sasaran, ind.unit, period, values[ind.id],
-            figures(ind, values[ind.id], period.triwulan, current_rules),
+            signed[ind.id].figures() if ind.id in signed
+            else figures(ind, values[ind.id], period.triwulan, current_rules),
             bukti[ind.id], may_enter(unit_ids, ind, period, blocks.get(ind.id)), blocks.get(ind.id),
-            returned.get(ind.id))
+            returned.get(ind.id), signed.get(ind.id))
         for ind, sasaran in pairs
     ]
 

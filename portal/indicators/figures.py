@@ -81,7 +81,23 @@ def predikat_scale(ind: Indikator) -> OrdinalScale:
     return indicator_settings.PREDIKAT_SCALES[ind.skala_predikat or "opini_bpk"]
 
 
-def figures(ind: Indikator, values: list[Realisasi | None], n: int, current_rules: RuleSet) -> Figures:
+@dataclass
+class RawFigures:
+    """The numbers behind a row's figures (what a sign-off records): R s.d. TW n as a
+    number or a state, capaian and progres unrounded, the kategori and the rules used."""
+
+    realisasi_sd: Decimal | None
+    realisasi_sd_state: str
+    realisasi_sd_predikat: str | None
+    realisasi_sd_note: str | None
+    capaian: CapaianResult
+    progres: CapaianResult | None
+    kategori: str | None
+    rules: RuleSet
+    frozen: bool
+
+
+def raw_figures(ind: Indikator, values: list[Realisasi | None], n: int, current_rules: RuleSet) -> RawFigures:
     """Capaian TW n of an indicator from its four quarterly rows, under its frozen rules
     (or the tenant's current rules while no PK target froze them)."""
     frozen = indicator_settings.rules_from_snapshot(ind.rules)
@@ -96,9 +112,9 @@ def figures(ind: Indikator, values: list[Realisasi | None], n: int, current_rule
             result = compute_capaian_predikat(r, ind.target_predikat or BELUM_DIISI, scale)
         except PredikatTidakValid as error:
             result = CapaianResult(None, "tidak_dapat_dihitung", "predikat", "Predikat", str(error))
-        shown = _state_label(r) if isinstance(r, State) else r
-        return Figures(shown, None, result, None, classify_capaian(result, rules.kategori), rules.kategori.name,
-                       frozen is not None)
+        state = str(r.value) if isinstance(r, State) else DIHITUNG
+        return RawFigures(None, state, None if isinstance(r, State) else r, None, result, None,
+                          classify_capaian(result, rules.kategori), rules, frozen is not None)
     vals = [value_of(row) for row in values]
     if ind.jenis_target == "rentang":
         both = ind.target_bawah is not None and ind.target_atas is not None
@@ -108,10 +124,24 @@ def figures(ind: Indikator, values: list[Realisasi | None], n: int, current_rule
         t_year = ind.target_pk if ind.target_pk is not None else BELUM_DIISI
     ct = compute_capaian_triwulan(vals, n, ind.sifat, ind.polaritas, t_sd, t_year, rules)
     ru = ct.realisasi_sd
-    shown = angka(ru.value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)) if ru.state == DIHITUNG \
-        else _state_label(ru.as_value())
-    return Figures(shown, ru.note, ct.capaian, ct.progres_tahunan, classify_capaian(ct.capaian, rules.kategori),
-                   rules.kategori.name, frozen is not None)
+    return RawFigures(ru.value, ru.state, None, ru.note, ct.capaian, ct.progres_tahunan,
+                      classify_capaian(ct.capaian, rules.kategori), rules, frozen is not None)
+
+
+def shown_realisasi_sd(value: Decimal | None, state: str, predikat: str | None) -> str:
+    """R s.d. TW n as the pages show it: "12,5", a predikat level or a state label."""
+    if predikat:
+        return predikat
+    if state == DIHITUNG and value is not None:
+        return angka(value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+    return _state_label(State(state))
+
+
+def figures(ind: Indikator, values: list[Realisasi | None], n: int, current_rules: RuleSet) -> Figures:
+    raw = raw_figures(ind, values, n, current_rules)
+    return Figures(shown_realisasi_sd(raw.realisasi_sd, raw.realisasi_sd_state, raw.realisasi_sd_predikat),
+                   raw.realisasi_sd_note, raw.capaian, raw.progres, raw.kategori, raw.rules.kategori.name,
+                   raw.frozen)
 
 
 def _state_label(value) -> str:

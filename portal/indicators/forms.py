@@ -167,3 +167,8 @@ def tahun_input(raw: str) -> tuple[int | None, str | None]:
     if not 2000 <= tahun <= 2100:
         return None, "Tahun harus antara 2000 dan 2100."
     return tahun, None
+
+
+def reason(form: Mapping) -> str:
+    """The reason given for changing a definition whose rules are frozen (Alasan perubahan)."""
+    return (form.get("alasan") or "").strip()[:2000]

@@ -1,5 +1,6 @@
 """Indikator and Program/Kegiatan rows of a year, edited in place row by row."""
 from flask import g, request, url_for
+from flask_login import current_user
 
 from portal import web
 from portal.access import rule
@@ -57,7 +58,7 @@ def indikator_create(set_id):
     values, errors = _read(tset)
     ind = None
     if not errors:
-        ind, errors = services.save_indikator(g.tenant, tset, None, values)
+        ind, errors = services.save_indikator(g.tenant, tset, None, values, current_user)
     if errors:
         db.session.rollback()
         return _indikator_row(own_set(set_id), editing=True, errors=errors, typed=request.form, status=422,
@@ -87,7 +88,8 @@ def indikator_update(indikator_id):
     before = ind.sasaran_id
     values, errors = _read(tset)
     if not errors:
-        _, errors = services.save_indikator(g.tenant, tset, ind, values)
+        _, errors = services.save_indikator(g.tenant, tset, ind, values, current_user,
+                                            forms.reason(request.form))
     if errors:
         db.session.rollback()
         ind, tset = _own_indikator(indikator_id)

@@ -2,11 +2,12 @@
 import io
 
 from flask import current_app, flash, g, request, send_file, url_for
+from flask_login import current_user
 
 from portal import web
 from portal.access import rule
 from portal.extensions import db
-from portal.indicators import services, xlsx_import, xlsx_template
+from portal.indicators import forms, services, xlsx_import, xlsx_template
 from portal.indicators.evidence import size_text
 from portal.indicators.views import bp, opd_only, own_set
 
@@ -26,8 +27,9 @@ def template(set_id):
     return response
 
 
-def _page(tset, status=200, errors=None):
-    return web.render("indicators/import.html", status=status, tenant=g.tenant, tset=tset, errors=errors or [])
+def _page(tset, status=200, errors=None, reason=""):
+    return web.render("indicators/import.html", status=status, tenant=g.tenant, tset=tset, errors=errors or [],
+                      reason=reason)
 
 
 @bp.route("/indikator/<int:set_id>/impor")
@@ -43,19 +45,20 @@ def import_upload(set_id):
     opd_only()
     tset = own_set(set_id)
     upload = request.files.get("berkas")
+    reason = forms.reason(request.form)
     if upload is None or not upload.filename:
-        return _page(tset, 422, ["Pilih berkas XLSX yang sudah diisi."])
+        return _page(tset, 422, ["Pilih berkas XLSX yang sudah diisi."], reason)
     limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
     data = upload.stream.read(limit + 1)
     if len(data) > limit:
-        return _page(tset, 422, [f"Berkas terlalu besar. Ukuran maksimal {size_text(limit)}."])
+        return _page(tset, 422, [f"Berkas terlalu besar. Ukuran maksimal {size_text(limit)}."], reason)
     plan, errors = xlsx_import.read_workbook(data, services.units_of(g.tenant))
     if not errors:
-        errors = xlsx_import.existing_problems(g.tenant, tset, plan)
+        errors = xlsx_import.existing_problems(g.tenant, tset, plan, reason)
     if errors:
         db.session.rollback()
-        return _page(tset, 422, errors)
-    counts = xlsx_import.apply_plan(g.tenant, tset, plan)
+        return _page(tset, 422, errors, reason)
+    counts = xlsx_import.apply_plan(g.tenant, tset, plan, current_user, reason)
     db.session.commit()
     flash(f"Impor selesai: {counts['indikator']} indikator, {counts['sasaran']} sasaran, "
           f"{counts['program']} program/kegiatan disimpan.", "success")

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select
 
 from portal.extensions import db
+from portal.indicators import definitions
 from portal.indicators import settings as indicator_settings
 from portal.indicators.capaian import BELUM_DIISI, CapaianResult, compute_serapan
 from portal.indicators.models import (
@@ -159,12 +160,21 @@ def freeze_rules(tenant: Tenant, ind: Indikator) -> bool:
     return True
 
 
-def save_indikator(tenant: Tenant, tset: IndicatorSet, ind: Indikator | None, values: dict
-                   ) -> tuple[Indikator | None, dict]:
+def save_indikator(tenant: Tenant, tset: IndicatorSet, ind: Indikator | None, values: dict, user=None,
+                   reason: str = "", action: str = "indikator.ubah") -> tuple[Indikator | None, dict]:
+    """Create or update an indicator. Every changed field of an existing one is audited
+    (old → new, with the reason); once its rules are frozen, changing what the capaian
+    is computed from needs a reason. Signed figures keep their own record
+    (portal.signing), so no edit here changes what was signed."""
     if _kode_taken(Indikator, tset.id, tenant.id, values["kode"], ind.id if ind else None):
         return None, {"kode": f"Kode {values['kode']} sudah dipakai indikator lain tahun ini."}
     if ind is not None and ind.jenis_target != values["jenis_target"] and _has_values(ind):
         return None, {"jenis_target": "Jenis target tidak dapat diubah setelah realisasi diisi."}
+    changes = definition_changes(ind, values) if ind is not None else []
+    problem = definitions.reason_problem(ind, changes, reason)
+    if problem:
+        return None, {"alasan": problem}
+    created = ind is None
     if ind is None:
         ind = Indikator(tenant_id=tenant.id, set_id=tset.id,
                         position=_next_position(Indikator, Indikator.tenant_id == tenant.id,
@@ -174,7 +184,13 @@ def save_indikator(tenant: Tenant, tset: IndicatorSet, ind: Indikator | None, va
         setattr(ind, name, values[name])
     freeze_rules(tenant, ind)
     db.session.flush()
+    definitions.audit_changes(tenant, user, ind, changes, action, reason, created)
     return ind, {}
+
+
+def definition_changes(ind: Indikator, values: dict) -> list[tuple[str, object, object]]:
+    """The fields a save would change: (name, old, new)."""
+    return definitions.changes(ind, values, INDIKATOR_FIELDS)
 
 
 def _has_values(ind: Indikator) -> bool:

@@ -3,20 +3,27 @@
 read_workbook() checks the whole file and returns every problem with its sheet, row
 number and column; apply_plan() runs only on a clean file, in the caller's single
 transaction. Rows are matched by code: an existing sasaran, indikator or program with
-the same code is updated, a new code is added, nothing is deleted.
+the same code is updated, a new code is added, nothing is deleted; a column the file
+does not have leaves that field of an existing row as it is.
+
+A formula cell is read by the value the spreadsheet stored with it (Excel and
+LibreOffice store the result when they save); a formula without a stored result is
+refused with its row and column, never read as empty.
 """
 import io
 import zipfile
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from itertools import zip_longest
 
 from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.indicators import forms, services
+from portal.indicators import definitions, forms, services
 from portal.indicators.models import Indikator, ProgramKegiatan
+from portal.indicators.xlsx_cells import Formula, cell_value
 from portal.indicators.xlsx_template import (
     INDIKATOR_COLUMNS,
     PROGRAM_COLUMNS,
@@ -35,6 +42,8 @@ class Plan:
     sasaran: dict = field(default_factory=dict)      # kode -> nama
     indikator: list = field(default_factory=list)    # (row number, values with "kode_sasaran")
     programs: list = field(default_factory=list)     # (row number, values with "kode_induk")
+    # The columns the file has, per sheet: fields of other columns stay as they are.
+    columns: dict = field(default_factory=dict)      # sheet name -> {column key}
 
 
 def _key(text) -> str:
@@ -113,24 +122,38 @@ def _header_map(sheet_name: str, header_row, columns, errors: list[str]) -> dict
     return mapping
 
 
-def _rows(sheet, sheet_name, columns, errors):
-    """(row number, {key: raw value}) of the non-empty rows below the header."""
+def _rows(sheet, sheet_name, columns, errors, formulas=None, present=None):
+    """(row number, {key: raw value}) of the non-empty rows below the header. `formulas`
+    is the same sheet read without data_only (to tell formula cells); `present`
+    collects the keys of the columns the file has."""
     rows = sheet.iter_rows(values_only=True)
+    texts = formulas.iter_rows(values_only=True) if formulas is not None else iter(())
     mapping = _header_map(sheet_name, next(rows, None), columns, errors)
-    for number, values in enumerate(rows, start=2):
+    next(texts, None)
+    if present is not None:
+        present.update(col.key for col in mapping.values())
+    for number, (values, raw) in enumerate(zip_longest(rows, texts), start=2):
+        if values is None:
+            return
         if number > MAX_ROWS + 1:
             errors.append(f"Lembar {sheet_name}: lebih dari {MAX_ROWS} baris; bagi berkasnya menjadi beberapa.")
             return
-        if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        raw = raw or ()
+        values = [cell_value(v, raw[i] if i < len(raw) else None) for i, v in enumerate(values)]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
             continue
         yield number, {col.key: values[i] if i < len(values) else None for i, col in mapping.items()}
 
 
 def _read_row(raw: dict, columns, units: dict, negative_key: str | None) -> tuple[dict, dict]:
     v, errors = {}, {}
-    negative, message = _bool(raw.get(negative_key)) if negative_key else (False, None)
+    flag = raw.get(negative_key) if negative_key else None
+    negative, message = _bool(None if isinstance(flag, Formula) else flag)
     for col in columns:
         value = raw.get(col.key)
+        if isinstance(value, Formula):
+            v[col.key], errors[col.key] = None, value.message
+            continue
         if col.kind in ("number", "rupiah"):
             v[col.key], message = _cell_number(value, 4 if col.kind == "number" else 2,
                                                negative if col.kind == "number" else False)
@@ -152,12 +175,17 @@ def _read_row(raw: dict, columns, units: dict, negative_key: str | None) -> tupl
     return v, errors
 
 
+def open_workbook(data: bytes, data_only: bool):
+    return load_workbook(io.BytesIO(data), read_only=True, data_only=data_only)
+
+
 def read_workbook(data: bytes, units) -> tuple[Plan, list[str]]:
     """Every row of the workbook as a Plan, or the list of what is wrong with it."""
     errors: list[str] = []
     plan = Plan()
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = open_workbook(data, data_only=True)        # values, and formulas' stored results
+        formulas = open_workbook(data, data_only=False)   # which cells are formulas
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
         return plan, ["Berkas bukan XLSX yang dapat dibaca. Unduh templat, isi, lalu unggah lagi."]
     try:
@@ -167,11 +195,12 @@ def read_workbook(data: bytes, units) -> tuple[Plan, list[str]]:
         for u in units:
             unit_keys[_key(u.key)] = u.id
             unit_keys[_key(u.name)] = u.id
-        _read_indikator(book[SHEET_INDIKATOR], unit_keys, plan, errors)
+        _read_indikator(book[SHEET_INDIKATOR], formulas[SHEET_INDIKATOR], unit_keys, plan, errors)
         if SHEET_PROGRAM in book.sheetnames:
-            _read_programs(book[SHEET_PROGRAM], plan, errors)
+            _read_programs(book[SHEET_PROGRAM], formulas[SHEET_PROGRAM], plan, errors)
     finally:
         book.close()
+        formulas.close()
     if not errors and not plan.indikator and not plan.programs:
         errors.append("Berkas tidak berisi satu baris pun.")
     return plan, errors
@@ -183,10 +212,11 @@ def _label(columns, key) -> str:
     return next((c.header for c in columns if c.key == key), key)
 
 
-def _read_indikator(sheet, units, plan: Plan, errors: list[str]) -> None:
+def _read_indikator(sheet, formulas, units, plan: Plan, errors: list[str]) -> None:
     seen: dict[str, int] = {}
     sasaran_rows: dict[str, tuple[str, int]] = {}
-    for number, raw in _rows(sheet, SHEET_INDIKATOR, INDIKATOR_COLUMNS, errors):
+    present = plan.columns.setdefault(SHEET_INDIKATOR, set())
+    for number, raw in _rows(sheet, SHEET_INDIKATOR, INDIKATOR_COLUMNS, errors, formulas, present):
         v, problems = _read_row(raw, INDIKATOR_COLUMNS, units, "boleh_negatif")
         v["jenis_target"] = v.get("jenis_target") or "angka"
         if not problems:
@@ -206,9 +236,10 @@ def _read_indikator(sheet, units, plan: Plan, errors: list[str]) -> None:
         plan.indikator.append((number, v))
 
 
-def _read_programs(sheet, plan: Plan, errors: list[str]) -> None:
+def _read_programs(sheet, formulas, plan: Plan, errors: list[str]) -> None:
     seen: dict[str, int] = {}
-    rows = list(_rows(sheet, SHEET_PROGRAM, PROGRAM_COLUMNS, errors))
+    rows = list(_rows(sheet, SHEET_PROGRAM, PROGRAM_COLUMNS, errors, formulas, plan.columns.setdefault(SHEET_PROGRAM,
+                                                                                                         set())))
     parents = {_cell_text(raw.get("kode")) for _, raw in rows if not _cell_text(raw.get("kode_induk"))}
     for number, raw in rows:
         v, problems = _read_row(raw, PROGRAM_COLUMNS, {}, None)
@@ -223,21 +254,51 @@ def _read_programs(sheet, plan: Plan, errors: list[str]) -> None:
         plan.programs.append((number, v))
 
 
-def existing_problems(tenant, tset, plan: Plan) -> list[str]:
-    """What the file would break in the set as it is (a target kind changed after entry)."""
+def _field_column(name: str) -> str:
+    return "unit" if name == "unit_id" else name
+
+
+def _indikator_values(plan: Plan, v: dict, existing: Indikator | None, sasaran_id) -> dict:
+    """The Indikator fields a row sets: a column the file lacks keeps the existing value."""
+    present = plan.columns.get(SHEET_INDIKATOR, set())
+    values = {}
+    for name in services.INDIKATOR_FIELDS:
+        if existing is not None and _field_column(name) not in present and name != "sasaran_id":
+            values[name] = getattr(existing, name)
+        else:
+            values[name] = v.get(name)
+    values["sasaran_id"] = sasaran_id
+    values["definisi"] = values["definisi"] or ""
+    values["sumber_data"] = values["sumber_data"] or ""
+    values["target_predikat"] = values["target_predikat"] or None
+    return values
+
+
+def existing_problems(tenant, tset, plan: Plan, reason: str = "") -> list[str]:
+    """What the file would break in the set as it is: a target kind changed after entry,
+    or a frozen definition changed without a reason."""
     errors = []
     existing = {i.kode: i for i in db.session.scalars(select(Indikator).where(
         Indikator.tenant_id == tenant.id, Indikator.set_id == tset.id))}
     for number, v in plan.indikator:
         ind = existing.get(v["kode"])
-        if ind is not None and ind.jenis_target != v["jenis_target"] and services._has_values(ind):
+        if ind is None:
+            continue
+        values = _indikator_values(plan, v, ind, ind.sasaran_id)
+        if ind.jenis_target != values["jenis_target"] and services._has_values(ind):
             errors.append(f"Lembar {SHEET_INDIKATOR}, baris {number}: Jenis Target: tidak dapat diubah karena "
                           "realisasi indikator ini sudah diisi.")
+        changes = services.definition_changes(ind, values)
+        problem = definitions.reason_problem(ind, changes, reason)
+        if problem:
+            errors.append(f"Lembar {SHEET_INDIKATOR}, baris {number} ({ind.kode}): {problem} "
+                          "Isi Alasan perubahan di halaman ini, lalu unggah lagi.")
     return errors
 
 
-def apply_plan(tenant, tset, plan: Plan) -> dict:
-    """Create or update every row of a clean plan; returns counts for the message."""
+def apply_plan(tenant, tset, plan: Plan, user=None, reason: str = "") -> dict:
+    """Create or update every row of a clean plan; returns counts for the message.
+    Indicator changes are audited as imports, with the reason given."""
     counts = {"sasaran": 0, "indikator": 0, "program": 0}
     sasaran = {s.kode: s for s in services.sasaran_of(tenant, tset)}
     for kode, nama in plan.sasaran.items():
@@ -246,13 +307,12 @@ def apply_plan(tenant, tset, plan: Plan) -> dict:
         counts["sasaran"] += 1
     existing = {i.kode: i for i in db.session.scalars(select(Indikator).where(
         Indikator.tenant_id == tenant.id, Indikator.set_id == tset.id))}
-    for _, v in plan.indikator:
-        values = {name: v.get(name) for name in services.INDIKATOR_FIELDS}
-        values["sasaran_id"] = sasaran[v["kode_sasaran"]].id
-        values["definisi"] = values["definisi"] or ""
-        values["sumber_data"] = values["sumber_data"] or ""
-        values["target_predikat"] = values["target_predikat"] or None
-        services.save_indikator(tenant, tset, existing.get(v["kode"]), values)
+    for number, v in plan.indikator:
+        ind = existing.get(v["kode"])
+        values = _indikator_values(plan, v, ind, sasaran[v["kode_sasaran"]].id)
+        saved, errors = services.save_indikator(tenant, tset, ind, values, user, reason, action="indikator.impor")
+        if saved is None:  # existing_problems() checked first; this is a guard, not a path
+            raise ValueError(f"Lembar {SHEET_INDIKATOR}, baris {number}: {'; '.join(errors.values())}")
         counts["indikator"] += 1
     programs = {p.kode: p for p in db.session.scalars(select(ProgramKegiatan).where(
         ProgramKegiatan.tenant_id == tenant.id, ProgramKegiatan.set_id == tset.id))}
@@ -265,4 +325,3 @@ def apply_plan(tenant, tset, plan: Plan) -> dict:
         counts["program"] += 1
     db.session.flush()
     return counts
-

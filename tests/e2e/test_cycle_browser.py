@@ -126,6 +126,8 @@ def test_cycle_in_three_browsers(live_server, new_page):
     # The Kepala signs; every value is locked, with the reason shown.
     kepala.goto(f"/t/{OPD}/siklus/{cycle_id}/")
     expect(kepala.get_by_test_id("item-IKU-01")).to_contain_text("Diverifikasi")
+    kepala.get_by_test_id("open-signoff").click()  # the sign-off page: values, then a confirmation
+    kepala.get_by_test_id("confirm").check()
     kepala.get_by_test_id("sign").click()
     expect(kepala.get_by_test_id("cycle-status")).to_have_text("disahkan")
     expect(kepala.get_by_test_id("lock-reason")).to_contain_text("Disahkan oleh")

@@ -1,0 +1,80 @@
+"""The sign-off page: every indicator's realisasi, capaian, kategori and status before
+the Kepala signs, and the sign-off itself, confirmed on the server. After sign-off the
+page shows the signed record (portal.signing), not the live rows."""
+from flask import abort, g, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from portal import web
+from portal.access import rule
+from portal.cycles import engine, review
+from portal.cycles.engine import CycleError
+from portal.cycles.models import Cycle, CycleItem, CycleTask
+from portal.cycles.signoff_forms import SignOffForm
+from portal.cycles.views import bp
+from portal.extensions import db
+from portal.indicators.forms import POLARITAS_LABELS, SIFAT_LABELS
+from portal.indicators.models import Indikator
+from portal.signing import preview
+from portal.signing import queries as signed_queries
+from portal.sop.document import Meaning
+from portal.tenancy.scope import scoped_get
+
+CHANGED = ("Data berubah sejak halaman pengesahan dibuka (nilai, definisi indikator atau statusnya). "
+           "Periksa lagi nilai yang ditampilkan, lalu sahkan.")
+
+
+def _cycle(cycle_id) -> Cycle:
+    scoped_get(Cycle, g.tenant, cycle_id)
+    return db.session.scalar(
+        db.select(Cycle).where(Cycle.id == cycle_id).execution_options(populate_existing=True).options(
+            selectinload(Cycle.items).selectinload(CycleItem.indikator).selectinload(Indikator.unit),
+            selectinload(Cycle.tasks).selectinload(CycleTask.step)))
+
+
+def _sign_task(cycle: Cycle) -> CycleTask | None:
+    task = engine.current_task(cycle)
+    return task if task is not None and task.step.meaning == Meaning.SIGN else None
+
+
+def _page(cycle: Cycle, form: SignOffForm, status: int = 200, problem: str | None = None):
+    task = _sign_task(cycle)
+    can_sign = bool(task and engine.memberships_for(current_user, cycle.tenant, engine.step_lane_kinds(task.step)))
+    signed = signed_queries.of_cycle(cycle) if cycle.locked else []
+    if task is not None and not form.sidik.data:
+        form.sidik.data = preview.fingerprint(cycle)
+    return web.render(
+        "cycles/signoff.html", status=status, cycle=cycle, task=task, can_sign=can_sign, form=form,
+        problem=problem, rows=[] if signed else preview.preview(cycle), signed=signed,
+        item_label=review.item_label, engine=engine,
+        POLARITAS_LABELS=POLARITAS_LABELS, SIFAT_LABELS=SIFAT_LABELS)
+
+
+@bp.route("/<int:cycle_id>/pengesahan")
+@rule("tenant")
+def signoff(cycle_id):
+    return _page(_cycle(cycle_id), SignOffForm(formdata=None))
+
+
+@bp.route("/<int:cycle_id>/tugas/<int:task_id>/sahkan", methods=["POST"])
+@rule("tenant")
+def sign(cycle_id, task_id):
+    cycle = _cycle(cycle_id)
+    task = scoped_get(CycleTask, g.tenant, task_id)
+    if task.cycle_id != cycle.id:
+        abort(404)
+    form = SignOffForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _page(cycle, form, 422)
+    if form.sidik.data != preview.fingerprint(cycle):
+        db.session.rollback()
+        form.sidik.data = ""
+        return _page(cycle, form, 409, CHANGED)
+    try:
+        review.sign(task, current_user)
+    except CycleError as error:
+        db.session.rollback()
+        return _page(_cycle(cycle_id), form, 422, str(error))
+    db.session.commit()
+    return web.see_other(url_for("cycles.detail", cycle_id=cycle_id))

@@ -1,0 +1,76 @@
+"""Reading signed figures: for the pages of a signed period, and for exports and
+dashboards (signed_figures)."""
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from portal.cycles.models import Cycle, CycleItem
+from portal.extensions import db
+from portal.signing.models import SignedFigure
+
+
+def _latest_per_indicator(figures) -> list[SignedFigure]:
+    """The latest sign-off of each (tenant, indikator): figures come newest first."""
+    seen, out = set(), []
+    for figure in figures:
+        key = (figure.tenant_id, figure.indikator_id)
+        if key not in seen:
+            seen.add(key)
+            out.append(figure)
+    return out
+
+
+def signed_figures(opd_ids, tahun: int, triwulan: int) -> dict[int, list[SignedFigure]]:
+    """The latest signed revision of each indicator of these OPDs for the measured
+    triwulan (s.d. TW n) of the year, by OPD, in indicator order (sasaran, kode)."""
+    opd_ids = list(opd_ids)
+    out: dict[int, list[SignedFigure]] = {i: [] for i in opd_ids}
+    if not opd_ids:
+        return out
+    figures = db.session.scalars(
+        select(SignedFigure).options(selectinload(SignedFigure.values))
+        .where(SignedFigure.tenant_id.in_(opd_ids), SignedFigure.tahun == tahun, SignedFigure.triwulan == triwulan)
+        .order_by(SignedFigure.signed_at.desc(), SignedFigure.id.desc()))
+    for figure in sorted(_latest_per_indicator(figures), key=lambda f: (f.sasaran_kode, f.kode)):
+        out[figure.tenant_id].append(figure)
+    return out
+
+
+def of_cycle(cycle: Cycle) -> list[SignedFigure]:
+    """The figures of the cycle's latest sign-off (empty before the first one)."""
+    if not cycle.revision:
+        return []
+    return list(db.session.scalars(
+        select(SignedFigure).options(selectinload(SignedFigure.values))
+        .where(SignedFigure.tenant_id == cycle.tenant_id, SignedFigure.cycle_id == cycle.id,
+               SignedFigure.revision == cycle.revision)
+        .order_by(SignedFigure.sasaran_kode, SignedFigure.kode)))
+
+
+def signed_now(tenant_id: int, tahun: int, triwulan: int, indikator_ids) -> dict[int, SignedFigure]:
+    """For the rows of a period's page: the record of each indicator whose value for
+    this triwulan stands signed now (its cycle item 'disahkan'), by indikator id."""
+    indikator_ids = list(indikator_ids)
+    if not indikator_ids:
+        return {}
+    figures = db.session.scalars(
+        select(SignedFigure).options(selectinload(SignedFigure.values))
+        .join(Cycle, Cycle.id == SignedFigure.cycle_id)
+        .join(CycleItem, (CycleItem.cycle_id == Cycle.id) & (CycleItem.indikator_id == SignedFigure.indikator_id))
+        .where(SignedFigure.tenant_id == tenant_id, SignedFigure.tahun == tahun, SignedFigure.triwulan == triwulan,
+               SignedFigure.indikator_id.in_(indikator_ids), SignedFigure.revision == Cycle.revision,
+               CycleItem.state == "disahkan")
+        .order_by(SignedFigure.signed_at.desc(), SignedFigure.id.desc()))
+    return {f.indikator_id: f for f in _latest_per_indicator(figures)}
+
+
+def signed_rolling_up(tenant_id: int, tahun: int, triwulan: int, indikator_id: int) -> list[SignedFigure]:
+    """Signed figures of later triwulans of the year (latest revision of each cycle) of
+    one indicator: those whose R s.d. TW n may include this triwulan's value."""
+    figures = db.session.scalars(
+        select(SignedFigure).options(selectinload(SignedFigure.values))
+        .join(Cycle, Cycle.id == SignedFigure.cycle_id)
+        .where(SignedFigure.tenant_id == tenant_id, SignedFigure.tahun == tahun,
+               SignedFigure.indikator_id == indikator_id, SignedFigure.triwulan > triwulan,
+               SignedFigure.revision == Cycle.revision)
+        .order_by(SignedFigure.triwulan, SignedFigure.id))
+    return list(figures)
