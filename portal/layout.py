@@ -22,6 +22,8 @@ NAV: list[NavEntry] = [
     NavEntry("Siklus", "cycles.index", Capability.VIEW),
     NavEntry("Indikator", "indicators.index", Capability.VIEW),
     NavEntry("Realisasi", "indicators.entry_page", Capability.VIEW),
+    NavEntry("Pemantauan", "oversight.matrix", Capability.OVERSEE),
+    NavEntry("Organisasi", "tenancy.organisation", Capability.VIEW),
 ]
 
 
