@@ -19,3 +19,21 @@ def build(app) -> dict:
         ids = {"signed": signed.id, "late": late.id}
         db.session.remove()
     return ids
+
+
+def reopen_one(app, cycle_id: int, unit_key: str, reason: str) -> str:
+    """The Kepala reopens the signed cycle for one indicator of the unit; returns its name."""
+    from portal.cycles import review
+    from portal.cycles.models import Cycle
+    from portal.tenancy.models import Unit
+
+    with app.app_context():
+        cycle = db.session.get(Cycle, cycle_id)
+        opd = cycle.tenant
+        unit_id = db.session.scalar(db.select(Unit.id).where(Unit.tenant_id == opd.id, Unit.key == unit_key))
+        item = next(i for i in cycle.items if i.indikator.unit_id == unit_id)
+        review.reopen(cycle, cycle_driver.people(opd, {"kepala"})[0], reason, [item.id])
+        db.session.commit()
+        name = item.indikator.nama
+        db.session.remove()
+    return name

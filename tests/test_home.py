@@ -5,12 +5,7 @@ import re
 
 import pytest
 
-from portal.cycles import review
-from portal.cycles.models import Cycle
-from portal.extensions import db
-from portal.indicators.models import Indikator
-from portal.tenancy.models import Unit
-from tests import cycle_driver, oversight_scenario
+from tests import oversight_scenario
 from tests.conftest import sign_in
 
 HOME = "/t/kab-mojokerto-dinkes/"
@@ -22,16 +17,7 @@ REASON = "Angka tidak sesuai laporan puskesmas"
 def reopened(demo):
     """Mojokerto's signed TW I, reopened by the Kepala for one Kesmas indicator."""
     ids = oversight_scenario.build(demo)
-    with demo.app_context():
-        opd = cycle_driver.tenant("kab-mojokerto-dinkes")
-        cycle = db.session.get(Cycle, ids["signed"])
-        kesmas = db.session.scalar(db.select(Unit.id).where(Unit.tenant_id == opd.id, Unit.key == "kesmas"))
-        item = next(i for i in cycle.items if i.indikator.unit_id == kesmas)
-        head = cycle_driver.people(opd, {"kepala"})[0]
-        review.reopen(cycle, head, REASON, [item.id])
-        db.session.commit()
-        name = db.session.get(Indikator, item.indikator_id).nama
-    return name
+    return oversight_scenario.reopen_one(demo, ids["signed"], "kesmas", REASON)
 
 
 def test_kabid_lands_on_open_task_and_returned_indicator(demo, client, reopened):

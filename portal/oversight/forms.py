@@ -2,15 +2,21 @@
 and the coordinator's indicator references."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from portal.oversight.queries import PERIOD_SHORT, STATE_LABELS
 
-PERIOD_CHOICES = [("", "Semua periode")] + [(f"{k}-{n}", label) for (k, n), label in PERIOD_SHORT.items()]
-STATUS_CHOICES = [("", "Semua status")] + list(STATE_LABELS.items())
-SORT_CHOICES = [("nama", "Nama perangkat daerah"), ("pemda", "Pemerintah daerah"),
-                ("terlambat", "Paling banyak terlambat"), ("disahkan", "Paling sedikit disahkan")]
-TRIWULAN_CHOICES = [(1, "Triwulan I"), (2, "Triwulan II"), (3, "Triwulan III"), (4, "Triwulan IV")]
+
+def _choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+PERIOD_CHOICES = _choices([("", "Semua periode")] + [(f"{k}-{n}", label) for (k, n), label in PERIOD_SHORT.items()])
+STATUS_CHOICES = _choices([("", "Semua status")] + list(STATE_LABELS.items()))
+SORT_CHOICES = _choices([("nama", "Nama perangkat daerah"), ("pemda", "Pemerintah daerah"),
+                         ("terlambat", "Paling banyak terlambat"), ("disahkan", "Paling sedikit disahkan")])
+TRIWULAN_CHOICES = _choices([("1", "Triwulan I"), ("2", "Triwulan II"), ("3", "Triwulan III"), ("4", "Triwulan IV")])
 
 
 class MatrixFilter(FlaskForm):
