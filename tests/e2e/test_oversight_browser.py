@@ -2,6 +2,7 @@
 phone), follows a late cell to its cycle and compares a linked IKU across two kab/kota
 in a chart; a Kabid lands on their open task and a returned indicator with its reason."""
 import pytest
+from playwright.sync_api import expect
 
 from tests import oversight_scenario
 
@@ -44,10 +45,11 @@ def test_coordinator_matrix_late_cell_and_linked_iku_chart(new_page, scenario):
     page.wait_for_url("**/pemantauan/indikator/*/")
     page.fill("input[name=cari]", "stunting")
     page.get_by_role("button", name="Cari").click()
+    page.wait_for_url("**cari=stunting**")
     page.get_by_label("Tautkan Dinas Kesehatan Kabupaten Mojokerto IKU-01").check()
     page.get_by_label("Tautkan Dinas Kesehatan Kota Pasuruan IKU-01").check()
     page.get_by_role("button", name="Tautkan yang dipilih").click()
-    page.wait_for_load_state("networkidle")
+    expect(page.get_by_test_id("compare-table").locator("tbody tr")).to_have_count(2)
     page.select_option("select[name=triwulan]", "1")
     page.get_by_role("button", name="Tampilkan").click()
     page.wait_for_url("**triwulan=1**")
