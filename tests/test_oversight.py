@@ -1,10 +1,15 @@
 """Oversight across OPDs: the matrix, late work, linked indicators across kab/kota."""
 import re
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import event
 
 from portal.extensions import db
+from portal.indicators.kategori import format_angka
+from portal.oversight import queries
+from portal.tenancy.models import utcnow
 from tests import oversight_scenario
 from tests.conftest import post, sign_in
 
@@ -61,13 +66,15 @@ def test_percentages_on_time_per_pemda(demo, client, scenario):
     rates = re.search(r'data-testid="rates">(.*?)</table>', page, re.S).group(1)
     mojokerto = re.search(r"<tr><td>Pemerintah Kabupaten Mojokerto</td>(.*?)</tr>", rates, re.S).group(1)
     numbers = re.findall(r'<td class="num">([^<]*)</td>', mojokerto)
-    # TW I..III of 2026 have ended (today is after September); the signed TW I was on time
-    # unless the driver's steps overran their Mutu Baku, which they do not (run at once).
-    assert numbers[0] == "3" and numbers[1] == "33,3 %" and numbers[2] == "33,3 %"
+    # Expected: the periods of 2026 that have ended by today (TW I has: the cycle ran), one
+    # OPD. The signed TW I was submitted and signed within its Mutu Baku (run at once).
+    today = (utcnow() + timedelta(hours=7)).date()
+    expected = sum(queries.period_ended(k, n, 2026, today) for k, n in queries.PERIODS)
+    share = format_angka(Decimal(100) / Decimal(expected), 1) + " %"
+    assert numbers == [str(expected), share, share]
 
 
 def test_matrix_query_count_does_not_grow_with_opds(demo, scenario):
-    from portal.oversight import queries
     from portal.tenancy.models import Tenant
     from tests.factories import gen_tenant
 
@@ -116,6 +123,8 @@ def test_pemda_admin_sees_only_own_opds_and_nothing_above(demo, client, scenario
     assert client.get("/t/kota-blitar/pemantauan/terlambat").status_code == 404
     late = client.get("/t/kota-pasuruan/pemantauan/terlambat").get_data(as_text=True)
     assert "Tidak ada tugas yang terlambat" in late
+    # The pemda's own cycle list (cycles run per OPD) points to the matrix.
+    assert 'href="/t/kota-pasuruan/pemantauan/"' in client.get("/t/kota-pasuruan/siklus/").get_data(as_text=True)
 
 
 def test_opd_staff_may_not_open_oversight(demo, client, scenario):

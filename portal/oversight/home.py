@@ -14,7 +14,7 @@ from portal.extensions import db
 from portal.indicators import entry as indicator_entry
 from portal.indicators import figures as indicator_figures
 from portal.indicators import settings as indicator_settings
-from portal.indicators.capaian import DIHITUNG, average_capaian
+from portal.indicators.capaian import average_capaian
 from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.oversight import queries
 from portal.tenancy import services as tenancy
@@ -139,7 +139,3 @@ def home_for(user, tenant: Tenant, caps, now: datetime | None = None) -> Home:
         home.oversight = queries.matrix(tenant, queries.tahun_default(tenant, now.date()), now)
         home.late_count = len(queries.late_tasks(tenant, now))
     return home
-
-
-def computed(result) -> bool:
-    return result.state == DIHITUNG

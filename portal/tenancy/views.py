@@ -3,6 +3,7 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.cycles import queries as cycle_queries
 from portal.oversight import charts
 from portal.oversight import home as oversight_home
 from portal.tenancy import services
@@ -17,7 +18,8 @@ def home():
     tenants = services.switchable_tenants(current_user)
     if len(tenants) == 1:
         return web.see_other(url_for("tenancy.tenant_home", tenant_slug=tenants[0].slug))
-    return web.render("tenancy/choose.html", tenants=tenants)
+    # Several tenants: the choice, with the tasks waiting in any of them.
+    return web.render("tenancy/choose.html", tenants=tenants, entries=cycle_queries.inbox(current_user))
 
 
 @bp.route("/t/<tenant_slug>/")
