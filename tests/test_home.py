@@ -38,7 +38,7 @@ def test_kepala_sees_capaian_per_sasaran_as_chart_and_table(demo, client, reopen
     section = re.search(r'data-testid="sasaran-capaian">(.*?)</section>', page, re.S).group(1)
     assert "<svg" in section and "Capaian rata-rata per sasaran s.d. Triwulan I" in section
     assert "S1 Meningkatnya derajat kesehatan masyarakat" in section
-    assert re.search(r'<td class="num">\d+(\.\d{3})*,\d\d %', section)  # Indonesian format
+    assert re.search(r'<td class="fig">\d+(\.\d{3})*,\d\d %', section)  # Indonesian format
 
 
 def test_coordinator_home_summarises_the_province(demo, client):

@@ -65,7 +65,7 @@ def test_percentages_on_time_per_pemda(demo, client, scenario):
     page = client.get(MATRIX + "?tahun=2026").get_data(as_text=True)
     rates = re.search(r'data-testid="rates">(.*?)</table>', page, re.S).group(1)
     mojokerto = re.search(r"<tr><td>Pemerintah Kabupaten Mojokerto</td>(.*?)</tr>", rates, re.S).group(1)
-    numbers = re.findall(r'<td class="num">([^<]*)</td>', mojokerto)
+    numbers = re.findall(r'<td class="fig">([^<]*)</td>', mojokerto)
     # Expected: the periods of 2026 that have ended by today (TW I has: the cycle ran), one
     # OPD. The signed TW I was submitted and signed within its Mutu Baku (run at once).
     today = (utcnow() + timedelta(hours=7)).date()
@@ -157,7 +157,7 @@ def test_references_link_and_compare_across_kab_kota(demo, client, scenario):
     assert "Tren capaian IKK 2.01 per triwulan 2026" in page
     # Stunting is a negative indicator: Pasuruan's 14,9 against 14,5 is 97,24 %; Mojokerto's
     # signed 80 (the driver's value) against 12,8 is 0 %. The numbers are in the table.
-    assert '<td class="num">14,9</td>' in rows["Pemerintah Kota Pasuruan · Dinkes"]
+    assert '<td class="fig">14,9</td>' in rows["Pemerintah Kota Pasuruan · Dinkes"]
     assert "97,24 %" in rows["Pemerintah Kota Pasuruan · Dinkes"]
     assert "0,00 %" in rows["Pemerintah Kabupaten Mojokerto · Dinkes"]
     trend = re.search(r'data-testid="trend-table">(.*?)</table>', page, re.S).group(1)

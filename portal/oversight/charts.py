@@ -33,7 +33,7 @@ class Bar:
 
 def bar_chart(bars: list[Bar], title: str, unit: str = "%", reference: Decimal | None = Decimal(100)) -> Markup:
     """Horizontal bars, one per label; a dashed line at `reference` (100 %)."""
-    label_w, width, row_h, top = 230, 640, 28, 30
+    label_w, width, row_h, top = 250, 660, 28, 30
     plot_w = width - label_w - 70
     top_value = _nice_max([b.value for b in bars if b.value is not None])
     height = top + row_h * len(bars) + 24
@@ -43,7 +43,7 @@ def bar_chart(bars: list[Bar], title: str, unit: str = "%", reference: Decimal |
              f'<text x="0" y="16" class="chart-title">{escape(title)}</text>']
     for i, bar in enumerate(bars):
         y = top + i * row_h
-        label = bar.label if len(bar.label) <= 34 else bar.label[:32] + "…"
+        label = bar.label if len(bar.label) <= 32 else bar.label[:31] + "…"
         parts.append(f'<text x="{label_w - 8}" y="{y + 17}" text-anchor="end" class="chart-label">'
                      f'<title>{escape(bar.label)}</title>{escape(label)}</text>')
         if bar.value is None:

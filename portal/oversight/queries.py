@@ -211,12 +211,13 @@ def assemble_matrix(tenant: Tenant, tahun: int, rows: dict, now: datetime | None
         cell = Cell(kind, no, state, cycle_id, submitted, total, expected=True)
         _timeliness(cell, tasks.get(cycle_id, []), now)
         cells[(opd_id, kind, no)] = cell
+    ended = {p: period_ended(*p, tahun, today) for p in PERIODS}
     out_rows = []
     for opd_id, name, _short, slug, pemda_id, pemda_name in rows["opds"]:
         row = MatrixRow(opd_id, name, slug, pemda_id, pemda_name or "")
         for kind, no in PERIODS:
             cell = cells.get((opd_id, kind, no)) or Cell(kind, no)
-            cell.expected = cell.expected or period_ended(kind, no, tahun, today)
+            cell.expected = cell.expected or ended[(kind, no)]
             row.cells.append(cell)
         out_rows.append(row)
     out_rows.sort(key=lambda r: (r.pemda_name, r.name))
