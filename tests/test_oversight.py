@@ -186,3 +186,26 @@ def test_references_refuse_what_is_not_below(demo, client, scenario):
     assert client.get(f"/t/kota-pasuruan/pemantauan/indikator/{ref_id}/").status_code == 200
     sign_in(client, "koordinator@provinsi-contoh.test")
     assert client.get(f"/t/provinsi-contoh/pemantauan/indikator/{ref_id}/").status_code == 404
+
+
+def test_deleting_a_linked_indicator_without_values_drops_its_link(demo, scenario):
+    from portal.indicators import services as indicator_services
+    from portal.indicators.models import IndicatorSet, Indikator
+    from portal.oversight import references
+    from portal.oversight.models import IndicatorLink
+    from tests.cycle_driver import tenant
+
+    with demo.app_context():
+        opd = tenant("kota-pasuruan-dpupr")
+        first = db.session.scalar(db.select(Indikator).where(Indikator.tenant_id == opd.id))
+        tset = db.session.get(IndicatorSet, first.set_id)
+        ind = Indikator(tenant_id=opd.id, set_id=tset.id, sasaran_id=first.sasaran_id, kode="IK-BARU",
+                        nama="Indikator baru tanpa realisasi", position=99)
+        db.session.add(ind)
+        db.session.flush()
+        ref = references.create_reference(tenant("jawa-timur"), None, "IKK 3.01", "Rujukan")
+        assert references.link(tenant("jawa-timur"), ref, None, [ind.id]) == 1
+        db.session.commit()
+        assert indicator_services.delete_indikator(ind) is None
+        db.session.commit()
+        assert db.session.scalar(db.select(db.func.count(IndicatorLink.id))) == 0

@@ -47,7 +47,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['created_by_id'], ['user_account.id'], name=op.f('fk_indicator_link_created_by_id_user_account')),
     sa.ForeignKeyConstraint(['province_id', 'reference_id'], ['indicator_reference.tenant_id', 'indicator_reference.id'], name=op.f('fk_indicator_link_province_id_reference_id_indicator_reference')),
     sa.ForeignKeyConstraint(['province_id'], ['tenant.id'], name=op.f('fk_indicator_link_province_id_tenant')),
-    sa.ForeignKeyConstraint(['tenant_id', 'indikator_id'], ['indikator.tenant_id', 'indikator.id'], name=op.f('fk_indicator_link_tenant_id_indikator_id_indikator')),
+    sa.ForeignKeyConstraint(['tenant_id', 'indikator_id'], ['indikator.tenant_id', 'indikator.id'], name=op.f('fk_indicator_link_tenant_id_indikator_id_indikator'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['tenant_id'], ['tenant.id'], name=op.f('fk_indicator_link_tenant_id_tenant')),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_indicator_link')),
     sa.UniqueConstraint('reference_id', 'indikator_id', name=op.f('uq_indicator_link_reference_id_indikator_id'))

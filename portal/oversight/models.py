@@ -41,7 +41,9 @@ class IndicatorLink(db.Model):
     __table_args__ = (
         ForeignKeyConstraint(["province_id", "reference_id"],
                              ["indicator_reference.tenant_id", "indicator_reference.id"]),
-        ForeignKeyConstraint(["tenant_id", "indikator_id"], ["indikator.tenant_id", "indikator.id"]),
+        # A deleted indicator (one without values may be deleted) takes its links along.
+        ForeignKeyConstraint(["tenant_id", "indikator_id"], ["indikator.tenant_id", "indikator.id"],
+                             ondelete="CASCADE"),
         UniqueConstraint("reference_id", "indikator_id"),
     )
 
