@@ -14,7 +14,7 @@ def _choices(pairs) -> list[SelectChoice]:
 
 PERIOD_CHOICES = _choices([("", "Semua periode")] + [(f"{k}-{n}", label) for (k, n), label in PERIOD_SHORT.items()])
 STATUS_CHOICES = _choices([("", "Semua status")] + list(STATE_LABELS.items()))
-SORT_CHOICES = _choices([("nama", "Nama perangkat daerah"), ("pemda", "Pemerintah daerah"),
+SORT_CHOICES = _choices([("pemda", "Pemerintah daerah, lalu perangkat daerah"), ("nama", "Nama perangkat daerah"),
                          ("terlambat", "Paling banyak terlambat"), ("disahkan", "Paling sedikit disahkan")])
 TRIWULAN_CHOICES = _choices([("1", "Triwulan I"), ("2", "Triwulan II"), ("3", "Triwulan III"), ("4", "Triwulan IV")])
 
@@ -27,7 +27,7 @@ class MatrixFilter(FlaskForm):
     periode = SelectField("Periode", choices=PERIOD_CHOICES, default="", validate_choice=True)
     status = SelectField("Status", choices=STATUS_CHOICES, default="")
     terlambat = BooleanField("Hanya yang terlambat")
-    urut = SelectField("Urutkan", choices=SORT_CHOICES, default="nama")
+    urut = SelectField("Urutkan", choices=SORT_CHOICES, default="pemda")
 
 
 class ReferenceForm(FlaskForm):

@@ -98,6 +98,7 @@ class MatrixRow:
 class Rate:
     """Reports expected, submitted on time, signed on time (DHIS2's timeliness)."""
     name: str
+    pemda_id: int | None = None
     expected: int = 0
     submitted_on_time: int = 0
     signed_on_time: int = 0
@@ -224,7 +225,7 @@ def assemble_matrix(tenant: Tenant, tahun: int, rows: dict, now: datetime | None
     by_pemda: dict[int | None, Rate] = {}
     total = Rate(tenant.name)
     for row in out_rows:
-        rate = by_pemda.setdefault(row.pemda_id, Rate(row.pemda_name))
+        rate = by_pemda.setdefault(row.pemda_id, Rate(row.pemda_name, row.pemda_id))
         for cell in row.cells:
             for r in (rate, total):
                 r.expected += cell.expected

@@ -13,7 +13,7 @@ SORTS = {
 
 
 def filter_matrix(m: Matrix, periode: str = "", status: str = "", late_only: bool = False,
-                  sort: str = "nama") -> Matrix:
+                  sort: str = "pemda") -> Matrix:
     """Keep the chosen period column; keep rows with at least one cell of the chosen status
     (or late); sort. The percentages stay those of the whole tenant."""
     periods = m.periods
@@ -28,5 +28,5 @@ def filter_matrix(m: Matrix, periode: str = "", status: str = "", late_only: boo
         if (status or late_only) and not matching:
             continue
         rows.append(replace(row, cells=cells))
-    rows.sort(key=SORTS.get(sort, SORTS["nama"]))
+    rows.sort(key=SORTS.get(sort, SORTS["pemda"]))
     return replace(m, periods=periods, rows=rows)

@@ -39,8 +39,10 @@ def matrix():
     form.tahun.data = tahun
     full = queries.matrix(g.tenant, tahun, now)
     shown = services.filter_matrix(full, form.periode.data or "", form.status.data or "",
-                                   bool(form.terlambat.data), form.urut.data or "nama")
-    return web.render("oversight/matrix.html", form=form, m=shown, full=full,
+                                   bool(form.terlambat.data), form.urut.data or "pemda")
+    rates = {r.pemda_id: r for r in full.by_pemda}
+    grouped = g.tenant.level == "provinsi" and (form.urut.data or "pemda") == "pemda"
+    return web.render("oversight/matrix.html", form=form, m=shown, full=full, rates=rates, grouped=grouped,
                       period_short=queries.PERIOD_SHORT)
 
 

@@ -20,7 +20,8 @@ def test_coordinator_matrix_late_cell_and_linked_iku_chart(new_page, scenario):
     page.get_by_role("navigation").get_by_role("link", name="Pemantauan").click()
     page.wait_for_url("**/t/jawa-timur/pemantauan/")
     matrix = page.get_by_test_id("matrix")
-    assert matrix.locator("tbody tr").count() == 4  # every OPD of the province's demo pemda
+    assert matrix.locator("tbody tr[data-testid^=row-]").count() == 4  # every OPD of the province's demo pemda
+    assert matrix.locator("tbody tr.group").all_inner_texts()[0].startswith("Pemerintah Kabupaten Mojokerto")
     signed = page.get_by_test_id("cell-kab-mojokerto-dinkes-triwulan-1")
     assert signed.get_attribute("data-state") == "disahkan" and "Disahkan" in signed.inner_text()
     assert page.get_by_test_id("cell-kota-pasuruan-dinkes-triwulan-1").inner_text().strip() == "Belum dimulai"
