@@ -72,11 +72,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cycles.views import inbox_bp
     from portal.health import bp as health_bp
     from portal.indicators.views import bp as indicators_bp
+    from portal.oversight import reference_views  # noqa: F401 (routes on the oversight blueprint)
+    from portal.oversight.views import bp as oversight_bp
     from portal.sop import document_views, editor_step_views, editor_views, library_views  # noqa: F401
     from portal.sop.views import bp as sop_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp):
+    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp,
+               oversight_bp):
         app.register_blueprint(bp)
 
 

@@ -23,6 +23,8 @@ NAV: list[NavEntry] = [
     NavEntry("Indikator", "indicators.index", Capability.VIEW),
     NavEntry("Realisasi", "indicators.entry_page", Capability.VIEW),
     NavEntry("Hari libur", "calendar.index", Capability.VIEW),
+    NavEntry("Pemantauan", "oversight.matrix", Capability.OVERSEE),
+    NavEntry("Organisasi", "tenancy.organisation", Capability.VIEW),
 ]
 
 

@@ -172,3 +172,19 @@ def _calendar_samples(opd) -> dict:
 
 
 SAMPLE_BUILDERS.append(_calendar_samples)
+def _reference_samples(opd) -> dict:
+    """A province indicator reference (IKK code) linked to the OPD's sample indicator."""
+    from portal.indicators.models import Indikator
+    from portal.oversight.models import IndicatorLink, IndicatorReference
+
+    province = opd.parent.parent
+    ref = IndicatorReference(tenant_id=province.id, kode="IKK 1.01", nama="Indikator rujukan uji", satuan="%")
+    db.session.add(ref)
+    db.session.flush()
+    ind = db.session.scalar(db.select(Indikator).where(Indikator.tenant_id == opd.id))
+    db.session.add(IndicatorLink(province_id=province.id, reference_id=ref.id, tenant_id=opd.id, indikator_id=ind.id))
+    db.session.flush()
+    return {"ref_id": ref.id}
+
+
+SAMPLE_BUILDERS.append(_reference_samples)

@@ -3,6 +3,9 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.cycles import queries as cycle_queries
+from portal.oversight import charts
+from portal.oversight import home as oversight_home
 from portal.tenancy import services
 
 bp = Blueprint("tenancy", __name__)
@@ -15,12 +18,30 @@ def home():
     tenants = services.switchable_tenants(current_user)
     if len(tenants) == 1:
         return web.see_other(url_for("tenancy.tenant_home", tenant_slug=tenants[0].slug))
-    return web.render("tenancy/choose.html", tenants=tenants)
+    # Several tenants: the choice, with the tasks waiting in any of them.
+    return web.render("tenancy/choose.html", tenants=tenants, entries=cycle_queries.inbox(current_user))
 
 
 @bp.route("/t/<tenant_slug>/")
 @rule("tenant")
 def tenant_home():
+    """What the signed-in person must do now here (portal/oversight/home.py)."""
+    tenant = g.tenant
+    home = oversight_home.home_for(current_user, tenant, g.capabilities)
+    return web.render(
+        "oversight/home.html",
+        tenant=tenant,
+        ancestors=services.chain(tenant)[1:],
+        my_memberships=services.memberships_in(current_user, tenant),
+        home=home,
+        sasaran_chart=charts.sasaran_chart(home.sasaran, home.sasaran_triwulan) if home.sasaran else None,
+    )
+
+
+@bp.route("/t/<tenant_slug>/organisasi")
+@rule("tenant")
+def organisation():
+    """The tenants below, units, lanes and the people holding them."""
     tenant = g.tenant
     return web.render(
         "tenancy/tenant.html",

@@ -1,0 +1,67 @@
+"""Figures of linked indicators for comparison: the ONE function oversight reads
+realisasi and capaian through. Today it reads the live Realisasi rows and the capaian
+engine (portal/indicators/figures.py); when signed figures exist (portal.signing) the
+lead switches this function to them.
+"""
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.indicators import figures as indicator_figures
+from portal.indicators import settings as indicator_settings
+from portal.indicators.capaian import DIHITUNG
+from portal.indicators.models import IndicatorSet, Indikator, Realisasi
+from portal.oversight.models import IndicatorLink
+from portal.oversight.queries import opds_below
+from portal.tenancy.models import Tenant
+
+
+@dataclass
+class LinkedFigure:
+    ind: Indikator
+    opd: Tenant
+    pemda_name: str
+    target: Decimal | None
+    realisasi: str
+    capaian: Decimal | None
+    capaian_text: str
+    kategori: str | None
+    trend: list[Decimal | None] = field(default_factory=list)   # capaian TW I..IV
+
+    @property
+    def label(self) -> str:
+        return f"{self.pemda_name} · {self.opd.display_name}" if self.pemda_name else self.opd.display_name
+
+
+def linked_figures(viewer: Tenant, reference_id: int, tahun: int, triwulan: int) -> list[LinkedFigure]:
+    """Target s.d. TW n, realisasi s.d. TW n and capaian of each indicator linked to the
+    reference in the OPDs below the viewer, for the year; with the capaian trend TW I-IV."""
+    rows = db.session.execute(
+        select(Indikator, Tenant)
+        .join(IndicatorLink, IndicatorLink.indikator_id == Indikator.id)
+        .join(IndicatorSet, IndicatorSet.id == Indikator.set_id).join(Tenant, Tenant.id == Indikator.tenant_id)
+        .where(IndicatorLink.reference_id == reference_id, IndicatorLink.tenant_id.in_(opds_below(viewer)),
+               IndicatorSet.tahun == tahun)).all()
+    values: dict[int, list] = {ind.id: [None] * 4 for ind, _ in rows}
+    for row in db.session.scalars(select(Realisasi).where(Realisasi.indikator_id.in_(list(values)))):
+        if 1 <= row.triwulan <= 4:
+            values[row.indikator_id][row.triwulan - 1] = row
+    rules = {}
+    out = []
+    for ind, opd in rows:
+        if opd.id not in rules:
+            rules[opd.id] = indicator_settings.effective(opd).rules
+        trend = []
+        for n in range(1, 5):
+            f = indicator_figures.figures(ind, values[ind.id], n, rules[opd.id])
+            trend.append(f.capaian.value if f.capaian.state == DIHITUNG else None)
+        f = indicator_figures.figures(ind, values[ind.id], triwulan, rules[opd.id])
+        pemda = opd.parent
+        out.append(LinkedFigure(
+            ind, opd, pemda.display_name if pemda and pemda.level == "pemda" else "",
+            ind.target_sd(triwulan), f.realisasi_sd, f.capaian.value if f.capaian.state == DIHITUNG else None,
+            f.capaian.display(), f.kategori, trend))
+    out.sort(key=lambda x: x.label)
+    return out

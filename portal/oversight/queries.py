@@ -1,0 +1,346 @@
+"""Reading cycle state across many OPDs: the one place oversight pages read it.
+
+Every function issues a fixed number of bulk statements whatever the number of OPDs
+(the tenants below are selected by subquery, never one query per OPD or per cycle).
+The statements are built apart from their execution (`matrix_statements`) so the
+benchmark can run exactly the same SQL through a raw cursor; `assemble_matrix` turns
+the plain rows of either path into the page's cells.
+"""
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, func, or_, select
+
+from portal.auth.models import Membership, User
+from portal.cycles.engine import period_label
+from portal.cycles.models import Cycle, CycleItem, CycleTask
+from portal.extensions import db
+from portal.indicators.models import Indikator
+from portal.sop.document import Meaning
+from portal.sop.models import SopLane, SopStep
+from portal.tenancy.models import Lane, Tenant, Unit, utcnow
+
+# The matrix columns: (period_kind, period_no).
+PERIODS = [("triwulan", 1), ("triwulan", 2), ("triwulan", 3), ("triwulan", 4), ("tahunan", 1)]
+PERIOD_SHORT = {("triwulan", 1): "TW I", ("triwulan", 2): "TW II", ("triwulan", 3): "TW III",
+                ("triwulan", 4): "TW IV", ("tahunan", 1): "Tahunan"}
+STATES = ["belum_dimulai", "pengisian", "diajukan", "direviu", "disahkan", "dibuka_kembali"]
+STATE_LABELS = {"belum_dimulai": "Belum dimulai", "pengisian": "Pengisian", "diajukan": "Diajukan",
+                "direviu": "Direviu", "disahkan": "Disahkan", "dibuka_kembali": "Dibuka kembali"}
+
+
+def opds_below(tenant: Tenant):
+    """Subquery of the OPD ids the tenant oversees: itself (an OPD), its OPDs (a pemda),
+    or the OPDs of its pemda (a province)."""
+    if tenant.level == "opd":
+        return select(Tenant.id).where(Tenant.id == tenant.id)
+    if tenant.level == "pemda":
+        return select(Tenant.id).where(Tenant.parent_id == tenant.id, Tenant.level == "opd")
+    pemda = select(Tenant.id).where(Tenant.parent_id == tenant.id)
+    return select(Tenant.id).where(Tenant.parent_id.in_(pemda), Tenant.level == "opd")
+
+
+def period_ended(kind: str, no: int, tahun: int, today: date) -> bool:
+    """A period whose measurement is expected by now (its last day has passed)."""
+    last_month = 12 if kind == "tahunan" else 3 * no
+    end = date(tahun + 1, 1, 1) if last_month == 12 else date(tahun, last_month + 1, 1)
+    return today >= end
+
+
+# ---------------------------------------------------------------- the matrix
+
+@dataclass
+class Cell:
+    kind: str
+    no: int
+    state: str = "belum_dimulai"
+    cycle_id: int | None = None
+    submitted: int = 0              # items diajukan or further
+    total: int = 0
+    late_by: timedelta | None = None    # how late (now, or the worst finished step)
+    late_step: str = ""
+    late_now: bool = False          # a step is past its Mutu Baku right now
+    submitted_on_time: bool | None = None   # None: not submitted yet
+    signed_on_time: bool | None = None
+    expected: bool = False          # the period has ended or its cycle has started
+
+    @property
+    def label(self) -> str:
+        if self.state == "pengisian":
+            return f"Pengisian {self.submitted}/{self.total} indikator"
+        return STATE_LABELS[self.state]
+
+    @property
+    def late(self) -> bool:
+        return self.late_by is not None
+
+
+@dataclass
+class MatrixRow:
+    opd_id: int
+    name: str
+    slug: str
+    pemda_id: int | None
+    pemda_name: str
+    cells: list[Cell] = field(default_factory=list)
+
+    @property
+    def late_count(self) -> int:
+        return sum(1 for c in self.cells if c.late)
+
+    @property
+    def done_count(self) -> int:
+        return sum(1 for c in self.cells if c.state == "disahkan")
+
+
+@dataclass
+class Rate:
+    """Reports expected, submitted on time, signed on time (DHIS2's timeliness)."""
+    name: str
+    pemda_id: int | None = None
+    expected: int = 0
+    submitted_on_time: int = 0
+    signed_on_time: int = 0
+
+    def pct(self, part: int):
+        return None if not self.expected else Decimal(part * 100) / Decimal(self.expected)
+
+    @property
+    def submitted_pct(self):
+        return self.pct(self.submitted_on_time)
+
+    @property
+    def signed_pct(self):
+        return self.pct(self.signed_on_time)
+
+
+@dataclass
+class Matrix:
+    tahun: int
+    periods: list[tuple[str, int]]
+    rows: list[MatrixRow]
+    by_pemda: list[Rate]
+    total: Rate
+
+
+def matrix_statements(tenant: Tenant, tahun: int) -> dict:
+    """The five statements of the matrix; each returns plain tuples."""
+    opds = opds_below(tenant)
+    pemda = Tenant.__table__.alias("pemda")
+    cycles = select(Cycle.id).where(Cycle.tenant_id.in_(opds), Cycle.tahun == tahun)
+    return {
+        "opds": select(Tenant.id, Tenant.name, Tenant.short_name, Tenant.slug, Tenant.parent_id, pemda.c.name)
+        .outerjoin(pemda, pemda.c.id == Tenant.parent_id).where(Tenant.id.in_(opds)),
+        "cycles": select(Cycle.id, Cycle.tenant_id, Cycle.period_kind, Cycle.period_no, Cycle.status,
+                         Cycle.locked, Cycle.revision, Cycle.sop_version_id)
+        .where(Cycle.tenant_id.in_(opds), Cycle.tahun == tahun),
+        "items": select(CycleItem.cycle_id, CycleItem.state, CycleItem.stage, func.count())
+        .where(CycleItem.cycle_id.in_(cycles)).group_by(CycleItem.cycle_id, CycleItem.state, CycleItem.stage),
+        # The active task of each cycle, and the finished tasks that tell timeliness:
+        # collect and sign steps (on time or not) and any step finished late.
+        "tasks": select(CycleTask.cycle_id, CycleTask.status, SopStep.meaning, CycleTask.position,
+                        SopStep.kegiatan, CycleTask.due_at, CycleTask.completed_at)
+        .join(SopStep, SopStep.id == CycleTask.step_id)
+        .where(CycleTask.cycle_id.in_(cycles), CycleTask.due_at.is_not(None), or_(
+            CycleTask.status == "aktif",
+            and_(CycleTask.status == "selesai",
+                 or_(SopStep.meaning.in_([Meaning.COLLECT.value, Meaning.SIGN.value]),
+                     CycleTask.completed_at > CycleTask.due_at))))
+        .order_by(CycleTask.cycle_id, CycleTask.position, CycleTask.occurrence),
+        # Data review steps come after the first collect step; their count per SOP
+        # version says when an item is fully reviewed.
+        "steps": select(SopStep.version_id, SopStep.position, SopStep.meaning)
+        .where(SopStep.version_id.in_(select(Cycle.sop_version_id).where(Cycle.id.in_(cycles))),
+               SopStep.meaning.in_([Meaning.COLLECT.value, Meaning.REVIEW.value])),
+    }
+
+
+def run_statements(statements: dict) -> dict:
+    return {name: db.session.execute(stmt).all() for name, stmt in statements.items()}
+
+
+def matrix(tenant: Tenant, tahun: int, now: datetime | None = None) -> Matrix:
+    return assemble_matrix(tenant, tahun, run_statements(matrix_statements(tenant, tahun)), now)
+
+
+def _final_stages(step_rows) -> dict[int, int]:
+    by_version: dict[int, list[tuple[int, str]]] = {}
+    for version_id, position, meaning in step_rows:
+        by_version.setdefault(version_id, []).append((position, meaning))
+    out = {}
+    for version_id, steps in by_version.items():
+        collects = [p for p, m in steps if m == Meaning.COLLECT]
+        out[version_id] = 0 if not collects else sum(1 for p, m in steps if m == Meaning.REVIEW and p > min(collects))
+    return out
+
+
+def _as_datetime(value):
+    """SQLite through a raw cursor gives text; the ORM gives datetime."""
+    if value is None or isinstance(value, datetime):
+        return value
+    return datetime.fromisoformat(str(value))
+
+
+def _cell_state(status, locked, revision, counts: dict, final: int) -> tuple[str, int, int]:
+    total = sum(counts.values())
+    submitted = sum(n for (state, _), n in counts.items() if state in ("diajukan", "disahkan"))
+    if locked or (status in ("disahkan", "selesai") and revision):
+        return "disahkan", submitted, total
+    if revision:
+        return "dibuka_kembali", submitted, total
+    if submitted < total or not total:
+        return "pengisian", submitted, total
+    reviewed = sum(n for (state, stage), n in counts.items() if state == "diajukan" and stage >= max(final, 1))
+    return ("direviu" if reviewed == total else "diajukan"), submitted, total
+
+
+def assemble_matrix(tenant: Tenant, tahun: int, rows: dict, now: datetime | None = None) -> Matrix:
+    now = now or utcnow()
+    today = (now + timedelta(hours=7)).date()
+    final = _final_stages(rows["steps"])
+    counts: dict[int, dict] = {}
+    for cycle_id, state, stage, n in rows["items"]:
+        counts.setdefault(cycle_id, {})[(state, stage)] = n
+    tasks: dict[int, list] = {}
+    for task in rows["tasks"]:
+        tasks.setdefault(task[0], []).append(task)
+    cells: dict[tuple[int, str, int], Cell] = {}
+    for cycle_id, opd_id, kind, no, status, locked, revision, version_id in rows["cycles"]:
+        state, submitted, total = _cell_state(status, locked, revision, counts.get(cycle_id, {}),
+                                              final.get(version_id, 0))
+        cell = Cell(kind, no, state, cycle_id, submitted, total, expected=True)
+        _timeliness(cell, tasks.get(cycle_id, []), now)
+        cells[(opd_id, kind, no)] = cell
+    ended = {p: period_ended(*p, tahun, today) for p in PERIODS}
+    out_rows = []
+    for opd_id, name, _short, slug, pemda_id, pemda_name in rows["opds"]:
+        row = MatrixRow(opd_id, name, slug, pemda_id, pemda_name or "")
+        for kind, no in PERIODS:
+            cell = cells.get((opd_id, kind, no)) or Cell(kind, no)
+            cell.expected = cell.expected or ended[(kind, no)]
+            row.cells.append(cell)
+        out_rows.append(row)
+    out_rows.sort(key=lambda r: (r.pemda_name, r.name))
+    by_pemda: dict[int | None, Rate] = {}
+    total = Rate(tenant.name)
+    for row in out_rows:
+        rate = by_pemda.setdefault(row.pemda_id, Rate(row.pemda_name, row.pemda_id))
+        for cell in row.cells:
+            for r in (rate, total):
+                r.expected += cell.expected
+                r.submitted_on_time += bool(cell.submitted_on_time)
+                r.signed_on_time += bool(cell.signed_on_time)
+    return Matrix(tahun, PERIODS, out_rows, list(by_pemda.values()), total)
+
+
+def _timeliness(cell: Cell, task_rows, now: datetime) -> None:
+    worst: tuple[timedelta, str] | None = None
+    for _, status, meaning, position, kegiatan, due, completed in task_rows:
+        due, completed = _as_datetime(due), _as_datetime(completed)
+        if status == "aktif":
+            if now > due:
+                cell.late_now = True
+                worst = (now - due, f"Langkah {position}: {kegiatan}")
+                break
+            continue
+        on_time = completed <= due
+        # The last completion counts: a collect step done again after a return decides.
+        if meaning == Meaning.COLLECT:
+            cell.submitted_on_time = on_time
+        elif meaning == Meaning.SIGN:
+            cell.signed_on_time = on_time
+        if not on_time and (worst is None or completed - due > worst[0]):
+            worst = (completed - due, f"Langkah {position}: {kegiatan}")
+    # A step without a Mutu Baku has no due time: done is on time.
+    if cell.state in ("diajukan", "direviu", "disahkan") and cell.submitted_on_time is None:
+        cell.submitted_on_time = True
+    if cell.state != "disahkan":
+        cell.signed_on_time = None
+    elif cell.signed_on_time is None:
+        cell.signed_on_time = True
+    if worst is not None:
+        cell.late_by, cell.late_step = worst
+
+
+# ---------------------------------------------------------------- late work
+
+@dataclass
+class LateTask:
+    opd_name: str
+    opd_slug: str
+    pemda_name: str
+    cycle_id: int
+    period: str
+    position: int
+    kegiatan: str
+    lanes: str
+    holders: list[str]
+    due_at: datetime
+    late_by: timedelta
+
+
+def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
+    """Active tasks past their Mutu Baku in the OPDs below the tenant, most late first:
+    four statements whatever the number of OPDs."""
+
+    now = now or utcnow()
+    opds = opds_below(tenant)
+    pemda = Tenant.__table__.alias("pemda")
+    rows = db.session.execute(
+        select(CycleTask.cycle_id, Cycle.tenant_id, Tenant.name, Tenant.slug, pemda.c.name, Cycle.tahun,
+               Cycle.period_kind, Cycle.period_no, CycleTask.position, SopStep.kegiatan, SopStep.meaning,
+               SopStep.lane_keys, SopStep.version_id, CycleTask.due_at)
+        .join(Cycle, Cycle.id == CycleTask.cycle_id).join(SopStep, SopStep.id == CycleTask.step_id)
+        .join(Tenant, Tenant.id == Cycle.tenant_id).outerjoin(pemda, pemda.c.id == Tenant.parent_id)
+        .where(CycleTask.tenant_id.in_(opds), CycleTask.status == "aktif", CycleTask.due_at < now)
+        .order_by(CycleTask.due_at)).all()
+    if not rows:
+        return []
+    version_ids = {r[12] for r in rows}
+    sop_lanes: dict[int, dict[str, tuple[str, str]]] = {}
+    for version_id, key, name, kind in db.session.execute(
+            select(SopLane.version_id, SopLane.key, SopLane.name, SopLane.kind)
+            .where(SopLane.version_id.in_(version_ids))):
+        sop_lanes.setdefault(version_id, {})[key] = (name, kind)
+    opd_ids = {r[1] for r in rows}
+    people: dict[int, list[tuple[str, str, int | None, str]]] = {}
+    for tenant_id, kind, user_name, unit_id, unit_name in db.session.execute(
+            select(Membership.tenant_id, Lane.kind, User.name, Membership.unit_id, Unit.name)
+            .join(Lane, Lane.id == Membership.lane_id).join(User, User.id == Membership.user_id)
+            .outerjoin(Unit, Unit.id == Membership.unit_id)
+            .where(Membership.tenant_id.in_(opd_ids)).order_by(User.name)):
+        people.setdefault(tenant_id, []).append((kind, user_name, unit_id, unit_name or ""))
+    # A collect step is held by whoever still has data to submit: their units.
+    collect_cycles = [r[0] for r in rows if r[10] == Meaning.COLLECT]
+    pending_units: dict[int, set[int]] = {}
+    if collect_cycles:
+        for cycle_id, unit_id in db.session.execute(
+                select(CycleItem.cycle_id, Indikator.unit_id).distinct()
+                .join(Indikator, Indikator.id == CycleItem.indikator_id)
+                .where(CycleItem.cycle_id.in_(collect_cycles),
+                       CycleItem.state.in_(["belum_diisi", "dikembalikan"]))):
+            pending_units.setdefault(cycle_id, set()).add(unit_id)
+    out = []
+    for (cycle_id, opd_id, opd_name, slug, pemda_name, tahun, kind, no, position, kegiatan, meaning,
+         lane_keys, version_id, due) in rows:
+        lanes = [sop_lanes.get(version_id, {}).get(k) for k in (lane_keys or [])]
+        lanes = [lane for lane in lanes if lane]
+        kinds = {k for _, k in lanes}
+        holders = [f"{name}" + (f" ({unit})" if unit else "") for k, name, unit_id, unit in people.get(opd_id, [])
+                   if k in kinds and (meaning != Meaning.COLLECT or unit_id is None
+                                      or unit_id in pending_units.get(cycle_id, set()))]
+        if meaning == Meaning.COLLECT:
+            holders += [f"{name} ({unit})" for k, name, unit_id, unit in people.get(opd_id, [])
+                        if k in ("kabid", "staf") and k not in kinds
+                        and unit_id in pending_units.get(cycle_id, set())]
+        out.append(LateTask(opd_name, slug, pemda_name or "", cycle_id, period_label(kind, no, tahun), position,
+                            kegiatan, ", ".join(name for name, _ in lanes), list(dict.fromkeys(holders)),
+                            due, now - due))
+    return out
+
+
+def tahun_default(tenant: Tenant, today: date) -> int:
+    """The latest year with a cycle below the tenant, else this year."""
+    latest = db.session.scalar(select(func.max(Cycle.tahun)).where(Cycle.tenant_id.in_(opds_below(tenant))))
+    return latest or today.year

@@ -1,0 +1,52 @@
+"""Oversight pages: the completeness and timeliness matrix, late work across OPDs."""
+from flask import Blueprint, g, request
+
+from portal import web
+from portal.access import rule
+from portal.indicators.kategori import format_angka
+from portal.oversight import charts, queries, services
+from portal.oversight.forms import MatrixFilter
+from portal.tenancy.models import utcnow
+
+bp = Blueprint("oversight", __name__, url_prefix="/t/<tenant_slug>/pemantauan")
+
+
+@bp.app_template_filter("lama")
+def lama(delta) -> str:
+    return charts.duration(delta)
+
+
+@bp.app_template_filter("persen")
+def persen(value) -> str:
+    """A percentage with one decimal: '66,7 %'; '—' when there is nothing to divide."""
+    return "—" if value is None else f"{format_angka(value, 1)} %"
+
+
+@bp.app_template_filter("angka2")
+def angka2(value) -> str:
+    """A capaian with the two decimals the capaian engine shows: '113,00 %'."""
+    return f"{format_angka(value, 2)} %"
+
+
+@bp.route("/")
+@rule("tenant:oversee")
+def matrix():
+    form = MatrixFilter(request.args)
+    now = utcnow()
+    if request.args and not form.validate():
+        return web.render("oversight/matrix.html", form=form, m=None, status=422)
+    tahun = form.tahun.data or queries.tahun_default(g.tenant, (now).date())
+    form.tahun.data = tahun
+    full = queries.matrix(g.tenant, tahun, now)
+    shown = services.filter_matrix(full, form.periode.data or "", form.status.data or "",
+                                   bool(form.terlambat.data), form.urut.data or "pemda")
+    rates = {r.pemda_id: r for r in full.by_pemda}
+    grouped = g.tenant.level == "provinsi" and (form.urut.data or "pemda") == "pemda"
+    return web.render("oversight/matrix.html", form=form, m=shown, full=full, rates=rates, grouped=grouped,
+                      period_short=queries.PERIOD_SHORT)
+
+
+@bp.route("/terlambat")
+@rule("tenant:oversee")
+def late():
+    return web.render("oversight/late.html", tasks=queries.late_tasks(g.tenant, utcnow()))
