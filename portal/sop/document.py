@@ -103,7 +103,7 @@ def publish_problems(doc: SopDocument, holdable_kinds: set[str] | None = None) -
     if not doc.nama.strip():
         problems.append("Nama SOP belum diisi.")
     if not doc.lanes:
-        problems.append("SOP belum memiliki pelaksana (lane).")
+        problems.append("SOP belum memiliki pelaksana.")
     keys = [lane.key for lane in doc.lanes]
     for lane in doc.lanes:
         if keys.count(lane.key) > 1:
