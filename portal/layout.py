@@ -22,6 +22,9 @@ NAV: list[NavEntry] = [
     NavEntry("Siklus", "cycles.index", Capability.VIEW),
     NavEntry("Indikator", "indicators.index", Capability.VIEW),
     NavEntry("Realisasi", "indicators.entry_page", Capability.VIEW),
+    NavEntry("Kelola instansi", "onboarding.manage", Capability.MANAGE_TENANT),
+    NavEntry("Orang", "onboarding.people", Capability.MANAGE_TENANT),
+    NavEntry("Kesiapan", "onboarding.readiness", Capability.MANAGE_TENANT),
 ]
 
 

@@ -157,3 +157,13 @@ def _memberships(opd):
 
 
 SAMPLE_BUILDERS.append(_cycle_samples)
+
+
+def _onboarding_samples(opd) -> dict:
+    """A unit, a lane and a person (the staf) of the OPD, and a token that opens nothing."""
+    staf = next(m.user for m in _memberships(opd) if m.lane.kind == "staf")
+    return {"unit_id": opd.units[0].id, "peran_id": opd.lanes[0].id, "user_id": staf.id,
+            "token": "tidak-berlaku"}
+
+
+SAMPLE_BUILDERS.append(_onboarding_samples)

@@ -160,7 +160,8 @@ def read_sheet(data: bytes, filename: str) -> list[PersonInput]:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file, not our bug
             raise SheetRefused(["Berkas bukan XLSX yang dapat dibaca."]) from None
-        raw = [["" if v is None else str(v).strip() for v in row] for row in book.worksheets[0].iter_rows(values_only=True)]
+        sheet = book.worksheets[0]
+        raw = [["" if v is None else str(v).strip() for v in row] for row in sheet.iter_rows(values_only=True)]
     else:
         try:
             text = data.decode("utf-8-sig")

@@ -180,3 +180,4 @@ class SopChoice(db.Model):
     chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     sop: Mapped[Sop] = relationship(primaryjoin="Sop.id == foreign(SopChoice.sop_id)", viewonly=True)
+    chosen_by: Mapped[User | None] = relationship(foreign_keys=[chosen_by_id])

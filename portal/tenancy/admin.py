@@ -16,7 +16,7 @@ from portal.tenancy.lanes import KIND_LABELS, KIND_LEVEL, PARENT_LEVEL, LaneKind
 from portal.tenancy.models import Lane, Tenant, Unit
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-PEMDA_KINDS = {"kabupaten": "Kabupaten", "kota": "Kota"}
+PEMDA_KINDS = {"kabupaten": "Kabupaten", "kota": "Kota", "placeholder": "Contoh (bukan daerah nyata)"}
 
 
 def slugify(text: str) -> str:
@@ -35,7 +35,8 @@ def _name(name: str, label: str = "Nama") -> str:
 def _slug(slug: str, tenant: Tenant | None = None) -> str:
     slug = (slug or "").strip().lower()
     if not SLUG.match(slug) or len(slug) > 80:
-        raise Invalid(f"Slug {slug!r} tidak valid: gunakan huruf kecil, angka dan tanda hubung (contoh: dinas-kesehatan).")
+        raise Invalid(f"Slug {slug!r} tidak valid: gunakan huruf kecil, angka dan tanda hubung "
+                      "(contoh: dinas-kesehatan).")
     other = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
     if other is not None and other is not tenant:
         raise Invalid(f"Slug {slug!r} sudah dipakai oleh {other.name}.")
@@ -70,7 +71,8 @@ def create_tenant(parent: Tenant | None, actor, level: str, name: str, slug: str
     _mark(tenant, actor)
     db.session.add(tenant)
     db.session.flush()
-    audit.record(tenant, actor, "instansi.buat", "tenant", tenant.id, new=f"{tenant.level_label}: {name} ({tenant.slug})")
+    audit.record(tenant, actor, "instansi.buat", "tenant", tenant.id,
+                 new=f"{tenant.level_label}: {name} ({tenant.slug})")
     return tenant
 
 
