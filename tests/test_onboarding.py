@@ -262,3 +262,32 @@ def test_loader_keeps_what_the_browser_changed(app, runner, tmp_path):
     with app.app_context():
         assert db.session.scalar(select(func.count(Tenant.id)).where(Tenant.name.like("Dinas Uji%"))) == 1
         assert db.session.scalar(select(Tenant.name).where(Tenant.slug == "dinas-uji-baru")) == "Dinas Uji (nama baru)"
+
+
+def test_indicator_set_copied_from_last_year_or_a_sibling(app, client):
+    from portal.indicators.models import Indikator
+    from tests.world import _indicator_samples
+
+    with app.app_context():
+        _, _, opd, sibling = gen_tree()
+        gen_user("perencana.b@uji.test", tenant=sibling, lane_kind="perencana")
+        gen_user("perencana.a@uji.test", tenant=opd, lane_kind="perencana")
+        source = _indicator_samples(opd)
+        db.session.commit()
+        slugs = (opd.slug, sibling.slug)
+    sign_in(client, "perencana.b@uji.test", PASSWORD)
+    index = client.get(f"/t/{slugs[1]}/indikator/").get_data(as_text=True)
+    assert "Dinas A tahun 2026 (1 indikator)" in index
+    copied = post(client, f"/t/{slugs[1]}/indikator/salin", {"sumber": source["set_id"], "tahun": "2027"})
+    assert copied.status_code == 303
+    again = post(client, f"/t/{slugs[1]}/indikator/salin", {"sumber": source["set_id"], "tahun": "2027"})
+    assert again.status_code == 422 and "sudah berisi indikator" in again.get_data(as_text=True)
+    with app.app_context():
+        ind = db.session.scalar(select(Indikator).where(Indikator.set_id != source["set_id"]))
+        assert (ind.kode, ind.nama, ind.target_pk) == ("IK-1", "Indikator uji", None)
+        sibling = db.session.scalar(select(Tenant).where(Tenant.slug == slugs[1]))
+        assert ind.tenant_id == sibling.id and ind.unit.name == "Bidang Satu"  # units matched by name
+    other = app.test_client()
+    sign_in(other, "perencana.a@uji.test", PASSWORD)
+    own_next_year = post(other, f"/t/{slugs[0]}/indikator/salin", {"sumber": source["set_id"], "tahun": "2027"})
+    assert own_next_year.status_code == 303

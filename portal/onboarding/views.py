@@ -10,6 +10,7 @@ from portal import web
 from portal.access import rule
 from portal.auth import invitations
 from portal.extensions import db
+from portal.indicators import copying
 from portal.onboarding import people as people_services
 from portal.onboarding import readiness as readiness_services
 from portal.onboarding.forms import LaneForm, PersonForm, SheetForm, StatusForm, TenantForm, UnitForm
@@ -246,6 +247,18 @@ def person_status(user_id):
     invitations.set_active(user, current_user, active)
     return _saved(f"{user.name} {'diaktifkan' if active else 'dinonaktifkan; sesi masuknya diakhiri'}.",
                   url_for("onboarding.people"))
+
+
+@bp.route("/indikator/salin", methods=["POST"])
+@rule("tenant:manage_tenant")
+def copy_indicators():
+    try:
+        tahun = int(request.form.get("tahun", ""))
+    except ValueError:
+        raise Invalid("Isi tahun dengan angka, misalnya 2027.") from None
+    tset = copying.copy_set(g.tenant, request.form.get("sumber"), tahun, current_user)
+    return _saved(f"Set indikator tahun {tahun} dibuat dari salinan; isi target PK-nya.",
+                  url_for("indicators.set_page", set_id=tset.id))
 
 
 # ---------------------------------------------------------------- readiness
