@@ -291,3 +291,21 @@ def test_indicator_set_copied_from_last_year_or_a_sibling(app, client):
     sign_in(other, "perencana.a@uji.test", PASSWORD)
     own_next_year = post(other, f"/t/{slugs[0]}/indikator/salin", {"sumber": source["set_id"], "tahun": "2027"})
     assert own_next_year.status_code == 303
+
+
+def test_people_sheet_as_xlsx(app):
+    import io
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for line in SHEET.splitlines()[:2]:
+        book.active.append(line.split(","))
+    data = io.BytesIO()
+    book.save(data)
+    with app.app_context():
+        _, _, opd, _ = gen_tree()
+        actor = gen_user(tenant=opd, lane_kind="perencana")
+        added = people.add_people(opd, actor, people.read_sheet(data.getvalue(), "orang.xlsx"))
+        assert [(a.user.name, a.user.nip, a.user.jabatan) for a in added] == [
+            ("Siti Aminah", "198503152010012002", "Kepala Bidang")]

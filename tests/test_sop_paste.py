@@ -63,3 +63,35 @@ def test_paste_preview_then_draft_then_new_version(app, client):
     again = post(client, f"/t/{slug}/sop/tempel", {"nama": "SOP Perikanan", "tabel": TABLE, "aksi": "simpan",
                                                    "sop_id": str(sop_id)})
     assert again.status_code == 422 and "sudah memiliki draf" in again.get_data(as_text=True)
+
+
+def test_xlsx_upload_reads_like_a_paste_and_the_header_prints_pengesahan(app, client):
+    import io
+    from datetime import date
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in paste.rows_from_text(TABLE):
+        book.active.append(row)
+    data = io.BytesIO()
+    book.save(data)
+    with app.app_context():
+        _, _, opd, _ = gen_tree()
+        gen_user("perencana@uji.test", tenant=opd, lane_kind="perencana")
+        db.session.commit()
+        slug = opd.slug
+    sign_in(client, "perencana@uji.test", PASSWORD)
+    saved = post(client, f"/t/{slug}/sop/tempel", {"nama": "SOP dari XLSX", "aksi": "simpan",
+                                                   "berkas": (io.BytesIO(data.getvalue()), "sop.xlsx")},
+                 content_type="multipart/form-data")
+    assert saved.status_code == 303
+    with app.app_context():
+        version = db.session.scalar(select(Sop)).versions[0]
+        assert [s.kegiatan for s in version.steps][2] == "Mengisi realisasi kinerja dan bukti dukung"
+        version.tanggal_pengesahan = date(2026, 1, 5)
+        version.disahkan_pangkat = "Pembina Utama Muda (IV/c)"
+        db.session.commit()
+        version_id = version.id
+    page = client.get(f"/t/{slug}/sop/versi/{version_id}/").get_data(as_text=True)
+    assert "Tanggal Pengesahan" in page and "5 Januari 2026" in page and "Pembina Utama Muda (IV/c)" in page

@@ -59,6 +59,9 @@ def _has_target(ind: Indikator) -> bool:
 
 def check(opd: Tenant, tahun: int) -> Readiness:
     items = []
+    if not opd.is_active:
+        items.append(Item("active", "Perangkat daerah aktif", False, missing=["instansi ini dinonaktifkan"],
+                          endpoint="onboarding.manage"))
     version = sop_services.sop_in_force(opd)
     items.append(Item("sop", "SOP Pengukuran Kinerja yang berlaku sudah terbit", version is not None,
                       missing=[] if version else ["belum ada SOP terbit yang diberlakukan"], endpoint="sop.index"))
