@@ -70,6 +70,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cycles.views import inbox_bp
     from portal.health import bp as health_bp
     from portal.indicators.views import bp as indicators_bp
+    from portal.onboarding import people_views  # noqa: F401 (routes on the onboarding blueprint)
     from portal.onboarding.account_views import account_bp
     from portal.onboarding.views import bp as onboarding_bp
     from portal.sop import document_views, editor_step_views, editor_views, library_views, paste_views  # noqa: F401

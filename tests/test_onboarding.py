@@ -309,3 +309,11 @@ def test_people_sheet_as_xlsx(app):
         added = people.add_people(opd, actor, people.read_sheet(data.getvalue(), "orang.xlsx"))
         assert [(a.user.name, a.user.nip, a.user.jabatan) for a in added] == [
             ("Siti Aminah", "198503152010012002", "Kepala Bidang")]
+
+
+def test_an_administrator_cannot_grant_themselves_a_lane(app):
+    with app.app_context():
+        _, _, opd, _ = gen_tree()
+        perencana = gen_user(tenant=opd, lane_kind="perencana")
+        with pytest.raises(people.SheetRefused, match="diri sendiri"):
+            people.add_person(opd, perencana, perencana.name, perencana.email, lanes=["Lane kepala"])

@@ -60,7 +60,8 @@ def _unit(tenant: Tenant, text: str) -> Unit | None:
     return next((u for u in tenant.units if u.is_active and text in (u.name.lower(), u.key.lower())), None)
 
 
-def _problems(tenant: Tenant, row: PersonInput, seen_emails: dict) -> tuple[list[str], list[tuple[Lane, Unit | None]]]:
+def _problems(tenant: Tenant, row: PersonInput, seen_emails: dict,
+              actor=None) -> tuple[list[str], list[tuple[Lane, Unit | None]]]:
     problems, grants = [], []
     if not row.nama.strip():
         problems.append("nama wajib diisi")
@@ -92,6 +93,9 @@ def _problems(tenant: Tenant, row: PersonInput, seen_emails: dict) -> tuple[list
             problems.append(f"peran {lane.name!r} dipegang untuk sebuah unit; isi kolom unit")
         grants.append((lane, unit if needs_unit else None))
     existing = db.session.scalar(select(User).where(User.email == email)) if email else None
+    if existing is not None and actor is not None and existing.id == actor.id:
+        # An administrator may not hand themselves a lane (a Kepala's signature, say).
+        problems.append("Anda tidak dapat memberi peran kepada diri sendiri; minta admin lain")
     for lane, grant_unit in grants:
         key = (email, lane.id, grant_unit.id if grant_unit else None)
         if key in seen_emails.setdefault("grants", set()):
@@ -133,7 +137,7 @@ def add_people(tenant: Tenant, actor, rows: list[PersonInput]) -> list[Added]:
         raise SheetRefused(["Tidak ada baris berisi data."])
     problems, plan, seen = [], [], {}
     for row in rows:
-        row_problems, grants = _problems(tenant, row, seen)
+        row_problems, grants = _problems(tenant, row, seen, actor)
         where = f"Baris {row.line}: " if row.line else ""
         problems.extend(f"{where}{p}." for p in row_problems)
         plan.append((row, grants))

@@ -8,16 +8,13 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
-from portal.auth import invitations
 from portal.extensions import db
-from portal.indicators import copying
-from portal.onboarding import people as people_services
 from portal.onboarding import readiness as readiness_services
-from portal.onboarding.forms import LaneForm, PersonForm, SheetForm, StatusForm, TenantForm, UnitForm
+from portal.onboarding.forms import LaneForm, StatusForm, TenantForm, UnitForm
 from portal.problems import Invalid
 from portal.sop import services as sop_services
 from portal.tenancy import admin
-from portal.tenancy.lanes import PARENT_LEVEL, UNIT_KINDS, LaneKind, Level
+from portal.tenancy.lanes import PARENT_LEVEL, LaneKind, Level
 from portal.tenancy.models import Lane, Unit
 from portal.tenancy.scope import scoped_get
 
@@ -38,7 +35,7 @@ def _manage_page(status=200, error=None, **forms):
                       in_force=sop_services.sop_in_force(tenant) if tenant.level == Level.OPD else None)
 
 
-def _saved(message: str, url: str | None = None):
+def saved_and_back(message: str, url: str | None = None):
     db.session.commit()
     flash(message, "info")
     return web.see_other(url or url_for("onboarding.manage"))
@@ -62,7 +59,7 @@ def update():
     except Invalid as error:
         db.session.rollback()
         return _manage_page(422, error=error.message, tenant_form=form)
-    return _saved("Data instansi disimpan.", url_for("onboarding.manage", tenant_slug=g.tenant.slug))
+    return saved_and_back("Data instansi disimpan.", url_for("onboarding.manage", tenant_slug=g.tenant.slug))
 
 
 @bp.route("/kelola/instansi", methods=["POST"])
@@ -79,7 +76,7 @@ def create_child():
     except Invalid as error:
         db.session.rollback()
         return _manage_page(422, error=error.message, child_form=form)
-    return _saved(f"{child.name} dibuat.", url_for("onboarding.manage", tenant_slug=child.slug))
+    return saved_and_back(f"{child.name} dibuat.", url_for("onboarding.manage", tenant_slug=child.slug))
 
 
 @bp.route("/kelola/status", methods=["POST"])
@@ -89,7 +86,7 @@ def set_status():
     if g.tenant.level == Level.PROVINSI and not current_user.is_platform_admin:
         return web.refusal(403, "Akses ditolak", "Hanya admin platform yang dapat menonaktifkan provinsi.")
     admin.set_tenant_active(g.tenant, current_user, active)
-    return _saved(f"{g.tenant.name} {'diaktifkan' if active else 'dinonaktifkan'}.")
+    return saved_and_back(f"{g.tenant.name} {'diaktifkan' if active else 'dinonaktifkan'}.")
 
 
 @bp.route("/kelola/unit", methods=["POST"])
@@ -103,7 +100,7 @@ def create_unit():
     except Invalid as error:
         db.session.rollback()
         return _manage_page(422, error=error.message, unit_form=form)
-    return _saved(f"Unit {unit.name} ditambahkan.")
+    return saved_and_back(f"Unit {unit.name} ditambahkan.")
 
 
 @bp.route("/kelola/unit/<int:unit_id>", methods=["POST"])
@@ -114,7 +111,7 @@ def update_unit(unit_id):
         admin.set_unit_active(unit, current_user, request.form["aktif"] == "1")
     else:
         admin.update_unit(unit, current_user, request.form.get("name", ""))
-    return _saved(f"Unit {unit.name} disimpan.")
+    return saved_and_back(f"Unit {unit.name} disimpan.")
 
 
 @bp.route("/kelola/peran", methods=["POST"])
@@ -129,7 +126,7 @@ def create_lane():
     except Invalid as error:
         db.session.rollback()
         return _manage_page(422, error=error.message, lane_form=form)
-    return _saved(f"Peran {lane.name} ditambahkan.")
+    return saved_and_back(f"Peran {lane.name} ditambahkan.")
 
 
 @bp.route("/kelola/peran/<int:peran_id>", methods=["POST"])
@@ -137,7 +134,7 @@ def create_lane():
 def update_lane(peran_id):
     lane = scoped_get(Lane, g.tenant, peran_id)
     admin.update_lane(lane, current_user, request.form.get("name", ""), request.form.get("kind", lane.kind))
-    return _saved(f"Peran {lane.name} disimpan.")
+    return saved_and_back(f"Peran {lane.name} disimpan.")
 
 
 @bp.route("/kelola/peran/dari-sop", methods=["POST"])
@@ -150,115 +147,7 @@ def lanes_from_sop():
         raise Invalid("Belum ada SOP; tempel atau buat SOP lebih dulu.")
     made = admin.lanes_from_sop(g.tenant, current_user, version)
     names = ", ".join(lane.name for lane in made) or "tidak ada yang kurang"
-    return _saved(f"Peran dari SOP {version.nama}: {names}.")
-
-
-# ---------------------------------------------------------------- people
-
-def _person_form(form=None) -> PersonForm:
-    form = form or PersonForm(formdata=None)
-    form.lanes.choices = [(lane.key, lane.name) for lane in g.tenant.lanes]
-    form.unit.choices = [("", "—")] + [(u.key, u.name) for u in g.tenant.units if u.is_active]
-    return form
-
-
-def _people_page(status=200, error=None, problems=None, form=None):
-    return web.render("onboarding/people.html", status=status, tenant=g.tenant, error=error, problems=problems or [],
-                      person_form=_person_form(form), sheet_form=SheetForm(formdata=None), status_form=StatusForm(),
-                      people=people_services.people_of(g.tenant), unit_kinds={k.value for k in UNIT_KINDS},
-                      mail_configured=invitations.mail_configured())
-
-
-def _link(token: str) -> str:
-    return url_for("account.accept", token=token, _external=True)
-
-
-def _deliver(added: list) -> None:
-    """After the commit: e-mail each new link and show it to the inviter to copy."""
-    for item in added:
-        if item.token is None:
-            flash(f"{item.user.name} sudah memiliki akun; perannya ditambahkan.", "info")
-            continue
-        link = _link(item.token)
-        sent = invitations.send_link(item.user, link, "undangan")
-        flash(f"Tautan undangan {item.user.name} ({item.user.email})"
-              + (" telah dikirim lewat email" if sent else "") + f": {link}", "link")
-
-
-@bp.route("/orang/")
-@rule("tenant:manage_tenant")
-def people():
-    return _people_page()
-
-
-@bp.route("/orang/", methods=["POST"])
-@rule("tenant:manage_tenant")
-def add_person():
-    form = _person_form(PersonForm())
-    if not form.validate_on_submit():
-        return _people_page(422, form=form)
-    try:
-        added = people_services.add_person(g.tenant, current_user, form.nama.data, form.email.data,
-                                           form.nip.data or "", form.jabatan.data or "", form.lanes.data,
-                                           form.unit.data or "")
-    except people_services.SheetRefused as error:
-        db.session.rollback()
-        return _people_page(422, problems=error.problems, form=form)
-    db.session.commit()
-    _deliver([added])
-    return web.see_other(url_for("onboarding.people"))
-
-
-@bp.route("/orang/impor", methods=["POST"])
-@rule("tenant:manage_tenant")
-def import_people():
-    upload = request.files.get("berkas")
-    if upload is None or not upload.filename:
-        return _people_page(422, problems=["Pilih berkas XLSX atau CSV."])
-    try:
-        rows = people_services.read_sheet(upload.read(), upload.filename)
-        added = people_services.add_people(g.tenant, current_user, rows)
-    except people_services.SheetRefused as error:
-        db.session.rollback()
-        return _people_page(422, problems=error.problems)
-    db.session.commit()
-    _deliver(added)
-    return web.see_other(url_for("onboarding.people"))
-
-
-@bp.route("/orang/<int:user_id>/tautan", methods=["POST"])
-@rule("tenant:manage_tenant")
-def new_link(user_id):
-    user = people_services.member(g.tenant, user_id)
-    purpose = "reset" if user.password_hash else "undangan"
-    token = invitations.issue(user, current_user, purpose)
-    db.session.commit()
-    link = _link(token)
-    sent = invitations.send_link(user, link, purpose)
-    flash(f"Tautan baru untuk {user.name}" + (" telah dikirim lewat email" if sent else "") + f": {link}", "link")
-    return web.see_other(url_for("onboarding.people"))
-
-
-@bp.route("/orang/<int:user_id>/status", methods=["POST"])
-@rule("tenant:manage_tenant")
-def person_status(user_id):
-    user = people_services.member(g.tenant, user_id)
-    active = request.form.get("aktif") == "1"
-    invitations.set_active(user, current_user, active)
-    return _saved(f"{user.name} {'diaktifkan' if active else 'dinonaktifkan; sesi masuknya diakhiri'}.",
-                  url_for("onboarding.people"))
-
-
-@bp.route("/indikator/salin", methods=["POST"])
-@rule("tenant:manage_tenant")
-def copy_indicators():
-    try:
-        tahun = int(request.form.get("tahun", ""))
-    except ValueError:
-        raise Invalid("Isi tahun dengan angka, misalnya 2027.") from None
-    tset = copying.copy_set(g.tenant, request.form.get("sumber"), tahun, current_user)
-    return _saved(f"Set indikator tahun {tahun} dibuat dari salinan; isi target PK-nya.",
-                  url_for("indicators.set_page", set_id=tset.id))
+    return saved_and_back(f"Peran dari SOP {version.nama}: {names}.")
 
 
 # ---------------------------------------------------------------- readiness
