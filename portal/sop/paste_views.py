@@ -6,16 +6,16 @@ from flask_login import current_user
 from portal import web
 from portal.access import rule
 from portal.extensions import db
-from portal.sop import drafts, paste, queries, services
+from portal.sop import drafts, editing, paste, queries, services
 from portal.sop.document import MEANING_LABELS, SYMBOL_LABELS, UNIT_LABELS
 from portal.sop.views import bp
-from portal.tenancy import admin
+from portal.tenancy.lanes import KIND_LABELS, LaneKind
 
 
 def _form_page(status=200, **context):
     sops = [s for s in services.sops_of(g.tenant) if not s.is_template]
     return web.render("sop/paste.html", status=status, tenant=g.tenant, sops=sops, form=request.form,
-                      lane_kinds=admin.lane_kinds_for(g.tenant) if g.tenant.level == "opd" else [],
+                      lane_kinds=[(k, KIND_LABELS[LaneKind(k)]) for k in editing.OPD_LANE_KINDS],
                       SYMBOL_LABELS=SYMBOL_LABELS, MEANING_LABELS=MEANING_LABELS, UNIT_LABELS=UNIT_LABELS, **context)
 
 
