@@ -317,3 +317,36 @@ def test_an_administrator_cannot_grant_themselves_a_lane(app):
         perencana = gen_user(tenant=opd, lane_kind="perencana")
         with pytest.raises(people.SheetRefused, match="diri sendiri"):
             people.add_person(opd, perencana, perencana.name, perencana.email, lanes=["Lane kepala"])
+
+
+def test_platform_admin_creates_provinces_others_see_no_such_page(app, client):
+    with app.app_context():
+        _, _, opd, _ = gen_tree()
+        gen_user("admin@platform.test", is_platform_admin=True)
+        gen_user("perencana@uji.test", tenant=opd, lane_kind="perencana")
+        db.session.commit()
+    sign_in(client, "perencana@uji.test", PASSWORD)
+    assert client.get("/admin/provinsi").status_code == 404
+    admin_client = app.test_client()
+    sign_in(admin_client, "admin@platform.test", PASSWORD)
+    created = post(admin_client, "/admin/provinsi", {"name": "Provinsi Nusa Baru", "slug": ""})
+    assert created.status_code == 303
+    assert "Provinsi Nusa Baru" in admin_client.get("/admin/provinsi").get_data(as_text=True)
+    assert admin_client.get("/t/provinsi-nusa-baru/kelola/").status_code == 200
+
+
+def test_deactivating_a_person_signs_them_out_at_once(app, client):
+    with app.app_context():
+        _, _, opd, _ = gen_tree()
+        gen_user("perencana@uji.test", tenant=opd, lane_kind="perencana")
+        kabid = gen_user("kabid@uji.test", tenant=opd, lane_kind="kabid")
+        db.session.commit()
+        slug, kabid_id = opd.slug, kabid.id
+    kabid_client = app.test_client()
+    sign_in(kabid_client, "kabid@uji.test", PASSWORD)
+    assert kabid_client.get(f"/t/{slug}/").status_code == 200
+    sign_in(client, "perencana@uji.test", PASSWORD)
+    assert post(client, f"/t/{slug}/orang/{kabid_id}/status", {"aktif": "0"}).status_code == 303
+    after = kabid_client.get(f"/t/{slug}/")
+    assert after.status_code == 302 and "/masuk" in after.headers["Location"]
+    assert sign_in(kabid_client, "kabid@uji.test", PASSWORD).status_code == 422
