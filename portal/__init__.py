@@ -4,6 +4,7 @@ import os
 from flask import Flask, request
 
 from portal import access, config, database, errors, formatting, models  # noqa: F401 (models: all tables)
+from portal.auth import invitations
 from portal.cycles import audit_view
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                      compare_type=True)
     htmx.init_app(app)
     _init_login(app)
+    invitations.init_app(app)
     _init_request_hooks(app)
     csrf.init_app(app)  # after the access guard: an expired session goes to sign-in first
     errors.register(app)
@@ -72,14 +74,17 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cycles.views import inbox_bp
     from portal.health import bp as health_bp
     from portal.indicators.views import bp as indicators_bp
+    from portal.onboarding import people_views  # noqa: F401 (routes on the onboarding blueprint)
+    from portal.onboarding.account_views import account_bp
+    from portal.onboarding.views import bp as onboarding_bp
     from portal.oversight import reference_views  # noqa: F401 (routes on the oversight blueprint)
     from portal.oversight.views import bp as oversight_bp
-    from portal.sop import document_views, editor_step_views, editor_views, library_views  # noqa: F401
+    from portal.sop import document_views, editor_step_views, editor_views, library_views, paste_views  # noqa: F401
     from portal.sop.views import bp as sop_bp
     from portal.tenancy.views import bp as tenancy_bp
 
     for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp,
-               oversight_bp):
+               oversight_bp, onboarding_bp, account_bp):
         app.register_blueprint(bp)
 
 

@@ -3,6 +3,7 @@
 Rules:
   "public"            anyone, signed in or not
   "signed_in"         any signed-in user
+  "platform"          a platform admin (everyone else gets 404: the page does not exist for them)
   "tenant"            may see the tenant in the URL (a lane in it or above it)
   "tenant:<cap>"      holds capability <cap> in the tenant in the URL
 
@@ -33,7 +34,7 @@ def rule(spec: str):
 
 def _parse(spec: str) -> tuple[str, Capability | None]:
     kind, _, cap = spec.partition(":")
-    if kind not in {"public", "signed_in", "tenant"} or (cap and kind != "tenant"):
+    if kind not in {"public", "signed_in", "platform", "tenant"} or (cap and kind != "tenant"):
         raise ValueError(f"unknown access rule {spec!r}")
     return kind, Capability(cap) if cap else None
 
@@ -74,6 +75,10 @@ def enforce():
     if not current_user.is_authenticated:
         return web.to_login()
     if kind == "signed_in":
+        return None
+    if kind == "platform":
+        if not current_user.is_platform_admin:
+            abort(404)
         return None
     slug = getattr(g, "tenant_slug", None)
     tenant = tenancy.tenant_by_slug(slug) if slug else None

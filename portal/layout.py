@@ -25,6 +25,9 @@ NAV: list[NavEntry] = [
     NavEntry("Hari libur", "calendar.index", Capability.VIEW),
     NavEntry("Pemantauan", "oversight.matrix", Capability.OVERSEE),
     NavEntry("Organisasi", "tenancy.organisation", Capability.VIEW),
+    NavEntry("Kelola instansi", "onboarding.manage", Capability.MANAGE_TENANT),
+    NavEntry("Orang", "onboarding.people", Capability.MANAGE_TENANT),
+    NavEntry("Kesiapan", "onboarding.readiness", Capability.MANAGE_TENANT),
 ]
 
 

@@ -61,6 +61,8 @@ def _expected_allowed(spec: str, actor: str) -> bool:
         return False
     if kind == "signed_in":
         return True
+    if kind == "platform":
+        return False  # no actor of the matrix is a platform admin
     if actor == "foreign":
         return False
     if actor in ("pemda_admin", "coordinator"):

@@ -172,6 +172,8 @@ def _calendar_samples(opd) -> dict:
 
 
 SAMPLE_BUILDERS.append(_calendar_samples)
+
+
 def _reference_samples(opd) -> dict:
     """A province indicator reference (IKK code) linked to the OPD's sample indicator."""
     from portal.indicators.models import Indikator
@@ -188,3 +190,13 @@ def _reference_samples(opd) -> dict:
 
 
 SAMPLE_BUILDERS.append(_reference_samples)
+
+
+def _onboarding_samples(opd) -> dict:
+    """A unit, a lane and a person (the staf) of the OPD, and a token that opens nothing."""
+    staf = next(m.user for m in _memberships(opd) if m.lane.kind == "staf")
+    return {"unit_id": opd.units[0].id, "peran_id": opd.lanes[0].id, "user_id": staf.id,
+            "token": "tidak-berlaku"}
+
+
+SAMPLE_BUILDERS.append(_onboarding_samples)

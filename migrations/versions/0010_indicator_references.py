@@ -1,7 +1,7 @@
 """indicator references
 
 Revision ID: 0010
-Revises: 0007
+Revises: 0009
 Create Date: 2026-11-30 13:17:54.544864
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0010'
-down_revision = "0007"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

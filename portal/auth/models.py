@@ -18,6 +18,7 @@ class User(db.Model):
     email: Mapped[str] = mapped_column(String(200), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     nip: Mapped[str] = mapped_column(String(30), default="")
+    jabatan: Mapped[str] = mapped_column(String(200), default="")
     password_hash: Mapped[str] = mapped_column(String(300), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
     # Platform administrators stand above every tenant (no tenant holds them).

@@ -16,6 +16,7 @@ from portal.calendar.services import work_calendar_of
 from portal.cycles.deadlines import due_at
 from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
+from portal.onboarding import readiness
 from portal.sop import services as sop_services
 from portal.sop.document import Meaning
 from portal.tenancy.models import Lane, Tenant, utcnow
@@ -97,6 +98,7 @@ def start_cycle(opd: Tenant, tahun: int, kind: str, no: int, user, now: datetime
         if indicator_set else []
     if not indikator_ids:
         raise CycleError(f"Belum ada indikator kinerja tahun {tahun}; isi atau impor indikator lebih dulu.")
+    readiness.require_ready(opd, tahun)  # onboarding: names every blocking item missing (Invalid)
     cycle = Cycle(tenant_id=opd.id, sop_version_id=version.id, tahun=tahun, period_kind=kind, period_no=no,
                   started_at=now, started_by_id=user.id if user else None)
     db.session.add(cycle)

@@ -10,7 +10,7 @@ from flask_login import current_user
 from portal import web
 from portal.access import rule
 from portal.extensions import db
-from portal.indicators import entry, evidence, forms, services
+from portal.indicators import copying, entry, evidence, forms, services
 from portal.indicators.models import IndicatorSet, Sasaran
 from portal.indicators.settings import PREDIKAT_LABELS
 from portal.tenancy.lanes import Capability
@@ -52,7 +52,8 @@ def fragment_or_page(fragment: str, status: int = 200, title: str = "", back: st
 def index():
     tenant = g.tenant
     sets = services.sets_of(tenant) if tenant.level == "opd" else []
-    return web.render("indicators/index.html", tenant=tenant, sets=sets, errors={}, typed={})
+    return web.render("indicators/index.html", tenant=tenant, sets=sets, errors={}, typed={},
+                      copy_sources=copying.sources(tenant))
 
 
 @bp.route("/indikator/", methods=["POST"])

@@ -88,6 +88,8 @@ class SopDocument:
     disahkan_nama: str = ""
     disahkan_nip: str = ""
     disahkan_jabatan: str = ""
+    tanggal_pengesahan: date | None = None
+    disahkan_pangkat: str = ""  # pangkat/golongan of the signer
     lists: dict[str, list[str]] = field(default_factory=lambda: {key: [] for key, _ in HEADER_LISTS})
     lanes: list[LaneDoc] = field(default_factory=list)
     steps: list[StepDoc] = field(default_factory=list)
@@ -132,7 +134,8 @@ def publish_problems(doc: SopDocument, holdable_kinds: set[str] | None = None) -
         for key in step.lanes:
             if key not in keys:
                 problems.append(f"{label}: pelaksana {key!r} tidak ada di daftar pelaksana.")
-        if step.waktu_amount is None or step.waktu_amount <= 0:
+        untimed_ok = step.symbol in (Symbol.MULAI, Symbol.SELESAI) and step.waktu_amount is None
+        if not untimed_ok and (step.waktu_amount is None or step.waktu_amount <= 0):
             problems.append(f"{label}: waktu Mutu Baku harus berupa angka lebih dari 0.")
         if step.symbol in (Symbol.MULAI, Symbol.SELESAI) and step is not doc.steps[0] and step is not doc.steps[-1]:
             problems.append(f"{label}: simbol Mulai/Selesai hanya untuk langkah pertama dan terakhir.")

@@ -102,9 +102,11 @@ def update_header(version: SopVersion, user, expected_revision, values: dict) ->
         "tanggal_pembuatan": _date(values, "tanggal_pembuatan", errors, "Tanggal pembuatan"),
         "tanggal_revisi": _date(values, "tanggal_revisi", errors, "Tanggal revisi"),
         "tanggal_efektif": _date(values, "tanggal_efektif", errors, "Tanggal efektif"),
+        "tanggal_pengesahan": _date(values, "tanggal_pengesahan", errors, "Tanggal pengesahan"),
         "disahkan_nama": _text(values, "disahkan_nama", 200, errors, label="Nama pengesah"),
         "disahkan_nip": _text(values, "disahkan_nip", 30, errors, label="NIP"),
         "disahkan_jabatan": _text(values, "disahkan_jabatan", 200, errors, label="Jabatan"),
+        "disahkan_pangkat": _text(values, "disahkan_pangkat", 120, errors, label="Pangkat/golongan"),
     }
     if fields["disahkan_nip"] and not re.fullmatch(r"[0-9 ]+", fields["disahkan_nip"]):
         errors["disahkan_nip"] = "NIP hanya berisi angka."

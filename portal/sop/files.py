@@ -53,9 +53,9 @@ def read_sop_text(text: str, name: str, problems: list[Problem]) -> SopDocument 
     f.unknown_keys(data, {"sop"}, "")
     raw = data["sop"]
     f.unknown_keys(raw, {"nama", "nomor", "tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif",
-                         "disahkan_oleh", "lanes", "steps"} | {k for k, _ in HEADER_LISTS}, "sop")
+                         "tanggal_pengesahan", "disahkan_oleh", "lanes", "steps"} | {k for k, _ in HEADER_LISTS}, "sop")
     signer = f.mapping(raw, "disahkan_oleh", "sop.disahkan_oleh", required=False)
-    f.unknown_keys(signer, {"nama", "nip", "jabatan"}, "sop.disahkan_oleh")
+    f.unknown_keys(signer, {"nama", "nip", "jabatan", "pangkat"}, "sop.disahkan_oleh")
     doc = SopDocument(
         nama=f.text(raw, "nama", "sop.nama", max_len=300),
         nomor=f.text(raw, "nomor", "sop.nomor", required=False, max_len=120),
@@ -65,6 +65,8 @@ def read_sop_text(text: str, name: str, problems: list[Problem]) -> SopDocument 
         disahkan_nama=f.text(signer, "nama", "sop.disahkan_oleh.nama", required=False, max_len=200),
         disahkan_nip=f.text(signer, "nip", "sop.disahkan_oleh.nip", required=False, max_len=30),
         disahkan_jabatan=f.text(signer, "jabatan", "sop.disahkan_oleh.jabatan", required=False, max_len=200),
+        tanggal_pengesahan=f.day(raw, "tanggal_pengesahan", "sop.tanggal_pengesahan"),
+        disahkan_pangkat=f.text(signer, "pangkat", "sop.disahkan_oleh.pangkat", required=False, max_len=120),
         lists={key: f.texts(raw, key, f"sop.{key}") for key, _ in HEADER_LISTS},
     )
     for i, lane_raw in enumerate(f.items(raw, "lanes", "sop.lanes", required=True)):
@@ -146,7 +148,9 @@ def to_yaml(doc: SopDocument) -> str:
         "tanggal_pembuatan": doc.tanggal_pembuatan,
         "tanggal_revisi": doc.tanggal_revisi,
         "tanggal_efektif": doc.tanggal_efektif,
-        "disahkan_oleh": {"nama": doc.disahkan_nama, "nip": doc.disahkan_nip, "jabatan": doc.disahkan_jabatan},
+        "tanggal_pengesahan": doc.tanggal_pengesahan,
+        "disahkan_oleh": {"nama": doc.disahkan_nama, "nip": doc.disahkan_nip, "jabatan": doc.disahkan_jabatan,
+                          "pangkat": doc.disahkan_pangkat},
         **{key: list(doc.lists.get(key, [])) for key, _ in HEADER_LISTS},
         "lanes": [{"key": lane.key, "name": lane.name, "kind": lane.kind} for lane in doc.lanes],
         "steps": [

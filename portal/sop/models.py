@@ -74,9 +74,11 @@ class SopVersion(EditTracked, db.Model):
     tanggal_pembuatan: Mapped[date | None] = mapped_column()
     tanggal_revisi: Mapped[date | None] = mapped_column()
     tanggal_efektif: Mapped[date | None] = mapped_column()
+    tanggal_pengesahan: Mapped[date | None] = mapped_column()
     disahkan_nama: Mapped[str] = mapped_column(String(200), default="")
     disahkan_nip: Mapped[str] = mapped_column(String(30), default="")
     disahkan_jabatan: Mapped[str] = mapped_column(String(200), default="")
+    disahkan_pangkat: Mapped[str] = mapped_column(String(120), default="")  # pangkat/golongan
     # Dasar Hukum, Kualifikasi Pelaksana, ...: {list key: [item, ...]}
     lists: Mapped[dict] = mapped_column(JSON, default=dict)
 
@@ -163,3 +165,19 @@ class SopStep(EditTracked, db.Model):
     @property
     def no(self) -> int:
         return self.position
+
+
+class SopChoice(db.Model):
+    """The SOP in force for a tenant: an explicit, recorded choice (made by publishing
+    the tenant's first SOP, or by choosing), never a consequence of key order."""
+
+    __tablename__ = "sop_choice"
+    __table_args__ = (ForeignKeyConstraint(["tenant_id", "sop_id"], ["sop.tenant_id", "sop.id"]),)
+
+    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), primary_key=True)
+    sop_id: Mapped[int] = mapped_column()
+    chosen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    chosen_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+
+    sop: Mapped[Sop] = relationship(primaryjoin="Sop.id == foreign(SopChoice.sop_id)", viewonly=True)
+    chosen_by: Mapped[User | None] = relationship(foreign_keys=[chosen_by_id])

@@ -4,9 +4,11 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from portal.audit import services as audit
+from portal.auth.models import User
 from portal.extensions import db
 from portal.sop.document import HEADER_LISTS, LaneDoc, SopDocument, StepDoc, publish_problems
-from portal.sop.models import Sop, SopLane, SopStep, SopVersion
+from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion
 from portal.tenancy.lanes import Level
 from portal.tenancy.models import Lane, Tenant, utcnow
 
@@ -30,6 +32,8 @@ def to_document(version: SopVersion) -> SopDocument:
         disahkan_nama=version.disahkan_nama,
         disahkan_nip=version.disahkan_nip,
         disahkan_jabatan=version.disahkan_jabatan,
+        tanggal_pengesahan=version.tanggal_pengesahan,
+        disahkan_pangkat=version.disahkan_pangkat or "",
         lists={key: list((version.lists or {}).get(key, [])) for key, _ in HEADER_LISTS},
         lanes=[LaneDoc(lane.key, lane.name, lane.kind) for lane in version.lanes],
         steps=[
@@ -62,6 +66,8 @@ def fill_version(version: SopVersion, doc: SopDocument) -> None:
     version.disahkan_nama = doc.disahkan_nama
     version.disahkan_nip = doc.disahkan_nip
     version.disahkan_jabatan = doc.disahkan_jabatan
+    version.tanggal_pengesahan = doc.tanggal_pengesahan
+    version.disahkan_pangkat = doc.disahkan_pangkat
     version.lists = {key: list(doc.lists.get(key, [])) for key, _ in HEADER_LISTS}
     for position, lane in enumerate(doc.lanes, start=1):
         version.lanes.append(SopLane(tenant_id=version.tenant_id, position=position,
@@ -121,6 +127,10 @@ def publish(version: SopVersion, user_id: int | None, now: datetime | None = Non
     version.status = "published"
     version.published_at = now or utcnow()
     version.published_by_id = user_id
+    sop = version.sop
+    if not sop.is_template and choice_of(sop.tenant) is None:
+        # A tenant's first published SOP is the one in force until someone chooses.
+        _record_choice(sop.tenant, sop, user_id, now)
 
 
 def blank_document(nama: str) -> SopDocument:
@@ -179,15 +189,41 @@ def sops_of(tenant: Tenant) -> list[Sop]:
     return list(db.session.scalars(select(Sop).where(Sop.tenant_id == tenant.id).order_by(Sop.key)))
 
 
+def choice_of(tenant: Tenant) -> SopChoice | None:
+    return db.session.get(SopChoice, tenant.id)
+
+
+def _record_choice(tenant: Tenant, sop: Sop, user_id: int | None, now: datetime | None = None) -> None:
+    choice = choice_of(tenant)
+    old = choice.sop_id if choice else None
+    if choice is None:
+        choice = SopChoice(tenant_id=tenant.id, sop_id=sop.id)
+        db.session.add(choice)
+    choice.sop_id, choice.chosen_by_id, choice.chosen_at = sop.id, user_id, now or utcnow()
+    db.session.flush()
+    old_key = db.session.get(Sop, old).key if old else ""
+    audit.record(tenant, db.session.get(User, user_id) if user_id else None, "sop.berlaku", "sop", sop.id,
+                 field="sop_berlaku", old=old_key, new=sop.key)
+
+
+def choose_in_force(tenant: Tenant, sop: Sop, user_id: int | None, now: datetime | None = None) -> None:
+    """Make a published SOP of the tenant the one its cycles start under."""
+    if sop.tenant_id != tenant.id or sop.is_template:
+        raise SopError("Hanya SOP milik instansi ini (bukan templat) yang dapat diberlakukan.")
+    if latest_published(sop) is None:
+        raise SopError("SOP ini belum memiliki versi terbit; terbitkan dulu sebelum diberlakukan.")
+    _record_choice(tenant, sop, user_id, now)
+
+
 def sop_in_force(opd: Tenant, on: date | None = None) -> SopVersion | None:
-    """The SOP version an OPD works under: its own variant wins over its pemda's."""
+    """The SOP version an OPD works under: the latest published version of the SOP
+    chosen for it, else of the SOP chosen for its pemda (shared by its OPDs)."""
     for owner in (opd, opd.parent):
         if owner is None:
             continue
-        for sop in sops_of(owner):
-            if sop.is_template:
-                continue
-            version = latest_published(sop, on)
+        choice = choice_of(owner)
+        if choice is not None:
+            version = latest_published(choice.sop, on)
             if version is not None:
                 return version
     return None

@@ -16,7 +16,8 @@ def index():
 
     in_force = services.sop_in_force(tenant) if tenant.level == "opd" else None
     sops = [sop for sop in services.sops_of(tenant) if not sop.is_template]
-    return web.render("sop/index.html", tenant=tenant, sops=sops, in_force=in_force, **library_context(tenant))
+    return web.render("sop/index.html", tenant=tenant, sops=sops, in_force=in_force,
+                      choice=services.choice_of(tenant), **library_context(tenant))
 
 
 @bp.route("/<int:sop_id>/")

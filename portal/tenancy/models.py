@@ -29,6 +29,13 @@ class Tenant(db.Model):
     # kota / kabupaten / placeholder for a pemda; free text for an OPD (dinas, badan ...)
     kind: Mapped[str] = mapped_column(String(30), default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Deactivated, never deleted: its cycles, SOPs and audit log stay readable.
+    is_active: Mapped[bool] = mapped_column(default=True)
+    # The slug the tenants/ files know it by (a slug renamed in the browser keeps it).
+    file_slug: Mapped[str | None] = mapped_column(String(80), unique=True)
+    # Set when someone changed it in the browser: `flask tenants load` no longer
+    # overwrites its fields (it reports the difference instead).
+    edited_by_id: Mapped[int | None] = mapped_column()
 
     parent: Mapped["Tenant | None"] = relationship(remote_side="Tenant.id", back_populates="children")
     children: Mapped[list["Tenant"]] = relationship(back_populates="parent", order_by="Tenant.name")
@@ -61,6 +68,8 @@ class Unit(db.Model):
     key: Mapped[str] = mapped_column(String(60))
     name: Mapped[str] = mapped_column(String(200))
     position: Mapped[int] = mapped_column(default=0)
+    is_active: Mapped[bool] = mapped_column(default=True)
+    edited_by_id: Mapped[int | None] = mapped_column()
 
     tenant: Mapped[Tenant] = relationship(back_populates="units")
 
@@ -81,6 +90,7 @@ class Lane(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(20))
     position: Mapped[int] = mapped_column(default=0)
+    edited_by_id: Mapped[int | None] = mapped_column()
 
     tenant: Mapped[Tenant] = relationship(back_populates="lanes")
 

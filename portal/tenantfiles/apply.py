@@ -6,9 +6,11 @@ from sqlalchemy import select
 
 from portal.auth.models import Membership, User
 from portal.extensions import db
+from portal.problems import Invalid
 from portal.sop import services as sop_services
 from portal.sop.models import Sop
-from portal.tenancy.models import Lane, Tenant, Unit
+from portal.tenancy import admin
+from portal.tenancy.models import Tenant
 from portal.tenantfiles import indicator_files
 from portal.tenantfiles.specs import Bundle, PersonSpec, TenantSpec
 
@@ -17,12 +19,17 @@ class Report:
     def __init__(self):
         self.created: list[str] = []
         self.changed: list[str] = []
+        self.kept: list[str] = []   # browser edits the files would have undone
 
     def create(self, what: str) -> None:
         self.created.append(what)
 
     def change(self, what: str, field: str, old, new) -> None:
         self.changed.append(f"{what}: {field} {old!r} → {new!r}")
+
+    def keep(self, what: str, field: str, browser, file) -> None:
+        self.kept.append(f"{what}: {field} {browser!r} diubah di browser, berkas menyebut {file!r}; "
+                         "nilai browser dipertahankan")
 
     @property
     def empty(self) -> bool:
@@ -62,20 +69,44 @@ def apply_bundle(bundle: Bundle) -> Report:
     return report
 
 
+def _find(slug: str) -> Tenant | None:
+    """The tenant a file's slug names, even after its slug was renamed in the browser."""
+    return (db.session.scalar(select(Tenant).where(Tenant.file_slug == slug))
+            or db.session.scalar(select(Tenant).where(Tenant.slug == slug)))
+
+
+def _differs(row, what: str, report: Report, **values) -> dict:
+    """The values that differ from the file. A row someone edited in the browser keeps
+    its values: the difference is reported (never silently undone), not applied."""
+    diff = {field: new for field, new in values.items() if getattr(row, field) != new}
+    if diff and row.edited_by_id is not None:
+        for field, new in diff.items():
+            report.keep(what, field, getattr(row, field), new)
+        return {}
+    for field, new in diff.items():
+        report.change(what, field, getattr(row, field), new)
+    return diff
+
+
 def _tenant(spec: TenantSpec, tenants: dict[str, Tenant], report: Report) -> Tenant:
-    tenant = db.session.scalar(select(Tenant).where(Tenant.slug == spec.slug))
+    tenant = _find(spec.slug)
     parent = tenants.get(spec.parent_slug) if spec.parent_slug else None
     what = f"instansi {spec.slug}"
     if tenant is None:
-        tenant = Tenant(level=spec.level, slug=spec.slug, name=spec.name, short_name=spec.short_name,
-                        kind=spec.kind, parent=parent)
-        db.session.add(tenant)
+        try:
+            tenant = admin.create_tenant(parent, None, spec.level, spec.name, spec.slug, spec.kind,
+                                         spec.short_name, file_slug=spec.slug)
+        except Invalid as error:
+            raise ApplyError(f"{spec.file}:{spec.line}: {error.message}") from None
         report.create(f"{what} ({spec.name})")
     else:
         if tenant.level != spec.level:
             raise ApplyError(f"{spec.file}:{spec.line}: slug {spec.slug!r} sudah dipakai oleh instansi tingkat "
                              f"{tenant.level}, bukan {spec.level}")
-        _update(tenant, what, report, name=spec.name, short_name=spec.short_name, kind=spec.kind)
+        tenant.file_slug = tenant.file_slug or spec.slug
+        diff = _differs(tenant, what, report, name=spec.name, short_name=spec.short_name, kind=spec.kind)
+        if diff:
+            admin.update_tenant(tenant, None, **diff)
         if tenant.parent is not parent:
             report.change(what, "induk", tenant.parent.slug if tenant.parent else None, spec.parent_slug)
             tenant.parent = parent
@@ -83,19 +114,24 @@ def _tenant(spec: TenantSpec, tenants: dict[str, Tenant], report: Report) -> Ten
     for position, lane_spec in enumerate(spec.lanes, start=1):
         lane = existing_lanes.get(lane_spec.key)
         if lane is None:
-            tenant.lanes.append(Lane(key=lane_spec.key, name=lane_spec.name, kind=lane_spec.kind, position=position))
+            lane = admin.create_lane(tenant, None, lane_spec.name, lane_spec.kind, key=lane_spec.key)
             report.create(f"peran {spec.slug}/{lane_spec.key} ({lane_spec.name})")
         else:
-            _update(lane, f"peran {spec.slug}/{lane.key}", report,
-                    name=lane_spec.name, kind=lane_spec.kind, position=position)
+            diff = _differs(lane, f"peran {spec.slug}/{lane.key}", report, name=lane_spec.name, kind=lane_spec.kind)
+            if diff:
+                admin.update_lane(lane, None, diff.get("name", lane.name), diff.get("kind", lane.kind))
+        lane.position = position
     existing_units = {unit.key: unit for unit in tenant.units}
     for position, unit_spec in enumerate(spec.units, start=1):
         unit = existing_units.get(unit_spec.key)
         if unit is None:
-            tenant.units.append(Unit(key=unit_spec.key, name=unit_spec.name, position=position))
+            unit = admin.create_unit(tenant, None, unit_spec.name, key=unit_spec.key)
             report.create(f"unit {spec.slug}/{unit_spec.key} ({unit_spec.name})")
         else:
-            _update(unit, f"unit {spec.slug}/{unit.key}", report, name=unit_spec.name, position=position)
+            diff = _differs(unit, f"unit {spec.slug}/{unit.key}", report, name=unit_spec.name)
+            if diff:
+                admin.update_unit(unit, None, diff["name"])
+        unit.position = position
     return tenant
 
 

@@ -40,6 +40,11 @@ def load_command(folder):
         for problem in problems:
             click.echo(f"  {problem}", err=True)
         sys.exit(1)
+    if report.empty and report.kept:
+        click.echo("Tidak ada perubahan dari berkas; yang diubah di browser dipertahankan:")
+        for line in report.kept:
+            click.echo(f"  = {line}")
+        return
     if report.empty:
         click.echo("Tidak ada perubahan: database sudah sesuai dengan berkas.")
         return
@@ -48,3 +53,5 @@ def load_command(folder):
         click.echo(f"  + {line}")
     for line in report.changed:
         click.echo(f"  ~ {line}")
+    for line in report.kept:
+        click.echo(f"  = {line}")

@@ -1,0 +1,178 @@
+"""A provincial coordinator onboards a new pemda and OPD in the browser, from an empty
+province: the pemda, the OPD and three units, an SOP not in the demo pasted as a table
+from Word, five people invited through a real local SMTP server (each accepts in their
+own browser, sets a password and signs in), the indicators of the year; the checklist
+turns complete. A Triwulan cycle then runs under the new SOP to sign-off (through the
+domain functions the cycle pages call). No file is written and no command is run.
+
+The test prints how many form submissions (POST requests from the browsers) and how
+long the onboarding took."""
+import re
+import time
+
+import pytest
+from playwright.sync_api import expect
+
+from portal.extensions import db
+from portal.tenancy import admin
+from tests import cycle_driver as d
+from tests.e2e.conftest import sign_in_page
+from tests.factories import PASSWORD, gen_user
+from tests.smtp import SmtpServer
+from tests.sop_table import TABLE
+
+PEOPLE = [  # nama, NIP, jabatan, email, lane, unit
+    ("Ir. Bambang Sutrisno", "197005121996031004", "Kepala Dinas", "kadis@perikanan.test", "Kepala Dinas", ""),
+    ("Dra. Sri Wahyuni", "197208151998032005", "Sekretaris", "sekretaris@perikanan.test", "Sekretaris", ""),
+    ("Agus Salim, S.E.", "198101012006041002", "Kasubbag Perencanaan", "perencana@perikanan.test",
+     "Kasubbag Perencanaan", ""),
+    ("Dedi Kurniawan", "197911202005011003", "Kabid Perikanan Tangkap", "kabid.tangkap@perikanan.test",
+     "Kepala Bidang", "Bidang Perikanan Tangkap"),
+    ("Rina Marlina", "198303032008012004", "Kabid Budidaya", "kabid.budidaya@perikanan.test",
+     "Kepala Bidang", "Bidang Budidaya"),
+]
+UNITS = ["Sekretariat", "Bidang Perikanan Tangkap", "Bidang Budidaya"]
+INDICATORS = [("IKU-1", "Produksi perikanan tangkap", "ton", "Bidang Perikanan Tangkap", "1200"),
+              ("IKU-2", "Produksi perikanan budidaya", "ton", "Bidang Budidaya", "800")]
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def app_config(smtp):
+    return smtp.config()
+
+
+def _empty_province(app):
+    """What the platform admin did before (its own page is tested elsewhere): an empty
+    province with its coordinator."""
+    with app.app_context():
+        province = admin.create_tenant(None, None, "provinsi", "Provinsi Uji Onboarding", "prov-onboarding")
+        admin.create_lane(province, None, "Koordinator SAKIP", "coordinator")
+        gen_user("koordinator@prov-onboarding.test", tenant=province, lane_kind="coordinator", name="Koordinator")
+        db.session.commit()
+
+
+def _submit(page, selector: str):
+    page.locator(selector).locator("button[type=submit]").first.click()
+    page.wait_for_load_state("networkidle")
+
+
+def test_coordinator_onboards_a_new_opd(live_server, new_page, smtp):
+    app = live_server.app
+    _empty_province(app)
+    posts = []
+    started = time.monotonic()
+
+    def counted(page):
+        page.on("request", lambda request: posts.append(request.url) if request.method == "POST" else None)
+        return page
+
+    coordinator = counted(new_page())
+    sign_in_page(coordinator, "koordinator@prov-onboarding.test", PASSWORD)
+
+    # The pemda, the OPD and its three units.
+    coordinator.goto("/t/prov-onboarding/kelola/")
+    form = coordinator.get_by_test_id("child-form")
+    form.locator("input[name=name]").fill("Pemerintah Kabupaten Pesisir")
+    form.locator("select[name=kind]").select_option("kabupaten")
+    _submit(coordinator, "[data-testid=child-form]")
+    expect(coordinator.locator("h1")).to_have_text("Kelola Pemerintah Kabupaten Pesisir")
+    form = coordinator.get_by_test_id("child-form")
+    form.locator("input[name=name]").fill("Dinas Perikanan")
+    form.locator("input[name=slug]").fill("pesisir-perikanan")
+    form.locator("input[name=kind]").fill("dinas")
+    _submit(coordinator, "[data-testid=child-form]")
+    expect(coordinator.locator("h1")).to_have_text("Kelola Dinas Perikanan")
+    for count, unit in enumerate(UNITS, start=1):
+        coordinator.get_by_label("Nama unit baru").fill(unit)
+        _submit(coordinator, "[data-testid=unit-form]")
+        expect(coordinator.locator("[data-testid=units] table input[name=name]")).to_have_count(count)
+    expect(coordinator.get_by_label("Nama unit Bidang Budidaya")).to_have_value("Bidang Budidaya")
+
+    # The SOP, pasted as copied from Word: preview, then a draft (and the OPD's lanes), then published.
+    coordinator.goto("/t/pesisir-perikanan/sop/")
+    coordinator.get_by_test_id("paste-link").click()
+    coordinator.wait_for_url(re.compile(r".*/sop/tempel$"))
+    coordinator.locator("input[name=nama]").fill("Pengukuran Kinerja Dinas Perikanan")
+    coordinator.get_by_test_id("paste-table").fill(TABLE)
+    coordinator.get_by_role("button", name="Pratinjau").click()
+    expect(coordinator.get_by_test_id("paste-preview")).to_contain_text("Kasubbag Perencanaan")
+    expect(coordinator.get_by_test_id("paste-problems")).to_have_count(0)
+    coordinator.get_by_test_id("paste-save").click()
+    coordinator.wait_for_url(re.compile(r".*/sop/versi/\d+/ubah$"))
+    coordinator.get_by_test_id("publish").click()
+    coordinator.wait_for_url(re.compile(r".*/sop/versi/\d+/$"))
+    coordinator.goto("/t/pesisir-perikanan/sop/")
+    expect(coordinator.get_by_test_id("sop-in-force")).to_contain_text("Pengukuran Kinerja Dinas Perikanan")
+
+    # Five people, each invited by e-mail through the local SMTP server.
+    coordinator.goto("/t/pesisir-perikanan/orang/")
+    for nama, nip, jabatan, email, lane, unit in PEOPLE:
+        form = coordinator.get_by_test_id("person-form")
+        form.locator("input[name=nama]").fill(nama)
+        form.locator("input[name=nip]").fill(nip)
+        form.locator("input[name=jabatan]").fill(jabatan)
+        form.locator("input[name=email]").fill(email)
+        form.locator("select[name=lanes]").select_option(label=lane)
+        if unit:
+            form.locator("select[name=unit]").select_option(label=unit)
+        _submit(coordinator, "[data-testid=person-form]")
+        expect(coordinator.get_by_test_id("invite-link")).to_contain_text(email)
+    expect(coordinator.get_by_test_id("people").locator("tbody tr")).to_have_count(5)
+
+    # Each accepts in their own browser, sets a password and signs in.
+    for nama, _, _, email, _, _ in PEOPLE:
+        link = smtp.inbox.link_for(email)
+        person = counted(new_page())
+        person.goto(link)
+        person.locator("input[name=password]").fill(f"sandi-{email}")
+        person.locator("input[name=repeat]").fill(f"sandi-{email}")
+        person.get_by_role("button", name="Simpan kata sandi").click()
+        person.wait_for_url(re.compile(r".*/masuk"))
+        sign_in_page(person, email, f"sandi-{email}")
+        expect(person.get_by_test_id("signed-in-as")).to_contain_text(nama)
+
+    # The indicators of the year, entered in the browser.
+    coordinator.goto("/t/pesisir-perikanan/indikator/")
+    coordinator.locator("input[name=tahun]").fill("2026")
+    coordinator.locator("input[name=tahun]").press("Enter")
+    coordinator.wait_for_url(re.compile(r".*/indikator/\d+/$"))
+    coordinator.locator("input[name=kode]").fill("S1")
+    coordinator.locator("input[name=nama]").fill("Meningkatnya produksi perikanan")
+    coordinator.locator("input[name=nama]").press("Enter")
+    coordinator.wait_for_load_state("networkidle")
+    for kode, nama, satuan, unit, target in INDICATORS:
+        coordinator.get_by_role("link", name="+ Tambah indikator").first.click()
+        form = coordinator.get_by_test_id("indikator-form")
+        form.locator("input[name=kode]").fill(kode)
+        form.locator("input[name=nama]").fill(nama)
+        form.locator("input[name=satuan]").fill(satuan)
+        form.locator("select[name=unit_id]").select_option(label=unit)
+        form.locator("input[name=target_pk]").fill(target)
+        form.locator("input[name=target_tw1]").fill(str(int(target) // 4))
+        with coordinator.expect_response(lambda r: r.url.endswith("/butir") and r.status == 204):
+            form.get_by_role("button", name="Simpan indikator").click()
+        # HX-Redirect to the same page with only a #fragment added does not reload it.
+        coordinator.reload()
+        expect(coordinator.get_by_test_id("indikator-table")).to_contain_text(nama)
+
+    # The checklist, per OPD and at a glance for the province.
+    coordinator.goto("/t/pesisir-perikanan/kesiapan?tahun=2026")
+    expect(coordinator.get_by_test_id("readiness")).to_have_attribute("data-complete", "ya")
+    coordinator.goto("/t/prov-onboarding/kesiapan?tahun=2026")
+    expect(coordinator.locator('[data-opd="pesisir-perikanan"]')).to_have_attribute("data-complete", "ya")
+    elapsed = time.monotonic() - started
+    print(f"\nonboarding: {len(posts)} form submissions, {elapsed:.1f} s")
+    assert len(posts) <= 30
+
+    # A Triwulan cycle under the new SOP, to sign-off.
+    with app.app_context():
+        cycle, log = d.run("pesisir-perikanan", 2026, "triwulan", 1)
+        db.session.commit()
+        assert cycle.sop_version.nama == "Pengukuran Kinerja Dinas Perikanan"
+        assert cycle.status in ("disahkan", "selesai") and log[-1].endswith("signed"), log
