@@ -178,8 +178,8 @@ def read_sheet(data: bytes, filename: str) -> list[PersonInput]:
     header = [COLUMNS.get(h.strip().lower()) for h in raw[0]]
     missing = [c for c in ("nama", "email", "lane") if c not in header]
     if missing:
-        raise SheetRefused([f"Baris 1: kolom {', '.join(missing)} tidak ada (kolom: nama, NIP, jabatan, email, "
-                            "lane, unit)."])
+        named = ", ".join("peran" if c == "lane" else c for c in missing)
+        raise SheetRefused([f"Baris 1: kolom {named} tidak ada (kolom: nama, NIP, jabatan, email, peran, unit)."])
     rows = []
     for number, values in enumerate(raw[1:], start=2):
         cells = {header[i]: v for i, v in enumerate(values) if i < len(header) and header[i]}
