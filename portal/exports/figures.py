@@ -151,6 +151,7 @@ class Export:
     opd_count: int
     has_draft: bool            # some figure in the export is a draft (known before streaming)
     opds: Iterator[OpdFigures]
+    scope_rules: RuleSet = field(default_factory=RuleSet)  # the scope's own options (summary kategori)
     rulesets: dict = field(default_factory=dict)  # RuleSet -> count of indicators, filled while streaming
 
     @property
@@ -241,7 +242,8 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
         .where(Cycle.id.in_(list(measured) or [-1])), CycleItem.tenant_id)
         .order_by(*order, CycleItem.indikator_id, Cycle.id), **stream))
     has_draft = include_drafts and _any_unsigned(scoped, sets, measured)
-    export = Export(scope, tahun, kind, no, include_drafts, len(opds), has_draft, iter(()))
+    export = Export(scope, tahun, kind, no, include_drafts, len(opds), has_draft, iter(()),
+                    _scope_rules(scope, settings))
 
     def produce():
         for o in opds:
@@ -278,6 +280,14 @@ def _settings(scope, opd, pemda, where) -> dict[int, RuleSet]:
         kategori = KategoriScale.from_dict(row.kategori) if row.kategori else KATEGORI_PERMENDAGRI_86_2017
         out[row.tenant_id] = RuleSet(negative_rule=row.negative_rule, kategori=kategori)
     return out
+
+
+def _scope_rules(scope: Tenant, settings: dict[int, RuleSet]) -> RuleSet:
+    if scope.id in settings:
+        return settings[scope.id]
+    if scope.parent_id in settings and scope.level == "opd":
+        return settings[scope.parent_id]
+    return RuleSet()
 
 
 def _measured_cycles(scoped, tahun: int, n: int) -> dict[int, tuple]:

@@ -62,10 +62,10 @@ def write_target(sheet: xlsx.Sheet, col: int, row: Row, value) -> None:
         sheet.number(col, value)
 
 
-def rollup_formula(row: Row, first: str, cells: list[str]) -> str:
+def rollup_formula(row: Row, cells: list[str], contiguous: bool = True) -> str:
     """Realisasi s.d. TW n by the indicator's sifat: sum, last filled, or mean of the
     filled quarters (blank and "Tidak berlaku" quarters are skipped, as the engine does)."""
-    span = f"{cells[0]}:{cells[-1]}"
+    span = f"{cells[0]}:{cells[-1]}" if contiguous else ",".join(cells)
     empty = xlsx.literal(state_text(row.rollup.as_value()) if row.rollup.state != DIHITUNG else "Belum diisi")
     if row.ind.sifat == "kumulatif":
         return f"=IF(COUNT({span})=0,{empty},SUM({span}))"
@@ -106,7 +106,7 @@ def write_indicator_row(sheet: xlsx.Sheet, row: Row, n: int, opd_name: str | Non
         else:
             cells = [sheet.cell(o + C_TW1 + q) for q in range(n)]
             value = row.rollup.value if row.rollup.state == DIHITUNG else state_text(row.rollup.as_value())
-            sheet.formula(o + C_SD, rollup_formula(row, cells[0], cells), value)
+            sheet.formula(o + C_SD, rollup_formula(row, cells), value)
         xlsx.write_capaian(sheet, o + C_CAPAIAN, fig.capaian, r_ref, t_ref)
         xlsx.write_capaian(sheet, o + C_PROGRES, fig.progres, r_ref, pk_ref)
         xlsx.write_kategori(sheet, o + C_KATEGORI, sheet.cell(o + C_CAPAIAN), fig.kategori, row.rules.kategori)

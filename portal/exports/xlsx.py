@@ -14,6 +14,7 @@ from decimal import Decimal
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
+from portal.exports.figures import DRAFT
 from portal.indicators.capaian import DIHITUNG, RULE_LABELS, CapaianResult, RuleSet
 from portal.indicators.kategori import KategoriScale, format_angka
 from portal.indicators.settings import NEGATIVE_RULE_LABELS
@@ -21,6 +22,7 @@ from portal.indicators.settings import NEGATIVE_RULE_LABELS
 NUMBER = "#,##0.00"   # shown 1.234,56 under an Indonesian locale
 RUPIAH = "#,##0"
 MAX_WIDTH = 48
+DRAFT_MARK = DRAFT  # the one spelling, from figures
 
 
 def new_workbook() -> tuple[xlsxwriter.Workbook, io.BytesIO, dict]:
