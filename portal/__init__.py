@@ -5,6 +5,7 @@ from flask import Flask, request
 
 from portal import access, config, database, errors, formatting, models  # noqa: F401 (models: all tables)
 from portal.extensions import csrf, db, htmx, login_manager, migrate
+from portal.jobs import queue as jobs_queue
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -31,6 +32,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     formatting.register(app)
     _register_blueprints(app)
     _register_commands(app)
+    jobs_queue.init_app(app)
     return app
 
 
@@ -66,13 +68,14 @@ def _register_blueprints(app: Flask) -> None:
     from portal.auth.views import bp as auth_bp
     from portal.cycles.views import bp as cycles_bp
     from portal.cycles.views import inbox_bp
+    from portal.exports.views import bp as exports_bp
     from portal.health import bp as health_bp
     from portal.indicators.views import bp as indicators_bp
     from portal.sop import document_views, editor_step_views, editor_views, library_views  # noqa: F401
     from portal.sop.views import bp as sop_bp
     from portal.tenancy.views import bp as tenancy_bp
 
-    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp):
+    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, exports_bp):
         app.register_blueprint(bp)
 
 

@@ -22,6 +22,7 @@ NAV: list[NavEntry] = [
     NavEntry("Siklus", "cycles.index", Capability.VIEW),
     NavEntry("Indikator", "indicators.index", Capability.VIEW),
     NavEntry("Realisasi", "indicators.entry_page", Capability.VIEW),
+    NavEntry("Ekspor", "exports.index", Capability.VIEW),
 ]
 
 

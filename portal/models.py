@@ -3,5 +3,6 @@ from portal.audit.models import AuditEvent  # noqa: F401
 from portal.auth.models import LoginFailure, LoginSession, Membership, User  # noqa: F401
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask  # noqa: F401
 from portal.indicators import models as indicator_models  # noqa: F401 (indicator sets, values, bukti dukung)
+from portal.jobs.models import Job  # noqa: F401
 from portal.sop.models import Sop, SopLane, SopStep, SopVersion  # noqa: F401
 from portal.tenancy.models import Lane, Tenant, Unit  # noqa: F401

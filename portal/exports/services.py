@@ -1,9 +1,10 @@
 """Which workbooks a tenant may export, building one, and recording that it was made.
 Plain functions: tenant, user and values in."""
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 
 from portal.audit import services as audit
 from portal.exports import consolidated, figures, formulir, reports
+from portal.jobs import services as jobs
 from portal.problems import Invalid, NotFound
 from portal.tenancy.models import Tenant
 
@@ -88,8 +89,27 @@ def _history(tenant: Tenant, req: Request) -> dict:
     return out
 
 
-def record(tenant: Tenant, user, req: Request, name: str, size: int):
+def record(tenant: Tenant, user, req: Request, name: str, size: int | None):
     """Every export is in the audit log: who made which workbook of which period."""
-    return audit.record(tenant, user, "ekspor.unduh", "ekspor", None, field=req.kind,
-                        new=f"{name} ({size} bita)",
+    action = "ekspor.unduh" if size is not None else "ekspor.mulai"
+    return audit.record(tenant, user, action, "ekspor", None, field=req.kind,
+                        new=name if size is None else f"{name} ({size} bita)",
                         reason="termasuk angka draf" if req.include_drafts else "")
+
+
+def start(tenant: Tenant, user, req: Request):
+    """Queue a background export (the caller commits, then enqueues the job id)."""
+    check(tenant, req)
+    record(tenant, user, req, filename(tenant, req), None)
+    return jobs.create(tenant, user, "ekspor", asdict(req), f"{KINDS[req.kind].label} · {req.period_label}"
+                       + (" · dengan draf" if req.include_drafts else ""))
+
+
+def direct(tenant: Tenant, user, req: Request) -> tuple[bytes, str]:
+    """Build a small export now, within the request, and record it."""
+    if KINDS.get(req.kind) and KINDS[req.kind].background:
+        raise Invalid("Ekspor ini besar dan disusun di latar belakang.")
+    data = build(tenant, req)
+    name = filename(tenant, req)
+    record(tenant, user, req, name, len(data))
+    return data, name
