@@ -77,6 +77,7 @@ def test_a_reopened_cycle_keeps_printing_the_signed_value(demo):
                 assert r.rollup.value == before[r.ind.kode], r.ind.kode
         drafts = {r.ind.kode: r for r in _rows(opd, drafts=True)}
         assert all(r.signed for r in drafts.values())  # the signed value wins over the draft
+        assert not figures.gather(opd.parent, 2026, "triwulan", 2, True).has_draft  # no DRAF mark on the pemda
 
 
 def test_statements_do_not_grow_with_the_number_of_opds(demo):

@@ -322,8 +322,10 @@ def _reopened_snapshots(scoped, measured: dict, n: int) -> dict[int, tuple]:
 
 
 def _any_unsigned(scoped, sets, measured) -> bool:
-    signed = select(CycleItem.indikator_id).where(CycleItem.cycle_id.in_(list(measured) or [-1]),
-                                                  CycleItem.state == "disahkan")
+    # Signed now, or signed before and reopened (the last signed value is printed).
+    cycles = list(measured) or [-1]
+    signed = select(CycleItem.indikator_id).where(CycleItem.cycle_id.in_(cycles), CycleItem.state == "disahkan") \
+        .union(select(CycleSnapshot.indikator_id).where(CycleSnapshot.cycle_id.in_(cycles)))
     total = db.session.scalar(scoped(select(func.count(Indikator.id)).where(
         Indikator.set_id.in_(sets), Indikator.id.not_in(signed)), Indikator.tenant_id))
     return bool(total)
