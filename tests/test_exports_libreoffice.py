@@ -63,12 +63,15 @@ def test_every_workbook_kind_recalculates_in_libreoffice(demo, tmp_path):
         opd = cycle_driver.tenant(SIGNED_OPD)
         pemda = cycle_driver.tenant(DRAFT_PEMDA)
         province = opd.parent.parent
-        jobs = [(opd, k, False) for k in ("formulir", "pk", "lkjip", "e81")] + [
-            (opd.parent, "pemda", False), (pemda, "pemda", True), (province, "provinsi", True)]
+        jobs = [(opd, k, False, "triwulan", 2) for k in ("formulir", "pk", "lkjip", "e81")] + [
+            (opd.parent, "pemda", False, "triwulan", 2), (pemda, "pemda", True, "triwulan", 2),
+            (province, "provinsi", True, "triwulan", 2),
+            # other periods (drafts: only TW II is signed): the roll-ups over 2 and 4 quarters
+            (opd, "formulir", True, "tahunan", 1), (opd, "e81", True, "semester", 1)]
         paths = []
-        for tenant, kind, drafts in jobs:
-            data = services.build(tenant, services.Request(kind, 2026, "triwulan", 2, drafts))
-            path = tmp_path / f"{kind}-{tenant.slug}.xlsx"
+        for tenant, kind, drafts, period_kind, period_no in jobs:
+            data = services.build(tenant, services.Request(kind, 2026, period_kind, period_no, drafts))
+            path = tmp_path / f"{kind}-{tenant.slug}-{period_kind}.xlsx"
             path.write_bytes(data)
             paths.append(path)
         db.session.remove()
