@@ -19,8 +19,9 @@ from decimal import Decimal
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import aliased
 
-from portal.auth.models import User
-from portal.cycles.models import Cycle, CycleItem, CycleSnapshot
+from portal.cycles.models import Cycle, CycleItem
+from portal.exports import queries
+from portal.exports.queries import PERIOD_KINDS, measured_triwulan  # noqa: F401 (re-exported)
 from portal.extensions import db
 from portal.indicators import figures as indicator_figures
 from portal.indicators.capaian import (
@@ -35,11 +36,9 @@ from portal.indicators.capaian import (
     parse_angka,
     roll_up,
 )
-from portal.indicators.kategori import KATEGORI_PERMENDAGRI_86_2017, KategoriScale
 from portal.indicators.models import (
     BuktiDukung,
     IndicatorSet,
-    IndicatorSettings,
     Indikator,
     ProgramKegiatan,
     Realisasi,
@@ -48,15 +47,10 @@ from portal.indicators.models import (
 from portal.indicators.settings import rules_from_snapshot
 from portal.tenancy.models import Tenant, Unit
 
-PERIOD_KINDS = {"triwulan": 4, "semester": 2, "tahunan": 1}
 ROMAN = ("I", "II", "III", "IV")
 DRAFT = "DRAF — belum disahkan"
 ITEM_LABELS = {"belum_diisi": "Belum diisi", "diajukan": "Diajukan", "dikembalikan": "Dikembalikan",
                "disahkan": "Disahkan"}
-
-
-def measured_triwulan(kind: str, no: int) -> int:
-    return {"triwulan": no, "semester": 2 * no, "tahunan": 4}[kind]
 
 
 def period_label(kind: str, no: int, tahun: int) -> str:
@@ -163,37 +157,13 @@ class Export:
         return period_label(self.kind, self.no, self.tahun)
 
 
-def _scope_filter(scope: Tenant, opd, pemda):
-    if scope.level == "opd":
-        return opd.id == scope.id
-    if scope.level == "pemda":
-        return pemda.id == scope.id
-    return pemda.parent_id == scope.id
-
-
-class _Stream:
-    """Rows of one statement ordered by OPD (the same order as the OPD list)."""
-
-    def __init__(self, result, key: str = "opd_id"):
-        self._it = iter(result.mappings())
-        self._key = key
-        self._head = next(self._it, None)
-
-    def take(self, opd_id: int) -> list:
-        out = []
-        while self._head is not None and self._head[self._key] == opd_id:
-            out.append(self._head)
-            self._head = next(self._it, None)
-        return out
-
-
 def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool = False) -> Export:
     """The export's figures for every OPD of `scope` (an OPD, a pemda or a province)."""
     if kind not in PERIOD_KINDS or not 1 <= no <= PERIOD_KINDS[kind]:
         raise ValueError("periode tidak valid")
     n = measured_triwulan(kind, no)
     opd, pemda = aliased(Tenant), aliased(Tenant)
-    where = and_(opd.level == "opd", _scope_filter(scope, opd, pemda))
+    where = and_(opd.level == "opd", queries.scope_filter(scope, opd, pemda))
     order = (pemda.name, pemda.id, opd.name, opd.id)
 
     def scoped(stmt, tenant_col):
@@ -205,11 +175,11 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
     opds = db.session.execute(select(opd.id, opd.name, pemda.id.label("pemda_id"), pemda.name.label("pemda"))
                               .select_from(opd).join(pemda, pemda.id == opd.parent_id).where(where)
                               .order_by(*order)).all()
-    settings = _settings(scope, opd, pemda, where)
+    settings = queries.settings(scope, opd, pemda, where)
     units = dict(db.session.execute(scoped(select(Unit.id, Unit.name), Unit.tenant_id)).all())
-    measured = _measured_cycles(scoped, tahun, n)
-    signers = _signers(scoped, tahun)
-    snapshots = _reopened_snapshots(scoped, measured, n)
+    measured = queries.measured_cycles(scoped, tahun, n)
+    signers = queries.signers(scoped, tahun)
+    snapshots = queries.reopened_snapshots(scoped, measured, n)
     bukti = dict(db.session.execute(scoped(
         select(BuktiDukung.indikator_id, func.count()).where(BuktiDukung.triwulan == n,
                                                              BuktiDukung.status == "aktif")
@@ -217,33 +187,33 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
     sets = select(IndicatorSet.id).where(IndicatorSet.tahun == tahun).scalar_subquery()
     opd_id = opd.id.label("opd_id")
     stream = {"execution_options": {"yield_per": 2000}}
-    s_sasaran = _Stream(db.session.execute(scoped(
+    s_sasaran = queries.Stream(db.session.execute(scoped(
         select(opd_id, Sasaran.id, Sasaran.kode, Sasaran.nama).where(Sasaran.set_id.in_(sets)), Sasaran.tenant_id)
         .order_by(*order, Sasaran.position, Sasaran.id), **stream))
-    s_ind = _Stream(db.session.execute(scoped(
+    s_ind = queries.Stream(db.session.execute(scoped(
         select(opd_id, *[c for c in Indikator.__table__.c if c.name != "tenant_id"])
         .where(Indikator.set_id.in_(sets)), Indikator.tenant_id)
         .order_by(*order, Indikator.position, Indikator.id), **stream))
-    s_real = _Stream(db.session.execute(scoped(
+    s_real = queries.Stream(db.session.execute(scoped(
         select(opd_id, Realisasi.indikator_id, Realisasi.triwulan, Realisasi.nilai, Realisasi.predikat,
                Realisasi.tidak_berlaku, Realisasi.faktor_pendorong, Realisasi.faktor_penghambat,
                Realisasi.tindak_lanjut).select_from(Realisasi)
         .join(Indikator, and_(Indikator.id == Realisasi.indikator_id, Indikator.set_id.in_(sets))),
         Realisasi.tenant_id).order_by(*order, Realisasi.indikator_id, Realisasi.triwulan), **stream))
-    s_prog = _Stream(db.session.execute(scoped(
+    s_prog = queries.Stream(db.session.execute(scoped(
         select(opd_id, ProgramKegiatan.id, ProgramKegiatan.parent_id, ProgramKegiatan.level,
                ProgramKegiatan.kode, ProgramKegiatan.nama, ProgramKegiatan.pagu, ProgramKegiatan.realisasi_tw1,
                ProgramKegiatan.realisasi_tw2, ProgramKegiatan.realisasi_tw3, ProgramKegiatan.realisasi_tw4)
         .where(ProgramKegiatan.set_id.in_(sets)), ProgramKegiatan.tenant_id)
         .order_by(*order, ProgramKegiatan.position, ProgramKegiatan.id), **stream))
-    s_items = _Stream(db.session.execute(scoped(
+    s_items = queries.Stream(db.session.execute(scoped(
         select(opd_id, CycleItem.indikator_id, CycleItem.state, Cycle.id.label("cycle_id")).select_from(CycleItem)
         .join(Cycle, Cycle.id == CycleItem.cycle_id)
         .where(Cycle.id.in_(list(measured) or [-1])), CycleItem.tenant_id)
         .order_by(*order, CycleItem.indikator_id, Cycle.id), **stream))
-    has_draft = include_drafts and _any_unsigned(scoped, sets, measured)
+    has_draft = include_drafts and queries.any_unsigned(scoped, sets, measured)
     export = Export(scope, tahun, kind, no, include_drafts, len(opds), has_draft, iter(()),
-                    _scope_rules(scope, settings))
+                    queries.scope_rules(scope, settings))
 
     def produce():
         for o in opds:
@@ -269,66 +239,6 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
 
     export.opds = produce()
     return export
-
-
-def _settings(scope, opd, pemda, where) -> dict[int, RuleSet]:
-    ids = select(opd.id).join(pemda, pemda.id == opd.parent_id).where(where)
-    pemda_ids = select(pemda.id).join(opd, opd.parent_id == pemda.id).where(where)
-    out = {}
-    for row in db.session.scalars(select(IndicatorSettings).where(
-            IndicatorSettings.tenant_id.in_(ids) | IndicatorSettings.tenant_id.in_(pemda_ids))):
-        kategori = KategoriScale.from_dict(row.kategori) if row.kategori else KATEGORI_PERMENDAGRI_86_2017
-        out[row.tenant_id] = RuleSet(negative_rule=row.negative_rule, kategori=kategori)
-    return out
-
-
-def _scope_rules(scope: Tenant, settings: dict[int, RuleSet]) -> RuleSet:
-    if scope.id in settings:
-        return settings[scope.id]
-    if scope.parent_id in settings and scope.level == "opd":
-        return settings[scope.parent_id]
-    return RuleSet()
-
-
-def _measured_cycles(scoped, tahun: int, n: int) -> dict[int, tuple]:
-    rows = db.session.execute(scoped(select(Cycle.id, Cycle.period_kind, Cycle.period_no, Cycle.status,
-                                            Cycle.revision).where(Cycle.tahun == tahun), Cycle.tenant_id)).all()
-    return {r.id: r for r in rows if measured_triwulan(r.period_kind, r.period_no) == n}
-
-
-def _signers(scoped, tahun: int) -> dict[tuple[int, int], tuple[str, object]]:
-    """(cycle id, revision) -> (who signed, when)."""
-    rows = db.session.execute(scoped(
-        select(CycleSnapshot.cycle_id, CycleSnapshot.revision, User.name, func.max(CycleSnapshot.signed_at))
-        .select_from(CycleSnapshot).join(User, User.id == CycleSnapshot.signed_by_id, isouter=True)
-        .join(Cycle, Cycle.id == CycleSnapshot.cycle_id).where(Cycle.tahun == tahun)
-        .group_by(CycleSnapshot.cycle_id, CycleSnapshot.revision, User.name), CycleSnapshot.tenant_id)).all()
-    return {(c, r): (name or "", at) for c, r, name, at in rows}
-
-
-def _reopened_snapshots(scoped, measured: dict, n: int) -> dict[int, tuple]:
-    """Indicator id -> (values, cycle id, revision) of the last sign-off of a reopened cycle."""
-    reopened = [c.id for c in measured.values() if c.revision > 0 and c.status == "berjalan"]
-    if not reopened:
-        return {}
-    out = {}
-    rows = db.session.execute(scoped(select(CycleSnapshot.indikator_id, CycleSnapshot.values,
-                                            CycleSnapshot.cycle_id, CycleSnapshot.revision)
-                                     .where(CycleSnapshot.cycle_id.in_(reopened)), CycleSnapshot.tenant_id)
-                              .order_by(CycleSnapshot.revision)).all()
-    for ind_id, values, cycle_id, revision in rows:
-        out[ind_id] = (values, cycle_id, revision)
-    return out
-
-
-def _any_unsigned(scoped, sets, measured) -> bool:
-    # Signed now, or signed before and reopened (the last signed value is printed).
-    cycles = list(measured) or [-1]
-    signed = select(CycleItem.indikator_id).where(CycleItem.cycle_id.in_(cycles), CycleItem.state == "disahkan") \
-        .union(select(CycleSnapshot.indikator_id).where(CycleSnapshot.cycle_id.in_(cycles)))
-    total = db.session.scalar(scoped(select(func.count(Indikator.id)).where(
-        Indikator.set_id.in_(sets), Indikator.id.not_in(signed)), Indikator.tenant_id))
-    return bool(total)
 
 
 def _snapshot_value(text: str):

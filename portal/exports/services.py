@@ -3,7 +3,7 @@ Plain functions: tenant, user and values in."""
 from dataclasses import asdict, dataclass
 
 from portal.audit import services as audit
-from portal.exports import consolidated, figures, formulir, reports
+from portal.exports import consolidated, figures, formulir, lkjip, reports
 from portal.jobs import services as jobs
 from portal.problems import Invalid, NotFound
 from portal.tenancy.models import Tenant
@@ -72,7 +72,7 @@ def build(tenant: Tenant, req: Request, progress=None) -> bytes:
     if req.kind == "e81":
         return reports.evaluasi_renja(export)
     if req.kind == "lkjip":
-        return reports.lkjip_bab3(export, _history(tenant, req))
+        return lkjip.lkjip_bab3(export, _history(tenant, req))
     if req.kind == "pemda":
         return consolidated.pemda(export, progress)
     return consolidated.province(export, progress)
