@@ -7,6 +7,7 @@ from portal import access, config, database, errors, formatting, models  # noqa:
 from portal.auth import invitations
 from portal.cycles import audit_view
 from portal.extensions import csrf, db, htmx, login_manager, migrate
+from portal.jobs import queue as jobs_queue
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -35,6 +36,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     audit_view.register(app)
     _register_blueprints(app)
     _register_commands(app)
+    jobs_queue.init_app(app)
     return app
 
 
@@ -72,6 +74,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.cycles import signoff_views  # noqa: F401 (routes on the cycles blueprint)
     from portal.cycles.views import bp as cycles_bp
     from portal.cycles.views import inbox_bp
+    from portal.exports.views import bp as exports_bp
     from portal.health import bp as health_bp
     from portal.indicators.views import bp as indicators_bp
     from portal.onboarding import people_views  # noqa: F401 (routes on the onboarding blueprint)
@@ -84,7 +87,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.tenancy.views import bp as tenancy_bp
 
     for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp,
-               oversight_bp, onboarding_bp, account_bp):
+               oversight_bp, onboarding_bp, account_bp, exports_bp):
         app.register_blueprint(bp)
 
 

@@ -12,6 +12,7 @@ from werkzeug.serving import run_simple
 
 from portal.auth.models import Membership, User
 from portal.extensions import db
+from portal.jobs import queue
 from portal.tenantfiles.cli import load_folder
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -63,5 +64,14 @@ def demo_command(port, no_serve):
     app = current_app._get_current_object()
     # Plain http on this machine only: the cookie cannot be Secure here.
     app.config.update(SESSION_COOKIE_SECURE=False, REMEMBER_COOKIE_SECURE=False)
-    # Flask ignores app.run() inside a CLI command, so serve with Werkzeug directly.
-    run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, use_debugger=False)
+    # Background jobs (the province export) run in this same process, so this one command
+    # serves everything; production runs `flask --app wsgi jobs worker` beside the app servers.
+    worker = queue.ThreadedWorker(app)
+    worker.start()
+    db.session.remove()
+    click.echo("Pekerja latar (ekspor besar) berjalan di proses ini.")
+    try:
+        # Flask ignores app.run() inside a CLI command, so serve with Werkzeug directly.
+        run_simple("127.0.0.1", port, app, threaded=True, use_reloader=False, use_debugger=False)
+    finally:
+        worker.stop()

@@ -28,6 +28,7 @@ NAV: list[NavEntry] = [
     NavEntry("Kelola instansi", "onboarding.manage", Capability.MANAGE_TENANT),
     NavEntry("Orang", "onboarding.people", Capability.MANAGE_TENANT),
     NavEntry("Kesiapan", "onboarding.readiness", Capability.MANAGE_TENANT),
+    NavEntry("Ekspor", "exports.index", Capability.VIEW),
 ]
 
 

@@ -5,6 +5,7 @@ from portal.auth.models import LoginFailure, LoginSession, Membership, User  # n
 from portal.calendar.models import HariLibur  # noqa: F401
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask  # noqa: F401
 from portal.indicators import models as indicator_models  # noqa: F401 (indicator sets, values, bukti dukung)
+from portal.jobs.models import Job  # noqa: F401
 from portal.oversight.models import IndicatorLink, IndicatorReference  # noqa: F401
 from portal.signing.models import SignedFigure, SignedValue  # noqa: F401
 from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion  # noqa: F401

@@ -200,3 +200,17 @@ def _onboarding_samples(opd) -> dict:
 
 
 SAMPLE_BUILDERS.append(_onboarding_samples)
+
+
+def _job_samples(opd) -> dict:
+    """A finished export job of the OPD (its result in the row)."""
+    from portal.jobs.models import Job
+
+    job = Job(tenant_id=opd.id, kind="ekspor", params={}, title="Ekspor uji", status="selesai", progress=100,
+              filename="uji.xlsx", result=b"PK-uji", result_size=6)
+    db.session.add(job)
+    db.session.flush()
+    return {"job_id": job.id}
+
+
+SAMPLE_BUILDERS.append(_job_samples)

@@ -2,7 +2,7 @@
 SOP header pengesahan date and pangkat, jabatan of a person
 
 Revision ID: 0009
-Revises: 0007
+Revises: 0008
 Create Date: 2026-11-30 13:18:03.023030
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009'
-down_revision = "0007"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 

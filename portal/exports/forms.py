@@ -1,0 +1,29 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, IntegerField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
+
+PERIODS = [SelectChoice(value, label) for value, label in (
+    ("triwulan-1", "Triwulan I"), ("triwulan-2", "Triwulan II"), ("triwulan-3", "Triwulan III"),
+    ("triwulan-4", "Triwulan IV"), ("semester-1", "Semester I"), ("semester-2", "Semester II"),
+    ("tahunan-1", "Tahunan"))]
+
+
+class ExportForm(FlaskForm):
+    jenis = SelectField("Berkas", validate_choice=True)
+    tahun = IntegerField("Tahun", validators=[InputRequired("Isi tahun."),
+                                              NumberRange(2000, 2100, "Tahun antara 2000 dan 2100.")])
+    periode = SelectField("Periode", choices=PERIODS, default="triwulan-1",
+                          validate_choice=True)
+    draf = BooleanField("Sertakan angka yang belum disahkan (ditandai \"DRAF — belum disahkan\")")
+
+    def __init__(self, kinds, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.jenis.choices = [SelectChoice(k.key, k.label) for k in kinds]
+        for field in (self.jenis, self.periode):
+            field.gettext = lambda s: "Pilih salah satu pilihan."
+
+    @property
+    def period(self) -> tuple[str, int]:
+        kind, _, no = self.periode.data.partition("-")
+        return kind, int(no)

@@ -1,0 +1,15 @@
+"""Exports made by a background job (the province workbook): the runner the job queue
+calls with the job row and a progress callback."""
+from portal.exports import services
+from portal.extensions import db
+from portal.jobs import services as jobs
+from portal.tenancy.models import Tenant
+
+
+def run_export(job, progress) -> tuple[bytes, str]:
+    tenant = db.session.get(Tenant, job.tenant_id)
+    req = services.Request(**job.params)
+    return services.build(tenant, req, progress), services.filename(tenant, req)
+
+
+jobs.register("ekspor", run_export)

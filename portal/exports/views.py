@@ -1,0 +1,73 @@
+"""Export pages: the form (per OPD, pemda or province, by tenant level), a direct
+download for the small workbooks, and background jobs with progress for the big one."""
+from datetime import date
+
+from flask import Blueprint, abort, g, request, url_for
+from flask_login import current_user
+
+from portal import web
+from portal.access import rule
+from portal.exports import jobs as export_jobs  # noqa: F401 (registers the job runner)
+from portal.exports import services
+from portal.exports.forms import ExportForm
+from portal.extensions import db
+from portal.jobs import queue
+from portal.jobs import services as jobs
+
+bp = Blueprint("exports", __name__, url_prefix="/t/<tenant_slug>/ekspor")
+
+
+def _form(formdata=None) -> ExportForm:
+    kinds = services.kinds_for(g.tenant)
+    form = ExportForm(kinds, formdata=formdata)
+    if formdata is None:
+        form.tahun.data = date.today().year
+        form.jenis.data = kinds[0].key if kinds else None
+    return form
+
+
+def _page(form, status=200):
+    return web.render("exports/index.html", status=status, tenant=g.tenant, form=form,
+                      kinds=services.kinds_for(g.tenant), jobs=jobs.recent(g.tenant))
+
+
+@bp.route("/")
+@rule("tenant")
+def index():
+    return _page(_form())
+
+
+@bp.route("/", methods=["POST"])
+@rule("tenant")
+def create():
+    form = _form(request.form)
+    if not services.kinds_for(g.tenant):
+        abort(404)
+    if not form.validate():
+        return _page(form, 422)
+    kind, no = form.period
+    req = services.Request(form.jenis.data, form.tahun.data, kind, no, bool(form.draf.data))
+    if services.KINDS[req.kind].background:
+        job = services.start(g.tenant, current_user, req)
+        db.session.commit()
+        queue.enqueue(job.id)
+        return web.see_other(url_for("exports.job", job_id=job.id))
+    data, name = services.direct(g.tenant, current_user, req)
+    db.session.commit()
+    return web.download(data, name, web.XLSX)
+
+
+@bp.route("/tugas/<int:job_id>")
+@rule("tenant")
+def job(job_id):
+    found = jobs.job_of(g.tenant, job_id)
+    return web.render("exports/job.html", "exports/_job.html", tenant=g.tenant, job=found)
+
+
+@bp.route("/tugas/<int:job_id>/unduh")
+@rule("tenant")
+def download(job_id):
+    found = jobs.job_of(g.tenant, job_id)
+    if found.status != "selesai":
+        abort(404)
+    return web.download(found.result, found.filename, web.XLSX)

@@ -1,0 +1,298 @@
+"""What every exported workbook shares: the xlsxwriter set-up, formats, print set-up,
+a sheet writer that keeps text as text and numbers as numbers, capaian and kategori
+formulas built from the rule the portal's engine applied, and the rules sheet.
+
+A formula is written with its cached value (the portal's own figure), so a reader that
+does not recalculate shows the same number as the screen. Where a formula cannot express
+the rule (range and predikat targets, a cap), the value is written with the rule's name
+beside it.
+"""
+import io
+import re
+from decimal import Decimal
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+from xlsxwriter.worksheet import Worksheet
+
+from portal.exports.figures import DRAFT
+from portal.indicators.capaian import DIHITUNG, RULE_LABELS, CapaianResult, RuleSet
+from portal.indicators.kategori import KategoriScale, format_angka
+from portal.indicators.settings import NEGATIVE_RULE_LABELS
+
+NUMBER = "#,##0.00"   # shown 1.234,56 under an Indonesian locale
+RUPIAH = "#,##0"
+MAX_WIDTH = 48
+DRAFT_MARK = DRAFT  # the one spelling, from figures
+
+
+def new_workbook() -> tuple[xlsxwriter.Workbook, io.BytesIO, dict]:
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {
+        "constant_memory": True, "in_memory": False,
+        "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False,
+    })
+    base = {"font_name": "Arial", "font_size": 9, "valign": "top"}
+    cell = {**base, "border": 1}
+    formats = {
+        "title": book.add_format({**base, "bold": True, "font_size": 12}),
+        "subtitle": book.add_format({**base}),
+        "draft": book.add_format({**base, "bold": True, "font_color": "#B00020"}),
+        "head": book.add_format({**cell, "bold": True, "align": "center", "valign": "vcenter", "text_wrap": True,
+                                 "bg_color": "#E8EEF4"}),
+        "text": book.add_format({**cell, "text_wrap": True}),
+        "text_bold": book.add_format({**cell, "text_wrap": True, "bold": True}),
+        "draft_text": book.add_format({**cell, "text_wrap": True, "font_color": "#B00020", "bold": True}),
+        "number": book.add_format({**cell, "num_format": NUMBER}),
+        "number_bold": book.add_format({**cell, "num_format": NUMBER, "bold": True}),
+        "rupiah": book.add_format({**cell, "num_format": RUPIAH}),
+        "rupiah_bold": book.add_format({**cell, "num_format": RUPIAH, "bold": True}),
+        "int": book.add_format({**cell, "num_format": "0", "align": "center"}),
+    }
+    book.set_properties({"title": "Portal Pengukuran Kinerja", "author": "Portal Pengukuran Kinerja"})
+    return book, out, formats
+
+
+class ClassicWorksheet(Worksheet):
+    """Every formula the portal writes is built here from Excel 2007 functions (IF, SUM,
+    AVERAGE, COUNT, COUNTIF, SUMIF, ISNUMBER, ROUND, MAX, IFERROR, N, AND), none of which
+    needs the "_xlfn." prefix of newer functions; xlsxwriter's scan for those (29 regular
+    expressions per formula) was the largest single cost of a province export."""
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        return formula[1:] if formula.startswith("=") else formula
+
+
+def finish(book, out: io.BytesIO) -> bytes:
+    book.close()
+    return out.getvalue()
+
+
+_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+class SheetNames:
+    """Unique Excel sheet names (≤ 31 characters, none of []:*?/\\)."""
+
+    def __init__(self):
+        self.used: set[str] = set()
+
+    def __call__(self, name: str) -> str:
+        base = _BAD.sub(" ", name).strip().strip("'")[:31] or "Lembar"
+        candidate, n = base, 2
+        while candidate.lower() in self.used:
+            suffix = f" ({n})"
+            candidate, n = base[:31 - len(suffix)] + suffix, n + 1
+        self.used.add(candidate.lower())
+        return candidate
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def literal(text: str) -> str:
+    """A text constant inside a formula."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+class Sheet:
+    """Writes cells row by row (constant memory), keeps widths that fit, and never lets
+    text become a formula or a link."""
+
+    def __init__(self, book, formats, name: str, widths: dict[int, float] | None = None):
+        self.ws = book.add_worksheet(name, worksheet_class=ClassicWorksheet)
+        self.name = name
+        self.f = formats
+        self.row = 0
+        self.widths: dict[int, float] = dict(widths or {})
+        self.ws.set_landscape()
+        self.ws.set_paper(9)  # A4
+        self.ws.set_margins(left=0.4, right=0.4, top=0.5, bottom=0.5)
+        self.ws.fit_to_pages(1, 0)
+        self.ws.set_footer("&L&A&RHalaman &P dari &N")
+
+    def _fit(self, col: int, length: int) -> None:
+        if length + 2 > self.widths.get(col, 6):
+            self.widths[col] = min(MAX_WIDTH, length + 2)
+
+    def text(self, col: int, value, fmt: str = "text", row: int | None = None) -> None:
+        value = "" if value is None else str(value)
+        if not value:  # an empty cell keeps its borders; no empty string is stored
+            self.ws.write_blank(self.row if row is None else row, col, None, self.f[fmt])
+            return
+        self.ws.write_string(self.row if row is None else row, col, value, self.f[fmt])
+        self._fit(col, max(map(len, value.splitlines())) if "\n" in value else len(value))
+
+    def number(self, col: int, value, fmt: str = "number") -> None:
+        if value is None:
+            self.ws.write_blank(self.row, col, None, self.f[fmt])
+            return
+        number = float(value)
+        self.ws.write_number(self.row, col, number, self.f[fmt])
+        self._fit(col, _shown_length(number))
+
+    def formula(self, col: int, formula: str, value, fmt: str = "number") -> None:
+        if isinstance(value, Decimal | int | float):
+            cached = float(value)
+            length = _shown_length(cached)
+        else:
+            cached = "" if value is None else value
+            length = len(cached)
+        self.ws.write_formula(self.row, col, formula, self.f[fmt], cached)
+        self._fit(col, length)
+
+    def cell(self, col: int) -> str:
+        return xl_rowcol_to_cell(self.row, col)
+
+    def title(self, lines: list[tuple[str, str]], width: int) -> None:
+        for text, fmt in lines:
+            self.ws.merge_range(self.row, 0, self.row, width - 1, text, self.f[fmt])
+            self.row += 1
+        self.row += 1
+
+    def header(self, groups: list, freeze_col: int = 0) -> None:
+        """Column headers: a list of (label, span or [sub labels]); two rows when any group
+        has sub-columns (merged as in the printed tables), then the repeated-print and
+        frozen rows."""
+        two = any(isinstance(g[1], list) for g in groups)
+        top, col, spans = self.row, 0, []
+        # Row by row (constant memory forgets a row once the next one is written): the top
+        # labels first, then the sub-labels and the vertical merges.
+        for label, sub in groups:
+            width = len(sub) if isinstance(sub, list) else 1
+            if width > 1:
+                self.ws.merge_range(top, col, top, col + width - 1, label, self.f["head"])
+            else:
+                self.ws.write_string(top, col, label, self.f["head"])
+            self._fit(col, min(len(label), 14))
+            spans.append((col, label, sub))
+            col += width
+        if two:
+            for col, label, sub in spans:
+                if isinstance(sub, list):
+                    for i, s in enumerate(sub):
+                        self.ws.write_string(top + 1, col + i, s, self.f["head"])
+                        self._fit(col + i, min(len(s), 14))
+                else:
+                    self.ws.merge_range(top, col, top + 1, col, label, self.f["head"])
+        self.row = top + (2 if two else 1)
+        self.ws.repeat_rows(top, self.row - 1)
+        self.ws.freeze_panes(self.row, freeze_col)
+
+    def next(self, by: int = 1) -> None:
+        self.row += by
+
+    def close(self) -> None:
+        for col, width in self.widths.items():
+            self.ws.set_column(col, col, width)
+
+
+def _shown_length(number: float) -> int:
+    """Characters of 1.234.567,89 (thousands marks and two decimals)."""
+    digits = len(str(int(abs(number))))
+    return digits + (digits - 1) // 3 + 3 + (number < 0)
+
+
+def draft_lines(export, sheet_has_draft: bool) -> list[tuple[str, str]]:
+    if not sheet_has_draft:
+        return [("Angka yang telah disahkan.", "subtitle")]
+    return [("DRAF — belum disahkan: lembar ini memuat angka yang belum disahkan (ditandai per baris).", "draft")]
+
+
+# -- capaian and kategori as formulas ------------------------------------------------------
+
+_FORMULAS = {
+    "positif": "={R}/{T}*100",
+    "negatif": "=MAX(0,(2*{T}-{R})/{T}*100)",
+    "negatif_inverse": "={T}/{R}*100",
+    "negatif_t_nol": "=IF({R}=0,100,0)",
+}
+
+
+def write_capaian(sheet: Sheet, col: int, result: CapaianResult | None, r_ref: str, t_ref: str) -> None:
+    """The capaian as a live formula of R and T where the rule is one, else its value;
+    a figure that cannot be computed as its state's label (text)."""
+    if result is None:
+        sheet.text(col, "")
+    elif result.state != DIHITUNG:
+        sheet.text(col, result.display())
+    elif result.rule in _FORMULAS:
+        sheet.formula(col, _FORMULAS[result.rule].format(R=r_ref, T=t_ref), result.value)
+    else:
+        sheet.number(col, result.value)
+
+
+def formula_rule_note(result: CapaianResult | None) -> str:
+    """The rule beside a figure: its name, and whether the cell is a formula."""
+    if result is None:
+        return ""
+    text = result.rule_label
+    if result.state == DIHITUNG and result.rule not in _FORMULAS:
+        text += " (nilai dari portal; rumus ini tidak dapat dinyatakan sebagai rumus sel)"
+    return text + (f"; {result.note}" if result.note else "")
+
+
+def kategori_formula(ref: str, scale: KategoriScale) -> str:
+    *bounded, last = scale.bands
+    expr = literal(last.label)
+    for band in reversed(bounded):
+        op = ">=" if band.inclusive else ">"
+        expr = f"IF(ROUND({ref},2){op}{band.lower.normalize():f},{literal(band.label)},{expr})"
+    return f'=IF(ISNUMBER({ref}),{expr},"")'
+
+
+def write_kategori(sheet: Sheet, col: int, capaian_ref: str, kategori: str | None, scale: KategoriScale) -> None:
+    sheet.formula(col, kategori_formula(capaian_ref, scale), kategori or "", "text")
+
+
+def rules_sheet(book, formats, names: SheetNames) -> Sheet:
+    """Created first (so it is the first tab), filled last (when the rules met are known)."""
+    return Sheet(book, formats, names("Aturan capaian"))
+
+
+def fill_rules(sheet: Sheet, export, rulesets: dict[RuleSet, int]) -> None:
+    sheet.title([("Aturan capaian dan skala kategori yang berlaku", "title"),
+                 (f"{export.scope.name} · {export.label}", "subtitle")], 4)
+    sheet.header([("Aturan", 1), ("Rumus / keterangan", 1)])
+    general = [("Indikator positif", RULE_LABELS["positif"]),
+               ("Indikator negatif (bawaan)", RULE_LABELS["negatif"]),
+               ("Indikator negatif (pilihan daerah)", RULE_LABELS["negatif_inverse"]),
+               ("Indikator negatif, T = 0", RULE_LABELS["negatif_t_nol"]),
+               ("Target rentang", RULE_LABELS["rentang"] + "; di luar rentang: rumus polaritas terhadap batas "
+                                                            "yang dilewati (nilai dari portal)"),
+               ("Target predikat", RULE_LABELS["predikat"] + " (nilai dari portal)"),
+               ("Realisasi s.d. TW (kumulatif)", "Jumlah triwulan yang terisi"),
+               ("Realisasi s.d. TW (nilai akhir)", "Triwulan terakhir yang terisi"),
+               ("Realisasi s.d. TW (rata-rata)", "Rata-rata triwulan yang terisi"),
+               ("Capaian TW", "Realisasi s.d. TW dibanding target s.d. TW"),
+               ("Progres", "Realisasi s.d. TW dibanding target tahunan (PK)"),
+               ("Rata-rata capaian", RULE_LABELS["rata_rata"] + "; tidak pernah menjumlahkan rasio"),
+               ("Serapan anggaran", RULE_LABELS["serapan"]),
+               ("Pembulatan", "Capaian ditampilkan 2 desimal (setengah ke atas); kategori menurut angka tampil"),
+               ("Status", "Setiap baris menyebut statusnya; hanya angka yang disahkan dimuat, kecuali draf diminta "
+                          "(ditandai \"DRAF — belum disahkan\")")]
+    for label, text in general:
+        sheet.text(0, label, "text_bold")
+        sheet.text(1, text)
+        sheet.next()
+    sheet.next()
+    for rules, count in rulesets.items() or [(RuleSet(), 0)]:
+        sheet.text(0, f"Pengaturan dipakai ({count} indikator)", "text_bold")
+        sheet.text(1, f"Indikator negatif: {NEGATIVE_RULE_LABELS[rules.negative_rule]}"
+                      + ("" if rules.cap is None else f"; batas rata-rata {format_angka(rules.cap, None)}%"))
+        sheet.next()
+        sheet.text(0, f"Skala kategori: {rules.kategori.name}", "text_bold")
+        sheet.text(1, "; ".join(_band_text(rules.kategori, i) for i in range(len(rules.kategori.bands))))
+        sheet.next()
+    sheet.close()
+
+
+def _band_text(scale: KategoriScale, i: int) -> str:
+    band = scale.bands[i]
+    if band.lower is None:
+        upper = scale.bands[i - 1]
+        op = "<" if upper.inclusive else "≤"
+        return f"{band.label}: {op} {format_angka(upper.lower, None)}"
+    op = "≥" if band.inclusive else ">"
+    return f"{band.label}: {op} {format_angka(band.lower, None)}"

@@ -1,0 +1,50 @@
+"""Shared set-up of the export tests: the demo tenants, a signed Triwulan II of Dinas
+Kesehatan Kab. Mojokerto (signed through its SOP by tests/cycle_driver.py) with user text
+that looks like a formula or a link, and the figures its Realisasi page shows."""
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.indicators import entry
+from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
+from tests import cycle_driver
+
+SIGNED_OPD = "kab-mojokerto-dinkes"
+DRAFT_PEMDA = "kota-pasuruan"
+HOSTILE = {"nama": "=1+1", "definisi": "http://x", "faktor": '=HYPERLINK("http://x","klik")', "sasaran": "@SUM(A1)"}
+
+
+def sign_triwulan_ii() -> None:
+    """Sign TW II of the Mojokerto health office with hostile user text in it."""
+    opd = cycle_driver.tenant(SIGNED_OPD)
+    tset = entry.set_of_year(opd, 2026)
+    ind = db.session.scalar(select(Indikator).where(Indikator.set_id == tset.id).order_by(Indikator.position))
+    ind.nama, ind.definisi = HOSTILE["nama"], HOSTILE["definisi"]
+    db.session.scalar(select(Sasaran).where(Sasaran.id == ind.sasaran_id)).nama = HOSTILE["sasaran"]
+    db.session.flush()
+    cycle_driver.run(SIGNED_OPD, no=2)
+    row = db.session.scalar(select(Realisasi).where(Realisasi.indikator_id == ind.id, Realisasi.triwulan == 2))
+    # The driver types its own faktor; the hostile one goes in afterwards (as typed text).
+    row.faktor_pendorong = HOSTILE["faktor"]
+    db.session.commit()
+
+
+def screen_figures(slug: str, tahun: int, triwulan: int) -> dict[str, entry.Figures]:
+    """What the Realisasi page shows for each indicator (entry.rows_for, as the page reads it)."""
+    opd = cycle_driver.tenant(slug)
+    period = entry.open_period(opd, tahun, triwulan)
+    head = cycle_driver.people(opd, {"kepala"})[0]
+    return {r.ind.kode: r.figures for r in entry.rows_for(opd, period, head, unit_ids=set())}
+
+
+def indicator_count(slug: str, tahun: int = 2026) -> int:
+    opd = cycle_driver.tenant(slug)
+    return len(db.session.scalars(select(Indikator.id).join(IndicatorSet, IndicatorSet.id == Indikator.set_id)
+                                  .where(IndicatorSet.tenant_id == opd.id, IndicatorSet.tahun == tahun)).all())
+
+
+def close(a, b) -> bool:
+    if isinstance(a, (int, float, Decimal)) and isinstance(b, (int, float, Decimal)):
+        return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
+    return ("" if a is None else a) == ("" if b is None else b)

@@ -1,0 +1,17 @@
+"""The portal as a worker process sees it, plus a slow job kind, for the test that kills
+a real worker in the middle of a job (`flask --app tests.jobs_worker_app jobs worker`)."""
+import time
+
+from portal import create_app
+from portal.jobs import services
+
+
+def _slow(job, progress):
+    for step in range(60):
+        progress(step, 60)
+        time.sleep(0.1)
+    return b"selesai", "lambat.txt"
+
+
+services.register("lambat", _slow)
+app = create_app()
