@@ -3,7 +3,7 @@ import os
 
 from flask import Flask, request
 
-from portal import access, config, database, errors, formatting, models  # noqa: F401 (models: all tables)
+from portal import access, config, database, errors, formatting, models, security  # noqa: F401 (models: all tables)
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -19,6 +19,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    security.install_converters(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
@@ -51,6 +52,7 @@ def _init_request_hooks(app: Flask) -> None:
         request.environ["portal.write_token"] = database.mark_request_kind(
             request.method not in ("GET", "HEAD", "OPTIONS"))
 
+    security.init_app(app)  # refuses NUL characters before anything reads the request
     app.before_request(access.enforce)
     app.url_value_preprocessor(access.load_tenant)
     app.url_defaults(access.add_tenant_slug)
