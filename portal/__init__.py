@@ -49,8 +49,9 @@ def _init_login(app: Flask) -> None:
 def _init_request_hooks(app: Flask) -> None:
     @app.before_request
     def sqlite_write_mode():
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
         request.environ["portal.write_token"] = database.mark_request_kind(
-            request.method not in ("GET", "HEAD", "OPTIONS"))
+            request.method not in ("GET", "HEAD", "OPTIONS") and not database.defers_write_lock(view))
 
     security.init_app(app)  # refuses NUL characters before anything reads the request
     app.before_request(access.enforce)

@@ -3,7 +3,7 @@ import io
 
 from flask import current_app, flash, g, request, send_file, url_for
 
-from portal import web
+from portal import database, web
 from portal.access import rule
 from portal.extensions import db
 from portal.indicators import services, xlsx_import, xlsx_template
@@ -39,6 +39,7 @@ def import_form(set_id):
 
 @bp.route("/indikator/<int:set_id>/impor", methods=["POST"])
 @rule("tenant:manage_tenant")
+@database.parse_before_writing
 def import_upload(set_id):
     opd_only()
     tset = own_set(set_id)
@@ -50,6 +51,7 @@ def import_upload(set_id):
     if len(data) > limit:
         return _page(tset, 422, [f"Berkas terlalu besar. Ukuran maksimal {size_text(limit)}."])
     plan, errors = xlsx_import.read_workbook(data, services.units_of(g.tenant))
+    database.start_writing(db.session)  # parsed without the write lock; now take it
     if not errors:
         errors = xlsx_import.existing_problems(g.tenant, tset, plan)
     if errors:

@@ -14,6 +14,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
+from portal import safe_files
 from portal.extensions import db
 from portal.indicators import forms, services
 from portal.indicators.models import Indikator, ProgramKegiatan
@@ -156,6 +157,8 @@ def read_workbook(data: bytes, units) -> tuple[Plan, list[str]]:
     """Every row of the workbook as a Plan, or the list of what is wrong with it."""
     errors: list[str] = []
     plan = Plan()
+    if problem := safe_files.xlsx_problem(data):  # zip bombs, DTDs, far-away cells: before openpyxl
+        return plan, [problem]
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, ValueError, OSError):
