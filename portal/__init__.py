@@ -4,6 +4,7 @@ import os
 from flask import Flask, request
 
 from portal import access, config, database, errors, formatting, models, security  # noqa: F401 (models: all tables)
+from portal.auth import throttle
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -26,6 +27,7 @@ def create_app(test_config: dict | None = None) -> Flask:
                      compare_type=True)
     htmx.init_app(app)
     _init_login(app)
+    throttle.init_app(app)
     _init_request_hooks(app)
     csrf.init_app(app)  # after the access guard: an expired session goes to sign-in first
     errors.register(app)

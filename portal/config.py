@@ -50,7 +50,13 @@ def from_environment(instance_path: str) -> dict:
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
-        # Login throttle: this many failures per e-mail address within the window.
+        # Sign-in throttle (portal/auth/throttle.py): tries per account from one address
+        # within the window (then a stepped backoff), failed sign-ins per address, and
+        # tries per account from browsers it never signed in from.
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "30 per 10 minutes;300 per day"),
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "50 per hour"),
+        # Shared by every worker: REDIS_URL, else a SQLite file in instance/ (one machine).
+        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", ""),
     }
