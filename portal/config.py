@@ -39,6 +39,9 @@ def from_environment(instance_path: str) -> dict:
         # Upload limit for bukti dukung (bytes); the request limit leaves room for the form.
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)) + 1024 * 1024,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
+        # (client address for the sign-in throttle, https for HSTS). 0: none.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
         # Cookies: secure unless explicitly running over plain http (the local demo).
         "SESSION_COOKIE_SECURE": os.environ.get("INSECURE_COOKIES", "") != "1",
         "REMEMBER_COOKIE_SECURE": os.environ.get("INSECURE_COOKIES", "") != "1",
