@@ -150,3 +150,10 @@ def test_parallel_tries_are_counted_exactly(app, storage, tmp_path):
     checked = sum("Email atau kata sandi salah" in text for text in answers)
     throttled = sum("Terlalu banyak percobaan" in text for text in answers)
     assert (checked, throttled) == (app.config["LOGIN_MAX_FAILURES"], 40 - app.config["LOGIN_MAX_FAILURES"])
+
+
+@pytest.mark.parametrize("app_config", [{"LOGIN_ACCOUNT_LIMIT": "3 per hour"}], indirect=True)
+def test_successful_sign_ins_do_not_use_up_the_account_limit(app):
+    _people(app)
+    for n in range(6):  # six new browsers (no device cookie), each with the right password
+        assert _try(_browser(app, f"10.0.5.{n}"), "kepala@uji.test", PASSWORD).status_code == 303

@@ -59,7 +59,7 @@ def sign_in(email: str, password: str, throttle: Throttle, remote_addr: str = ""
     if not valid:
         db.session.add(LoginFailure(email=email[:200], remote_addr=remote_addr[:64], at=now))
         raise SignInRefused("Email atau kata sandi salah.")
-    throttle.succeeded(email, remote_addr)
+    throttle.succeeded(email, remote_addr, trusted_device)
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     session = LoginSession(id=secrets.token_urlsafe(32), user_id=user.id, created_at=now,
                            user_agent=user_agent[:300])

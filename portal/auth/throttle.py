@@ -15,7 +15,8 @@ on the machine; memory only under tests):
   sign-in) is never held by it.
 
 Each try is counted (an atomic increment) BEFORE the password is checked, so parallel
-tries cannot slip past the limit; a successful sign-in clears its address's count.
+tries cannot slip past the limit; a successful sign-in clears its address's count and
+gives back its try to the account-wide count.
 """
 import hashlib
 import math
@@ -101,9 +102,14 @@ class Throttle:
         reset_at = self.rate.get_window_stats(item, *identifiers).reset_time
         return max(1, math.ceil(reset_at - time.time()))
 
-    def succeeded(self, email: str, address: str) -> None:
+    def succeeded(self, email: str, address: str, trusted_device: bool) -> None:
+        """A right password: this address starts afresh, and the try it took from the
+        account-wide count is given back (only failures should use that up)."""
         for item in self._tiers():
             self.rate.clear(item, "login-here", f"{digest(email)}:{address}")
+        if not trusted_device:
+            item = parse(self.account_limit)
+            self.rate.storage.incr(item.key_for("login-account", digest(email)), item.get_expiry(), amount=-1)
 
 
 def for_app() -> Throttle:

@@ -14,7 +14,7 @@ from portal.tenancy.lanes import Capability
 @bp.route("/versi/<int:version_id>/berkas.yaml")
 @rule("tenant")
 def export(version_id):
-    version = queries.readable_version(g.tenant, version_id)
+    version = queries.readable_version(g.tenant, version_id, current_user)
     name = f"sop-{version.sop.key}-versi-{version.number}.yaml"
     response = Response(library.export_yaml(version), mimetype="application/yaml")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
