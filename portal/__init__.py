@@ -1,7 +1,7 @@
 """Portal Pengukuran Kinerja: application factory."""
 import os
 
-from flask import Flask, request
+from flask import Flask, flash, request, session
 
 from portal import access, config, database, errors, formatting, models, security  # noqa: F401 (models: all tables)
 from portal.auth import throttle
@@ -38,14 +38,35 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
+    from portal.auth import binding
     from portal.auth import services as auth
 
     login_manager.init_app(app)
+    # Flask-Login's "strong" only marks permanent sessions not fresh; portal/auth/binding.py
+    # makes it real: a cookie from another browser or network, or idle too long, ends.
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        return auth.user_for_session(session_id, app.config["PERMANENT_SESSION_LIFETIME"])
+        user = auth.user_for_session(session_id, app.config["PERMANENT_SESSION_LIFETIME"])
+        if user is None:
+            reason = auth.end_reason(session_id)
+            owner = session.get(binding.BIND_KEY) == binding.fingerprint()
+            session.clear()  # the cookie names a session that ended: forget it
+            if reason in binding.ENDED_MESSAGES and owner:
+                flash(binding.ENDED_MESSAGES[reason], "error")
+            return None
+        problem = binding.problem()
+        if problem:
+            database.start_writing(db.session)
+            auth.end_session(session_id, problem)
+            db.session.commit()
+            session.clear()
+            if problem == "idle":
+                flash(binding.ENDED_MESSAGES["idle"], "error")
+            return None
+        binding.touch()
+        return user
 
 
 def _init_request_hooks(app: Flask) -> None:

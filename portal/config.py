@@ -52,7 +52,10 @@ def from_environment(instance_path: str) -> dict:
         # hours still saves. The session itself ends at logout or expiry.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # A sign-in lasts at most this long, and ends after this long without a request
+        # (portal/auth/binding.py; both stated in the README).
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
+        "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", 4 * 3600)),
         # Sign-in throttle (portal/auth/throttle.py): tries per account from one address
         # within the window (then a stepped backoff), failed sign-ins per address, and
         # tries per account from browsers it never signed in from.

@@ -82,6 +82,20 @@ def user_for_session(session_id: str, lifetime_seconds: int, now: datetime | Non
     return user
 
 
+def end_session(session_id: str, reason: str, now: datetime | None = None) -> None:
+    """End a sign-in session that may no longer be used (reason: "browser", "idle")."""
+    login = db.session.get(LoginSession, session_id)
+    if login is not None and login.ended_at is None:
+        login.ended_at = now or utcnow()
+        login.ended_reason = reason
+
+
+def end_reason(session_id: str | None) -> str:
+    """Why this sign-in session ended, when it was not by logout ("" otherwise)."""
+    login = db.session.get(LoginSession, session_id) if session_id else None
+    return login.ended_reason if login is not None and login.ended_at is not None else ""
+
+
 def sign_out(session_id: str | None, now: datetime | None = None) -> None:
     if not session_id:
         return

@@ -3,7 +3,7 @@ from flask_login import current_user, login_user, logout_user
 
 from portal import web
 from portal.access import rule
-from portal.auth import services, throttle
+from portal.auth import binding, services, throttle
 from portal.auth.forms import LoginForm
 from portal.extensions import db
 
@@ -47,6 +47,7 @@ def login():
     session.clear()  # a fresh session (and CSRF token) for the signed-in user
     login_user(user)
     session.permanent = True
+    binding.bind()
     response = web.see_other(web.safe_next(form.next.data, url_for("tenancy.home")))
     response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(known_accounts, email),
                         max_age=throttle.DEVICE_COOKIE_MAX_AGE, httponly=True, samesite="Lax",
