@@ -3,7 +3,7 @@ import os
 
 from flask import Flask, flash, request, session
 
-from portal import access, config, database, errors, formatting, models, security  # noqa: F401 (models: all tables)
+from portal import access, config, database, errors, formatting, models, rls, security  # noqa: F401 (models: all tables)
 from portal.auth import throttle
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 
@@ -76,6 +76,7 @@ def _init_request_hooks(app: Flask) -> None:
         request.environ["portal.write_token"] = database.mark_request_kind(
             request.method not in ("GET", "HEAD", "OPTIONS") and not database.defers_write_lock(view))
 
+    rls.init_app(app)  # no tenant scope until the access check sets one
     security.init_app(app)  # refuses NUL characters before anything reads the request
     app.before_request(access.enforce)
     app.url_value_preprocessor(access.load_tenant)
