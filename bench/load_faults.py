@@ -3,6 +3,7 @@
   .venv/bin/python bench/load_faults.py load  [--duration 600] [--users 8] [--workers 4] [--db sqlite|postgresql]
   .venv/bin/python bench/load_faults.py kill9 [--kills 10] [--workers 4] [--db ...]
   .venv/bin/python bench/load_faults.py race  [--rounds 20] [--racers 8] [--workers 4] [--db ...]
+  .venv/bin/python bench/load_faults.py throttle [--racers 40] [--workers 4] [--db ...]
 
 load:  virtual users (the Kepala Bidang and Staf of Dinas Kesehatan Kab. Mojokerto) sign
        in and, for --duration seconds, mix page views (60 %), htmx saves of realisasi
@@ -15,6 +16,8 @@ kill9: writers save values while the whole server (master and workers) is killed
 race:  --racers browsers open the same value at the same revision and save different
        values at once: exactly one wins (200), every other gets 409 naming the winner's
        value.
+throttle: --racers wrong passwords for one account from one address at once, spread
+       over the workers: exactly LOGIN_MAX_FAILURES (5) are checked, the rest refused.
 A fresh database each run: a SQLite file in a temporary folder, or the PostgreSQL
 schema portal_loadbench (BENCH_POSTGRES_URL, default the local server's `test`).
 Exit status 1 when a check fails.
@@ -90,13 +93,14 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, url: str, workers: int):
+    def __init__(self, url: str, workers: int, storage: str):
         self.url, self.workers, self.port, self.process = url, workers, free_port(), None
+        self.storage = storage  # the throttle's counters, shared by the workers
         self.base = f"http://127.0.0.1:{self.port}"
 
     def start(self):
         env = dict(os.environ, DATABASE_URL=self.url, SECRET_KEY="bench", INSECURE_COOKIES="1",
-                   LOGIN_ADDRESS_LIMIT="100000 per minute")
+                   LOGIN_ADDRESS_LIMIT="100000 per minute", RATELIMIT_STORAGE_URI=self.storage)
         self.process = subprocess.Popen(
             [os.path.join(ROOT, ".venv", "bin", "gunicorn"), "-w", str(self.workers), "-b",
              f"127.0.0.1:{self.port}", "--timeout", "60", "wsgi:app"],
@@ -363,9 +367,37 @@ def run_race(server: Server, rounds: int, racers: int) -> bool:
     return bad == 0
 
 
+# --- throttle -----------------------------------------------------------------------
+
+def run_throttle(server: Server, racers: int) -> bool:
+    browsers = []
+    for _ in range(racers):
+        browser = Browser(server.base)
+        _, page = browser.request("GET", "/masuk")
+        browser.token = CSRF.search(page).group(1)
+        browsers.append(browser)
+    barrier, answers = threading.Barrier(racers), []
+
+    def attempt(browser):
+        barrier.wait()
+        answers.append(browser.request("POST", "/masuk", {"email": USERS[0], "password": "tebakan",
+                                                          "csrf_token": browser.token})[1])
+
+    threads = [threading.Thread(target=attempt, args=(b,)) for b in browsers]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    checked = sum("Email atau kata sandi salah" in a for a in answers)
+    refused = sum("Terlalu banyak percobaan" in a for a in answers)
+    print(f"throttle: {racers} parallel wrong passwords for one account over {server.workers} workers: "
+          f"{checked} checked, {refused} refused by the throttle (limit 5)")
+    return checked == 5 and refused == racers - 5
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("mode", choices=["load", "kill9", "race"])
+    parser.add_argument("mode", choices=["load", "kill9", "race", "throttle"])
     parser.add_argument("--db", choices=["sqlite", "postgresql"], default="sqlite")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--duration", type=float, default=600)
@@ -374,18 +406,25 @@ def main():
     parser.add_argument("--writers", type=int, default=4)
     parser.add_argument("--rounds", type=int, default=20)
     parser.add_argument("--racers", type=int, default=8)
+    parser.add_argument("--redis", default="", help="throttle storage, e.g. redis://127.0.0.1:6379/14 (flushed)")
     args = parser.parse_args()
     url = fresh_database(args.db)
-    server = Server(url, args.workers)
+    storage = args.redis or "portal+sqlite://" + os.path.join(tempfile.mkdtemp(prefix="portal-rl-"), "rl.sqlite3")
+    if args.redis:
+        import redis
+        redis.Redis.from_url(args.redis).flushdb()
+    server = Server(url, args.workers, storage)
     server.start()
     try:
-        print(f"[{args.db}, gunicorn -w {args.workers}]")
+        print(f"[{args.db}, gunicorn -w {args.workers}, throttle storage {storage.split(':')[0]}]")
         if args.mode == "load":
             ok = run_load(server, args.duration, args.users)
         elif args.mode == "kill9":
             ok = run_kill9(server, args.kills, args.writers)
-        else:
+        elif args.mode == "race":
             ok = run_race(server, args.rounds, args.racers)
+        else:
+            ok = run_throttle(server, args.racers)
     finally:
         server.stop()
     sys.exit(0 if ok else 1)

@@ -64,5 +64,5 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "30 per 10 minutes;300 per day"),
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "50 per hour"),
         # Shared by every worker: REDIS_URL, else a SQLite file in instance/ (one machine).
-        "RATELIMIT_STORAGE_URI": os.environ.get("REDIS_URL", ""),
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL", ""),
     }
