@@ -99,11 +99,12 @@ def test_an_unknown_email_costs_as_much_time_as_a_known_one(app):
 
     # Alternate, so that load on the machine hits both alike.
     known, unknown = [], []
-    for n in range(4):
+    for n in range(6):
         known.append(timed("kepala@uji.test" if n % 2 else "kabid@uji.test"))
         unknown.append(timed(f"tidak-ada-{n}@uji.test"))
     ratio = statistics.median(unknown) / statistics.median(known)
-    assert 0.6 < ratio < 1.6, f"known {known}, unknown {unknown}"
+    # Before: 1 ms against 100 ms (ratio 0.01). Loose bounds: the machine may be busy.
+    assert 0.5 < ratio < 2.0, f"known {known}, unknown {unknown}"
 
 
 def _storages():
