@@ -1,10 +1,10 @@
 """Portal Pengukuran Kinerja: application factory."""
 import os
 
-from flask import Flask, request
+from flask import Flask, flash, request, session
 
-from portal import access, config, database, errors, formatting, models  # noqa: F401 (models: all tables)
-from portal.auth import invitations
+from portal import access, config, database, errors, formatting, models, rls, security  # noqa: F401 (models: all tables)
+from portal.auth import invitations, throttle
 from portal.cycles import audit_view
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 from portal.jobs import queue as jobs_queue
@@ -22,6 +22,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     app.config.from_mapping(config.from_environment(app.instance_path))
     if test_config:
         app.config.from_mapping(test_config)
+    security.install_converters(app)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
@@ -29,6 +30,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     htmx.init_app(app)
     _init_login(app)
     invitations.init_app(app)
+    throttle.init_app(app)
     _init_request_hooks(app)
     csrf.init_app(app)  # after the access guard: an expired session goes to sign-in first
     errors.register(app)
@@ -41,22 +43,46 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
+    from portal.auth import binding
     from portal.auth import services as auth
 
     login_manager.init_app(app)
+    # Flask-Login's "strong" only marks permanent sessions not fresh; portal/auth/binding.py
+    # makes it real: a cookie from another browser or network, or idle too long, ends.
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
     def load_user(session_id: str):
-        return auth.user_for_session(session_id, app.config["PERMANENT_SESSION_LIFETIME"])
+        user = auth.user_for_session(session_id, app.config["PERMANENT_SESSION_LIFETIME"])
+        if user is None:
+            reason = auth.end_reason(session_id)
+            owner = session.get(binding.BIND_KEY) == binding.fingerprint()
+            session.clear()  # the cookie names a session that ended: forget it
+            if reason in binding.ENDED_MESSAGES and owner:
+                flash(binding.ENDED_MESSAGES[reason], "error")
+            return None
+        problem = binding.problem()
+        if problem:
+            database.start_writing(db.session)
+            auth.end_session(session_id, problem)
+            db.session.commit()
+            session.clear()
+            if problem == "idle":
+                flash(binding.ENDED_MESSAGES["idle"], "error")
+            return None
+        binding.touch()
+        return user
 
 
 def _init_request_hooks(app: Flask) -> None:
     @app.before_request
     def sqlite_write_mode():
+        view = app.view_functions.get(request.endpoint) if request.endpoint else None
         request.environ["portal.write_token"] = database.mark_request_kind(
-            request.method not in ("GET", "HEAD", "OPTIONS"))
+            request.method not in ("GET", "HEAD", "OPTIONS") and not database.defers_write_lock(view))
 
+    rls.init_app(app)  # no tenant scope until the access check sets one
+    security.init_app(app)  # refuses NUL characters before anything reads the request
     app.before_request(access.enforce)
     app.url_value_preprocessor(access.load_tenant)
     app.url_defaults(access.add_tenant_slug)

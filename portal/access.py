@@ -13,7 +13,7 @@ user may not see answers 404, exactly like one that does not exist.
 from flask import abort, current_app, g, request
 from flask_login import current_user
 
-from portal import web
+from portal import rls, web
 from portal.tenancy import services as tenancy
 from portal.tenancy.lanes import Capability
 
@@ -91,4 +91,5 @@ def enforce():
         abort(403)
     g.tenant = tenant
     g.capabilities = caps
+    rls.enter_tenant(tenant)  # PostgreSQL: rows of other pemdas are invisible from here on
     return None

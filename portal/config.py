@@ -39,6 +39,9 @@ def from_environment(instance_path: str) -> dict:
         # Upload limit for bukti dukung (bytes); the request limit leaves room for the form.
         "UPLOAD_MAX_BYTES": int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)),
         "MAX_CONTENT_LENGTH": int(os.environ.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)) + 1024 * 1024,
+        # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
+        # (client address for the sign-in throttle, https for HSTS). 0: none.
+        "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
         # Cookies: secure unless explicitly running over plain http (the local demo).
         "SESSION_COOKIE_SECURE": os.environ.get("INSECURE_COOKIES", "") != "1",
         "REMEMBER_COOKIE_SECURE": os.environ.get("INSECURE_COOKIES", "") != "1",
@@ -49,8 +52,17 @@ def from_environment(instance_path: str) -> dict:
         # hours still saves. The session itself ends at logout or expiry.
         "WTF_CSRF_TIME_LIMIT": None,
         "WTF_CSRF_HEADERS": ["X-CSRFToken"],
+        # A sign-in lasts at most this long, and ends after this long without a request
+        # (portal/auth/binding.py; both stated in the README).
         "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 12 * 3600)),
-        # Login throttle: this many failures per e-mail address within the window.
+        "SESSION_IDLE_SECONDS": int(os.environ.get("SESSION_IDLE_SECONDS", 4 * 3600)),
+        # Sign-in throttle (portal/auth/throttle.py): tries per account from one address
+        # within the window (then a stepped backoff), failed sign-ins per address, and
+        # tries per account from browsers it never signed in from.
         "LOGIN_MAX_FAILURES": int(os.environ.get("LOGIN_MAX_FAILURES", 5)),
         "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
+        "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "30 per 10 minutes;300 per day"),
+        "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "50 per hour"),
+        # Shared by every worker: REDIS_URL, else a SQLite file in instance/ (one machine).
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL", ""),
     }

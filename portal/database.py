@@ -6,6 +6,12 @@ busy_timeout cannot help it. So a transaction that will write starts with
 BEGIN IMMEDIATE: it waits (busy_timeout) for the write lock up front instead of
 failing half-way. Requests with unsafe methods and CLI commands are writers; GET
 requests start deferred transactions so that readers never queue behind each other.
+
+A write request that first does slow work on its input (parsing an uploaded XLSX or
+YAML) must not hold the write lock meanwhile: every other writer, a sign-in included,
+would wait behind it and fail after busy_timeout. Such a view is marked
+`@parse_before_writing`: it starts with a deferred (read) transaction and calls
+`start_writing()` once the file is parsed; the next statement begins IMMEDIATE.
 """
 import contextvars
 
@@ -24,6 +30,23 @@ def mark_request_kind(is_write: bool):
 
 def reset_request_kind(token) -> None:
     _writing.reset(token)
+
+
+def parse_before_writing(view):
+    """Mark a write view that reads and parses before it writes (see the module text)."""
+    view.parses_before_writing = True
+    return view
+
+
+def defers_write_lock(view) -> bool:
+    return getattr(view, "parses_before_writing", False)
+
+
+def start_writing(session) -> None:
+    """End the read transaction; the next statement of the request begins the write
+    transaction (BEGIN IMMEDIATE on SQLite). Objects read so far reload on next use."""
+    session.commit()
+    _writing.set(True)
 
 
 @event.listens_for(Engine, "connect")

@@ -34,5 +34,18 @@
     var region = document.getElementById("flash");
     if (region) { region.querySelectorAll(".flash.error").forEach(function (el) { el.remove(); }); }
   });
+  // A 409 inside [data-swap-conflict] (a data-entry row) is the row again, naming the
+  // other person's value: swap it in instead of reporting an error. (Was an hx-on
+  // attribute; the Content-Security-Policy allows no inline script.)
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.xhr.status === 409 && event.target.closest && event.target.closest("[data-swap-conflict]")) {
+      event.detail.shouldSwap = true;
+      event.detail.isError = false;
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-print]")) { window.print(); }
+  });
   window.portalShowMessage = showMessage;
 })();

@@ -16,12 +16,18 @@ class World:
     foreign_slug: str
     emails: dict
     params: dict = field(default_factory=dict)   # URL variable -> value in the own tenant
+    # endpoint -> {URL variable: value} where a route needs another sample than params
+    # (the SOP document and YAML of the PUBLISHED version: a draft is only for editors).
+    endpoint_params: dict = field(default_factory=dict)
 
     def url_for(self, app, url_rule) -> str:
         values = {}
+        special = self.endpoint_params.get(url_rule.endpoint, {})
         for name in url_rule.arguments:
             if name == "tenant_slug":
                 values[name] = self.tenant_slug
+            elif name in special:
+                values[name] = special[name]
             elif name in self.params:
                 values[name] = self.params[name]
             else:
@@ -62,7 +68,7 @@ def _sop_samples(opd) -> dict:
     draft = sop_services.revise(published, None)
     db.session.flush()
     return {"sop_id": sop.id, "version_id": draft.id, "step_id": draft.steps[1].id,
-            "lane_id": draft.lanes[1].id}
+            "lane_id": draft.lanes[1].id, "published_version_id": published.id}
 
 
 # functions (opd) -> dict of URL params; each area adds the rows its routes need
@@ -92,7 +98,9 @@ def build(app) -> World:
         for builder in SAMPLE_BUILDERS:
             params.update(builder(opd))
         db.session.commit()
-        return World(opd.slug, foreign.slug, emails, params)
+        published = {"version_id": params["published_version_id"]}
+        return World(opd.slug, foreign.slug, emails, params,
+                     endpoint_params={"sop.document": published, "sop.export": published})
 
 
 def _indicator_samples(opd) -> dict:

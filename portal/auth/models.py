@@ -83,6 +83,9 @@ class LoginSession(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column()
+    # Why it ended when not by logout: "browser" (its cookie came from another browser
+    # or network: a stolen cookie) or "idle"; shown to the owner at the next sign-in.
+    ended_reason: Mapped[str] = mapped_column(String(20), default="", server_default="")
     user_agent: Mapped[str] = mapped_column(String(300), default="")
 
     user: Mapped[User] = relationship()

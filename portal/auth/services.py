@@ -1,11 +1,12 @@
 """Sign-in, sign-out and the login throttle. No request objects here."""
 import secrets
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import LoginFailure, LoginSession, User
+from portal.auth.throttle import Throttle
 from portal.extensions import db
 from portal.tenancy.models import utcnow
 
@@ -14,43 +15,51 @@ class SignInRefused(Exception):
     """Raised with a message in Bahasa Indonesia for the sign-in form."""
 
 
-@dataclass(frozen=True)
-class Throttle:
-    max_failures: int
-    window_seconds: int
-
-
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def _recent_failures(email: str, window_seconds: int, now: datetime) -> int:
-    since = now - timedelta(seconds=window_seconds)
-    return db.session.scalar(
-        select(func.count(LoginFailure.id)).where(LoginFailure.email == email, LoginFailure.at >= since)
-    )
+_dummy_hashes: dict[str, str] = {}
+
+
+def _dummy_hash(method: str) -> str:
+    """A hash of a random password made like real ones, checked for an unknown email so
+    that a wrong email costs as much time as a wrong password."""
+    if method not in _dummy_hashes:
+        _dummy_hashes[method] = generate_password_hash(secrets.token_urlsafe(16), method=method)
+    return _dummy_hashes[method]
 
 
 def sign_in(email: str, password: str, throttle: Throttle, remote_addr: str = "",
-            user_agent: str = "", now: datetime | None = None) -> LoginSession:
+            user_agent: str = "", now: datetime | None = None, trusted_device: bool = False,
+            hash_method: str = "scrypt") -> LoginSession:
     """Check the credentials and open a sign-in session, or raise SignInRefused.
 
-    Failures are recorded per e-mail address; past the limit even a right password is
-    refused until the window has passed, so guessing cannot continue.
+    Every try is counted by the throttle before the password is checked (see
+    portal/auth/throttle.py): too many from this address for this account, or from
+    everywhere for a browser the account never used, are refused with the wait.
     """
     now = now or utcnow()
     email = normalise_email(email)
     if not email or not password:
         raise SignInRefused("Isi alamat email dan kata sandi.")
-    if _recent_failures(email, throttle.window_seconds, now) >= throttle.max_failures:
-        minutes = max(1, throttle.window_seconds // 60)
+    wait = throttle.take_attempt(email, remote_addr, trusted_device)
+    if wait:
+        minutes = max(1, -(-wait // 60))
         raise SignInRefused(
-            f"Terlalu banyak percobaan masuk yang gagal untuk akun ini. Coba lagi dalam {minutes} menit."
+            f"Terlalu banyak percobaan masuk yang gagal untuk akun ini. Coba lagi dalam {minutes} menit, "
+            "atau masuk dari perangkat yang biasa Anda pakai."
         )
     user = db.session.scalar(select(User).where(User.email == email))
-    if user is None or not user.is_active or not user.check_password(password):
-        db.session.add(LoginFailure(email=email, remote_addr=remote_addr[:64], at=now))
+    if user is None or not user.password_hash:
+        check_password_hash(_dummy_hash(hash_method), password)
+        valid = False
+    else:
+        valid = user.check_password(password) and user.is_active
+    if not valid:
+        db.session.add(LoginFailure(email=email[:200], remote_addr=remote_addr[:64], at=now))
         raise SignInRefused("Email atau kata sandi salah.")
+    throttle.succeeded(email, remote_addr, trusted_device)
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
     session = LoginSession(id=secrets.token_urlsafe(32), user_id=user.id, created_at=now,
                            user_agent=user_agent[:300])
@@ -71,6 +80,20 @@ def user_for_session(session_id: str, lifetime_seconds: int, now: datetime | Non
         return None
     user.current_session_id = login.id
     return user
+
+
+def end_session(session_id: str, reason: str, now: datetime | None = None) -> None:
+    """End a sign-in session that may no longer be used (reason: "browser", "idle")."""
+    login = db.session.get(LoginSession, session_id)
+    if login is not None and login.ended_at is None:
+        login.ended_at = now or utcnow()
+        login.ended_reason = reason
+
+
+def end_reason(session_id: str | None) -> str:
+    """Why this sign-in session ended, when it was not by logout ("" otherwise)."""
+    login = db.session.get(LoginSession, session_id) if session_id else None
+    return login.ended_reason if login is not None and login.ended_at is not None else ""
 
 
 def sign_out(session_id: str | None, now: datetime | None = None) -> None:

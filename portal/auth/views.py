@@ -3,20 +3,24 @@ from flask_login import current_user, login_user, logout_user
 
 from portal import web
 from portal.access import rule
-from portal.auth import services
+from portal.auth import binding, services, throttle
 from portal.auth.forms import LoginForm
 from portal.extensions import db
 
 bp = Blueprint("auth", __name__)
 
 
-def _throttle() -> services.Throttle:
-    return services.Throttle(current_app.config["LOGIN_MAX_FAILURES"],
-                             current_app.config["LOGIN_FAILURE_WINDOW_SECONDS"])
+def _address_refused(limit):
+    """A 429 from the per-address limit: the sign-in form again, with the reason."""
+    form = LoginForm()
+    return web.render("auth/login.html", form=form, status=429,
+                      error="Terlalu banyak percobaan masuk yang gagal dari alamat ini. Coba lagi nanti.")
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
 @rule("public")
+@throttle.limiter.limit(throttle.address_limit, methods=["POST"], deduct_when=throttle.failed,
+                        on_breach=_address_refused)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -26,10 +30,14 @@ def login():
         return web.render("auth/login.html", form=form)
     if not form.validate_on_submit():
         return web.render("auth/login.html", form=form, status=422)
+    known_accounts = throttle.device_accounts(request.cookies.get(throttle.DEVICE_COOKIE))
+    email = services.normalise_email(form.email.data)
     try:
-        login = services.sign_in(form.email.data, form.password.data, _throttle(),
+        login = services.sign_in(email, form.password.data, throttle.for_app(),
                                  remote_addr=request.remote_addr or "",
-                                 user_agent=request.user_agent.string or "")
+                                 user_agent=request.user_agent.string or "",
+                                 trusted_device=throttle.digest(email) in known_accounts,
+                                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
     except services.SignInRefused as refused:
         db.session.commit()  # keep the recorded failure
         return web.render("auth/login.html", form=form, error=str(refused), status=422)
@@ -39,7 +47,12 @@ def login():
     session.clear()  # a fresh session (and CSRF token) for the signed-in user
     login_user(user)
     session.permanent = True
-    return web.see_other(web.safe_next(form.next.data, url_for("tenancy.home")))
+    binding.bind()
+    response = web.see_other(web.safe_next(form.next.data, url_for("tenancy.home")))
+    response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(known_accounts, email),
+                        max_age=throttle.DEVICE_COOKIE_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=current_app.config["SESSION_COOKIE_SECURE"])
+    return response
 
 
 @bp.route("/keluar", methods=["POST"])

@@ -85,6 +85,8 @@ def start_cycle(opd: Tenant, tahun: int, kind: str, no: int, user, now: datetime
     now = now or utcnow()
     if kind not in PERIOD_LABELS or not (1 <= no <= {"triwulan": 4, "semester": 2, "tahunan": 1}[kind]):
         raise CycleError("Periode tidak valid.")
+    if not 2000 <= tahun <= 2100:  # the indicator sets' range; a larger int overflows the column
+        raise CycleError("Tahun harus antara 2000 dan 2100.")
     existing = db.session.scalar(select(Cycle).where(Cycle.tenant_id == opd.id, Cycle.tahun == tahun,
                                                      Cycle.period_kind == kind, Cycle.period_no == no))
     if existing is not None:

@@ -4,7 +4,7 @@ import io
 from flask import current_app, flash, g, request, send_file, url_for
 from flask_login import current_user
 
-from portal import web
+from portal import database, web
 from portal.access import rule
 from portal.extensions import db
 from portal.indicators import forms, services, xlsx_import, xlsx_template
@@ -41,6 +41,7 @@ def import_form(set_id):
 
 @bp.route("/indikator/<int:set_id>/impor", methods=["POST"])
 @rule("tenant:manage_tenant")
+@database.parse_before_writing
 def import_upload(set_id):
     opd_only()
     tset = own_set(set_id)
@@ -53,6 +54,7 @@ def import_upload(set_id):
     if len(data) > limit:
         return _page(tset, 422, [f"Berkas terlalu besar. Ukuran maksimal {size_text(limit)}."], reason)
     plan, errors = xlsx_import.read_workbook(data, services.units_of(g.tenant))
+    database.start_writing(db.session)  # parsed without the write lock; now take it
     if not errors:
         errors = xlsx_import.existing_problems(g.tenant, tset, plan, reason)
     if errors:

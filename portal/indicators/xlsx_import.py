@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy import select
 
+from portal import safe_files
 from portal.extensions import db
 from portal.indicators import definitions, forms, services
 from portal.indicators.models import Indikator, ProgramKegiatan
@@ -183,6 +184,8 @@ def read_workbook(data: bytes, units) -> tuple[Plan, list[str]]:
     """Every row of the workbook as a Plan, or the list of what is wrong with it."""
     errors: list[str] = []
     plan = Plan()
+    if problem := safe_files.xlsx_problem(data):  # zip bombs, DTDs, far-away cells: before openpyxl
+        return plan, [problem]
     try:
         book = open_workbook(data, data_only=True)        # values, and formulas' stored results
         formulas = open_workbook(data, data_only=False)   # which cells are formulas

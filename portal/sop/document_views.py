@@ -1,5 +1,6 @@
 """The official SOP AP document (PermenPANRB 35/2012) of a version."""
 from flask import g
+from flask_login import current_user
 
 from portal import web
 from portal.access import rule
@@ -11,6 +12,6 @@ from portal.sop.views import bp
 @bp.route("/versi/<int:version_id>/")
 @rule("tenant")
 def document(version_id):
-    version = queries.readable_version(g.tenant, version_id)
+    version = queries.readable_version(g.tenant, version_id, current_user)
     return web.render("sop/document.html", version=version, chart=flowchart.for_version(version),
                       header_lists=HEADER_LISTS, unit_labels=UNIT_LABELS, repeat_labels=REPEAT_LABELS)

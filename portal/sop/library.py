@@ -64,6 +64,12 @@ def _holdable_problems(doc: SopDocument, tenant: Tenant) -> list[str]:
 def import_file(tenant: Tenant, filename: str, data: bytes, user) -> SopVersion:
     """Validate an SOP file as publishing would, then keep it as a new draft (a template
     when imported into a province). On any problem nothing is created."""
+    return import_document(tenant, read_file(filename, data), user)
+
+
+def read_file(filename: str, data: bytes) -> SopDocument:
+    """The SOP document of an uploaded file (no database access: a view parses it
+    before it takes the write lock), or ImportRefused."""
     if len(data) > MAX_IMPORT_BYTES:
         raise ImportRefused([f"Berkas terlalu besar (maksimal {MAX_IMPORT_BYTES // 1024} KB)."])
     try:
@@ -74,6 +80,10 @@ def import_file(tenant: Tenant, filename: str, data: bytes, user) -> SopVersion:
     doc = files.read_sop_text(text, filename or "berkas", problems)
     if doc is None:
         raise ImportRefused([str(p) for p in problems] or ["Berkas SOP tidak dapat dibaca."])
+    return doc
+
+
+def import_document(tenant: Tenant, doc: SopDocument, user) -> SopVersion:
     holdable = _holdable_problems(doc, tenant)
     if holdable:
         raise ImportRefused(holdable)

@@ -2,7 +2,7 @@
 from flask import Response, g, request, url_for
 from flask_login import current_user
 
-from portal import web
+from portal import database, web
 from portal.access import rule
 from portal.extensions import db
 from portal.sop import library, queries, services
@@ -14,7 +14,7 @@ from portal.tenancy.lanes import Capability
 @bp.route("/versi/<int:version_id>/berkas.yaml")
 @rule("tenant")
 def export(version_id):
-    version = queries.readable_version(g.tenant, version_id)
+    version = queries.readable_version(g.tenant, version_id, current_user)
     name = f"sop-{version.sop.key}-versi-{version.number}.yaml"
     response = Response(library.export_yaml(version), mimetype="application/yaml")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
@@ -24,12 +24,15 @@ def export(version_id):
 
 @bp.route("/impor", methods=["POST"])
 @rule("tenant:manage_sop")
+@database.parse_before_writing
 def import_():
     upload = request.files.get("berkas")
     if upload is None or not upload.filename:
         return _import_refused(["Pilih berkas SOP (.yaml) yang akan diimpor."])
     try:
-        version = library.import_file(g.tenant, upload.filename, upload.read(), current_user)
+        doc = library.read_file(upload.filename, upload.read(library.MAX_IMPORT_BYTES + 1))
+        database.start_writing(db.session)
+        version = library.import_document(g.tenant, doc, current_user)
     except library.ImportRefused as refused:
         db.session.rollback()
         return _import_refused(refused.problems)

@@ -4,8 +4,9 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.sop.models import Sop, SopVersion
+from portal.tenancy.lanes import Capability
 from portal.tenancy.scope import scoped_get
-from portal.tenancy.services import chain
+from portal.tenancy.services import capabilities, chain
 
 
 def own_sop(tenant, sop_id) -> Sop:
@@ -17,8 +18,23 @@ def own_version(tenant, version_id) -> SopVersion:
     return scoped_get(SopVersion, tenant, version_id)
 
 
-def readable_version(tenant, version_id) -> SopVersion:
-    """A version this tenant may read: its own, or one its pemda shares with it."""
+def may_read_drafts(user, owner) -> bool:
+    """Whether the user may read the unpublished SOP drafts of `owner` (the tenant
+    holding them): those who may edit them, and its head, who approves ("disahkan
+    oleh") a version before it is published."""
+    return bool({Capability.MANAGE_SOP, Capability.SIGN} & capabilities(user, owner))
+
+
+def visible_versions(sop: Sop, user) -> list[SopVersion]:
+    """The versions of an SOP the user may see: drafts only for may_read_drafts."""
+    if may_read_drafts(user, sop.tenant):
+        return list(sop.versions)
+    return [v for v in sop.versions if v.is_published]
+
+
+def readable_version(tenant, version_id, user) -> SopVersion:
+    """A version this tenant may read: its own, or one its pemda shares with it; an
+    unpublished draft only for may_read_drafts (else 404, as if it did not exist)."""
     try:
         version_id = int(version_id)
     except (TypeError, ValueError):
@@ -26,7 +42,7 @@ def readable_version(tenant, version_id) -> SopVersion:
     ids = [t.id for t in chain(tenant)[:2]]
     version = db.session.scalar(select(SopVersion).where(SopVersion.id == version_id,
                                                          SopVersion.tenant_id.in_(ids)))
-    if version is None:
+    if version is None or (not version.is_published and not may_read_drafts(user, version.sop.tenant)):
         abort(404)
     return version
 

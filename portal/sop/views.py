@@ -1,5 +1,6 @@
 """SOP pages: the list of SOPs and versions of a tenant."""
-from flask import Blueprint, g
+from flask import Blueprint, abort, g
+from flask_login import current_user
 
 from portal import web
 from portal.access import rule
@@ -24,4 +25,7 @@ def index():
 @rule("tenant")
 def detail(sop_id):
     sop = queries.own_sop(g.tenant, sop_id)
-    return web.render("sop/detail.html", sop=sop, draft=services.draft_of(sop))
+    versions = queries.visible_versions(sop, current_user)
+    if not versions:
+        abort(404)  # only a draft, and the user may not edit it
+    return web.render("sop/detail.html", sop=sop, versions=versions, draft=services.draft_of(sop))

@@ -4,6 +4,8 @@ from dataclasses import dataclass
 
 import yaml
 
+from portal import safe_files
+
 
 class MarkedDict(dict):
     """A mapping from YAML with the line of each key (1-based) and of itself."""
@@ -82,6 +84,8 @@ class YamlError(Exception):
 
 def load_text(text: str, file: str):
     """Parse YAML text; a syntax error becomes a YamlError naming file and line."""
+    if problem := safe_files.yaml_problem(text):  # depth, aliases, size: before the recursive composer
+        raise YamlError(Problem(file, 0, "", problem))
     try:
         return yaml.load(text, Loader=_Loader)  # noqa: S506 - SafeLoader subclass
     except yaml.MarkedYAMLError as error:

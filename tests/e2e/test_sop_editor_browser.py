@@ -2,6 +2,8 @@
 the official document, revises it, and the old version is still there."""
 import re
 
+from playwright.sync_api import expect
+
 COORDINATOR = "koordinator@jatim.test"
 
 LANES = [("Kadinkes", "Kepala Perangkat Daerah"), ("Sekretaris Dinas Kesehatan", "Sekretaris"),
@@ -15,7 +17,8 @@ def _add_lane(page, name, kind_label):
     form.get_by_label("Nama pelaksana baru").fill(name)
     form.get_by_label("Jenis peran pelaksana baru").select_option(label=kind_label)
     form.get_by_role("button", name="Tambah pelaksana").click()
-    page.wait_for_function(f"document.querySelectorAll('form.lane-row:not(.add)').length === {count + 1}")
+    # (A locator wait: wait_for_function evaluates a string, which the CSP forbids.)
+    expect(page.locator("form.lane-row:not(.add)")).to_have_count(count + 1)
     assert page.locator("form.lane-row:not(.add) input[name=name]").nth(count).input_value() == name
 
 
@@ -39,7 +42,7 @@ def _add_step(page, kegiatan, lanes, *, symbol="Proses", meaning=None, amount="1
     form.get_by_label("Satuan").select_option(label=unit)
     form.get_by_label("Output", exact=True).fill(output)
     form.get_by_role("button", name="Tambah langkah").click()
-    page.wait_for_function(f"document.querySelectorAll('article.step-card').length === {count + 1}")
+    expect(page.locator("article.step-card")).to_have_count(count + 1)
 
 
 def test_coordinator_enters_publishes_and_revises_a_new_sop(new_page):
