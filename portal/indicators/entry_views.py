@@ -8,11 +8,12 @@ from portal.extensions import db
 from portal.indicators import entry
 from portal.indicators.models import IndicatorSet, Indikator, ReportingPeriod
 from portal.indicators.views import bp, fragment_or_page, opd_only
+from portal.problems import Refused
 from portal.tenancy.scope import scoped_get
 
 
 def refuse(text: str, status: int = 403):
-    """A refusal with its reason: a short message for htmx (shown by the layout), else a page."""
+    """A refusal with its reason (the bukti dukung views still answer this way)."""
     return web.refusal(status, "Akses ditolak" if status == 403 else "Tidak dapat disimpan", text)
 
 
@@ -69,7 +70,7 @@ def entry_edit(periode_id, indikator_id):
     period, ind = _load(periode_id, indikator_id)
     refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period)
     if refusal:
-        return refuse(refusal)
+        raise Refused(refusal)
     return _row(period, ind, editing=True)
 
 
@@ -79,7 +80,7 @@ def entry_save(periode_id, indikator_id):
     period, ind = _load(periode_id, indikator_id)
     refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period)
     if refusal:
-        return refuse(refusal)
+        raise Refused(refusal)
     values, errors = entry.read_entry(request.form, ind)
     revision = request.form.get("revisi", default=0, type=int)
     if errors:

@@ -5,9 +5,9 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.sop.document import HEADER_LISTS, LaneDoc, SopDocument, StepDoc, publish_problems
+from portal.sop.document import HEADER_LISTS, LaneDoc, Meaning, SopDocument, StepDoc, publish_problems
 from portal.sop.models import Sop, SopLane, SopStep, SopVersion
-from portal.tenancy.lanes import Level
+from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
 from portal.tenancy.models import Lane, Tenant, utcnow
 
 
@@ -94,14 +94,32 @@ def holdable_kinds(tenant: Tenant) -> dict[str, set[str]]:
     return {o.name: kinds[o.id] for o in opds}
 
 
+SIGN_KINDS = frozenset(k.value for k, caps in KIND_CAPABILITIES.items() if Capability.SIGN in caps)
+
+
+def sign_step_problems(doc: SopDocument) -> list[str]:
+    """A sign step belongs only to lanes of the kind that signs (the Kepala's): no revision
+    of an SOP can hand sign-off to a Sekretaris (the cycle policy checks the same kinds)."""
+    kinds = {lane.key: (lane.kind, lane.name) for lane in doc.lanes}
+    out = []
+    for step in doc.steps:
+        if step.meaning != Meaning.SIGN:
+            continue
+        others = [kinds[k][1] for k in step.lanes if k in kinds and kinds[k][0] not in SIGN_KINDS]
+        if others:
+            out.append(f"Langkah {step.no} (pengesahan) hanya dapat dilaksanakan oleh pelaksana berjenis "
+                       f"{KIND_LABELS[LaneKind.KEPALA]}, bukan {', '.join(others)}.")
+    return out
+
+
 def problems_for(version: SopVersion) -> list[str]:
     """Every reason this version cannot be published, across the OPDs that would run it."""
     doc = to_document(version)
     owner = version.sop.tenant
     if version.sop.is_template:
-        return publish_problems(doc)
+        return publish_problems(doc) + sign_step_problems(doc)
     per_opd = holdable_kinds(owner)
-    problems = publish_problems(doc, None)
+    problems = publish_problems(doc, None) + sign_step_problems(doc)
     if not per_opd:
         return problems
     for opd_name, kinds in per_opd.items():
