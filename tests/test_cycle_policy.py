@@ -28,8 +28,10 @@ EXPECTED = {
     "start": {"sekretaris", "perencana"},   # the first step's lane, or the planner
     "done": {"sekretaris"},
     "decide": {"kepala"},                   # a document decision before data is collected
-    "enter": {"kabid", "staf"},             # the indicator's unit
-    "submit": {"kabid", "staf"},
+    # The unit's Staf. Its Kabid holds ENTER_DATA too, but he is the only one who may
+    # verify (step 5): had he entered or submitted it, nobody could, and the cycle would stall.
+    "enter": {"staf"},
+    "submit": {"staf"},
     "approve": {"tim_sakip"},               # data review, stage 1
     "return": {"tim_sakip"},
     "verify": {"kabid"},                    # stage 2: a Kabid reviews his own unit's data
@@ -93,7 +95,8 @@ def _digest(opd) -> tuple:
 def _save(opd, item, user, value="80"):
     ind = item.indikator
     period = entry.open_period(opd, 2026, 1)
-    refusal = entry.may_enter(entry.entry_unit_ids(user, opd), ind, period)
+    refusal = (entry.may_enter(entry.entry_unit_ids(user, opd), ind, period)
+               or policy.entry_strand_refusal(user, opd, ind, period))
     if refusal:
         raise Refused(refusal)
     current = db.session.scalar(select(Realisasi).where(Realisasi.indikator_id == ind.id, Realisasi.triwulan == 1))
@@ -173,6 +176,7 @@ def test_everyone_who_ever_changed_a_value_is_kept_from_reviewing_it(app):
         engine.mark_done(engine.current_task(cycle), people["sekretaris"])
         review.decide(engine.current_task(cycle), people["kepala"], True)
         item = cycle.items[0]
+        other = gen_user("kabid2@policy.test", tenant=opd, lane_kind="kabid")  # a second Kabid of the unit
         _save(opd, item, people["kabid"], "70")
         _save(opd, item, people["staf"], "75")
         review.submit([item], people["staf"])
@@ -182,11 +186,30 @@ def test_everyone_who_ever_changed_a_value_is_kept_from_reviewing_it(app):
         with pytest.raises(Refused, match="tidak boleh mereviunya"):
             review.review(engine.current_task(cycle), people["kabid"], {item.id: ("setuju", "")})
         assert _digest(opd) == before and item.stage == 1
-        # A second Kabid of the unit who never touched it may verify; the Kepala signs.
-        other = gen_user("kabid2@policy.test", tenant=opd, lane_kind="kabid")
+        # The second Kabid, who never touched it, verifies; the Kepala signs.
         review.review(engine.current_task(cycle), other, {item.id: ("setuju", "")})
         review.sign(engine.current_task(cycle), people["kepala"])
         assert cycle.locked
+
+
+def test_nobody_may_enter_what_then_nobody_could_review(app):
+    """With one Kabid, who alone verifies his unit's data, his own save is refused up front
+    (the cycle could never end), with the reason; his Staf's save is not."""
+    with app.app_context():
+        opd, people = _world()
+        cycle = engine.start_cycle(opd, 2026, "triwulan", 1, people["sekretaris"])
+        engine.mark_done(engine.current_task(cycle), people["sekretaris"])
+        review.decide(engine.current_task(cycle), people["kepala"], True)
+        item = cycle.items[0]
+        before = _digest(opd)
+        with pytest.raises(Refused, match="tidak ada orang lain yang dapat melakukannya"):
+            _save(opd, item, people["kabid"])
+        assert _digest(opd) == before
+        _save(opd, item, people["staf"])
+        with pytest.raises(Refused, match="langkah 5"):
+            review.submit([item], people["kabid"])
+        review.submit([item], people["staf"])
+        assert item.state == "diajukan"
 
 
 def test_a_kepala_who_entered_a_value_may_not_sign_it(app):
@@ -195,6 +218,7 @@ def test_a_kepala_who_entered_a_value_may_not_sign_it(app):
         kepala = people["kepala"]
         from tests.factories import grant
         grant(kepala, opd, "staf")  # the Kepala also holds a Staf lane of the unit
+        gen_user("kepala2@policy.test", tenant=opd, lane_kind="kepala")  # so his entry strands nothing
         cycle = engine.start_cycle(opd, 2026, "triwulan", 1, people["sekretaris"])
         engine.mark_done(engine.current_task(cycle), people["sekretaris"])
         review.decide(engine.current_task(cycle), kepala, True)

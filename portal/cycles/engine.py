@@ -242,13 +242,7 @@ def maybe_complete_collect(cycle: Cycle, user, now: datetime) -> bool:
 # ---------------------------------------------------------------- data review stages
 
 def data_review_positions(cycle: Cycle) -> list[int]:
-    """Review steps after the first collect step review the data, in order; review steps
-    before it decide on documents (an SK Tim, a format)."""
-    steps = cycle.sop_version.steps
-    first_collect = next((s.position for s in steps if s.meaning == Meaning.COLLECT), None)
-    if first_collect is None:
-        return []
-    return [s.position for s in steps if s.meaning == Meaning.REVIEW and s.position > first_collect]
+    return [s.position for s in policy.data_review_steps(cycle.sop_version)]
 
 
 def stage_of_task(task: CycleTask) -> int | None:
@@ -331,8 +325,6 @@ def open_work(cycle: Cycle, now: datetime | None = None) -> list[Work]:
     now = now or utcnow()
     out: list[Work] = [Work(t, frozenset(step_lane_kinds(t.step)), None, t.step.kegiatan)
                        for t in periodic_due(cycle, now)]
-    if cycle.status != "berjalan":
-        return out
     task = current_task(cycle)
     if task is None:
         return out

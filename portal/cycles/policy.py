@@ -19,10 +19,11 @@ from sqlalchemy import or_, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Membership
-from portal.cycles.models import CycleItem, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
 from portal.indicators.models import Indikator, Realisasi, ReportingPeriod
 from portal.problems import Invalid, Refused
+from portal.sop import services as sop_services
 from portal.sop.document import Meaning
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind
 from portal.tenancy.models import Lane, Tenant
@@ -191,6 +192,9 @@ def may_submit(user, item: CycleItem) -> None:
         require(user, item.cycle.tenant, Capability.ENTER_DATA)
     if not submit_rights(user, item.cycle)(item):
         raise CycleError(f"{item.indikator.nama}: bukan indikator unit Anda.")
+    refusal = strand_refusal(user, item.cycle.tenant, item.indikator, item, item.cycle.sop_version)
+    if refusal:
+        raise CycleRefused(refusal)
 
 
 # ---------------------------------------------------------------- separation of duties
@@ -206,17 +210,95 @@ def entered_by(item: CycleItem) -> set[int]:
     """Everyone who ever changed this value of the period (each save of the realisasi,
     each bukti dukung added or removed, each submission), from the audit log - not only
     the last editor and the last submitter."""
-    row = _realisasi(item)
-    triwulan = measured_triwulan(item.cycle.period_kind, item.cycle.period_no)
-    touched = [(AuditEvent.subject_type == "cycle_item") & (AuditEvent.subject_id == item.id)
-               & (AuditEvent.action == "data.ajukan"),
-               (AuditEvent.subject_type == "bukti_dukung") & (AuditEvent.indikator_id == item.indikator_id)
+    return enterers(item.cycle, [item])[item.id]
+
+
+def enterers(cycle, items: list[CycleItem] | None = None) -> dict[int, set[int]]:
+    """entered_by for many items of a cycle, in two queries: {item id: user ids}."""
+    items = cycle.items if items is None else items
+    triwulan = measured_triwulan(cycle.period_kind, cycle.period_no)
+    by_indikator = {i.indikator_id: i for i in items}
+    rows = db.session.execute(select(Realisasi.id, Realisasi.indikator_id, Realisasi.updated_by_id).where(
+        Realisasi.tenant_id == cycle.tenant_id, Realisasi.triwulan == triwulan,
+        Realisasi.indikator_id.in_(by_indikator))).all() if items else []
+    out = {i.id: {i.submitted_by_id} - {None} for i in items}
+    row_item = {}
+    for row_id, indikator_id, updated_by_id in rows:
+        row_item[row_id] = by_indikator[indikator_id]
+        if updated_by_id:
+            out[by_indikator[indikator_id].id].add(updated_by_id)
+    item_ids = {i.id for i in items}
+    touched = [(AuditEvent.subject_type == "cycle_item") & (AuditEvent.action == "data.ajukan")
+               & AuditEvent.subject_id.in_(item_ids),
+               (AuditEvent.subject_type == "bukti_dukung") & AuditEvent.indikator_id.in_(by_indikator)
                & (AuditEvent.field == f"TW {triwulan} bukti dukung")]
-    if row is not None:
-        touched.append((AuditEvent.subject_type == "realisasi") & (AuditEvent.subject_id == row.id))
-    ids = set(db.session.scalars(select(AuditEvent.user_id).where(
-        AuditEvent.tenant_id == item.tenant_id, AuditEvent.user_id.is_not(None), or_(*touched))))
-    return ids | {i for i in (item.submitted_by_id, row.updated_by_id if row else None) if i}
+    if row_item:
+        touched.append((AuditEvent.subject_type == "realisasi") & AuditEvent.subject_id.in_(row_item))
+    events = db.session.execute(select(AuditEvent.user_id, AuditEvent.subject_type, AuditEvent.subject_id,
+                                       AuditEvent.indikator_id).where(
+        AuditEvent.tenant_id == cycle.tenant_id, AuditEvent.user_id.is_not(None), or_(*touched))).all() \
+        if items else []
+    for user_id, subject_type, subject_id, indikator_id in events:
+        if subject_type == "cycle_item":
+            out[subject_id].add(user_id)
+        elif subject_type == "realisasi":
+            out[row_item[subject_id].id].add(user_id)
+        else:
+            out[by_indikator[indikator_id].id].add(user_id)
+    return out
+
+
+def data_review_steps(version) -> list:
+    """Review steps after the first collect step review the data, in order; review steps
+    before it decide on documents (an SK Tim, a format)."""
+    steps = version.steps
+    first_collect = next((s.position for s in steps if s.meaning == Meaning.COLLECT), None)
+    if first_collect is None:
+        return []
+    return [s for s in steps if s.meaning == Meaning.REVIEW and s.position > first_collect]
+
+
+def _may_still_act(step, opd: Tenant, unit_id: int | None, excluded: set[int]) -> bool:
+    """Someone outside `excluded` holds a lane that may do this step for this unit's data."""
+    kinds = step_lane_kinds(step) & kinds_with(STEP_CAPABILITY[step.meaning])
+    rows = db.session.execute(
+        select(Membership.user_id, Lane.kind, Membership.unit_id).join(Lane, Lane.id == Membership.lane_id)
+        .where(Membership.tenant_id == opd.id, Lane.kind.in_(kinds))).all() if kinds else []
+    return any(user_id not in excluded and (kind not in ENTRY_KINDS or unit == unit_id)
+               for user_id, kind, unit in rows)
+
+
+def strand_refusal(user, opd: Tenant, ind: Indikator, item: CycleItem | None, version) -> str | None:
+    """Why the user may not enter or submit this value: afterwards nobody would be left to
+    review or sign it (separation of duties), and the cycle could never end. None if fine.
+    In Kota Blitar the Kabid validates his field's data, so his Staf enters it."""
+    if version is None:
+        return None
+    excluded = (entered_by(item) if item is not None else set()) | {user.id}
+    for step in data_review_steps(version) + [s for s in version.steps if s.meaning == Meaning.SIGN]:
+        if not _may_still_act(step, opd, ind.unit_id, excluded):
+            return (f"{ind.kode}: Anda melaksanakan langkah {step.position} ({step_lane_names(step)}) atas data ini. "
+                    "Yang mengisi atau mengajukan data tidak boleh mereviu atau mengesahkannya, dan tidak ada "
+                    "orang lain yang dapat melakukannya; minta Staf unit mengisi dan mengajukannya.")
+    return None
+
+
+def running_item(opd: Tenant, ind: Indikator, tahun: int, triwulan: int) -> CycleItem | None:
+    """The item of the running cycle that measures this indicator's triwulan, if any."""
+    from_cycles = db.session.scalars(
+        select(CycleItem).join(Cycle, Cycle.id == CycleItem.cycle_id)
+        .where(Cycle.tenant_id == opd.id, Cycle.tahun == tahun, Cycle.status == "berjalan",
+               CycleItem.indikator_id == ind.id)).all()
+    return next((i for i in from_cycles
+                 if measured_triwulan(i.cycle.period_kind, i.cycle.period_no) == triwulan), None)
+
+
+def entry_strand_refusal(user, opd: Tenant, ind: Indikator, period: ReportingPeriod) -> str | None:
+    """strand_refusal for a save on the Realisasi page: under the running cycle's SOP, or
+    the SOP in force when no cycle measures the period yet."""
+    item = running_item(opd, ind, period.tahun, period.triwulan)
+    version = item.cycle.sop_version if item is not None else sop_services.sop_in_force(opd)
+    return strand_refusal(user, opd, ind, item, version)
 
 
 def review_refusal(user, task: CycleTask, item: CycleItem, found: list[Membership], stage: int) -> str | None:
@@ -234,7 +316,8 @@ def review_refusal(user, task: CycleTask, item: CycleItem, found: list[Membershi
 
 
 def sign_refusal(user, cycle) -> str | None:
-    own = [i.indikator.nama for i in cycle.items if user.id in entered_by(i)]
+    everyone = enterers(cycle)
+    own = [i.indikator.nama for i in cycle.items if user.id in everyone[i.id]]
     if own:
         return ("Anda mengisi atau mengajukan data berikut, jadi tidak boleh mengesahkannya: "
                 + "; ".join(own[:5]))

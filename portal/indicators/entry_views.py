@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.cycles import policy
 from portal.extensions import db
 from portal.indicators import entry
 from portal.indicators.models import IndicatorSet, Indikator, ReportingPeriod
@@ -68,7 +69,8 @@ def entry_row(periode_id, indikator_id):
 @rule("tenant:enter_data")
 def entry_edit(periode_id, indikator_id):
     period, ind = _load(periode_id, indikator_id)
-    refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period)
+    refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period) or \
+        policy.entry_strand_refusal(current_user, g.tenant, ind, period)
     if refusal:
         raise Refused(refusal)
     return _row(period, ind, editing=True)
@@ -78,7 +80,8 @@ def entry_edit(periode_id, indikator_id):
 @rule("tenant:enter_data")
 def entry_save(periode_id, indikator_id):
     period, ind = _load(periode_id, indikator_id)
-    refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period)
+    refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period) or \
+        policy.entry_strand_refusal(current_user, g.tenant, ind, period)
     if refusal:
         raise Refused(refusal)
     values, errors = entry.read_entry(request.form, ind)
