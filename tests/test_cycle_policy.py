@@ -62,7 +62,7 @@ def _sop(opd):
     sop_services.publish(version, None)
 
 
-def _world():
+def _world(with_sop=True):
     prov, pemda, opd, _ = gen_tree()
     people = {k: gen_user(f"{k}@policy.test", tenant=opd, lane_kind=k) for k in OPD_KINDS}
     people["pemda_admin"] = gen_user("admin@policy.test", tenant=pemda, lane_kind="pemda_admin")
@@ -77,7 +77,8 @@ def _world():
     db.session.add(Indikator(tenant_id=opd.id, set_id=tset.id, sasaran_id=sasaran.id, unit_id=opd.units[0].id,
                              kode="IK-1", nama="Indikator satu", satuan="%", polaritas="positif",
                              sifat="nilai_akhir", target_pk=100, target_tw1=100))
-    _sop(opd)
+    if with_sop:
+        _sop(opd)
     db.session.flush()
     return opd, people
 

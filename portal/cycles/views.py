@@ -80,7 +80,7 @@ def _detail_context(cycle) -> dict:
         "submittable": [i for i in cycle.items if i.state in ("belum_diisi", "dikembalikan")
                         and may_submit(i)] if engine.entry_open(cycle) else [],
         "is_head": policy.is_head(current_user, cycle.tenant),
-        "periodic": [t for t in cycle.tasks if engine.is_periodic(t)],
+        "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
     }
 
 
