@@ -18,6 +18,7 @@ from portal.sop.document import LaneDoc, SopDocument, StepDoc
 from portal.sop.models import Sop
 from tests import cycle_driver as d
 from tests.conftest import post, sign_in
+from tests.factories import PASSWORD
 from tests.test_cycle_policy import OPD_KINDS, _world
 from tests.test_cycles_rules import _cycle_at
 
@@ -160,3 +161,38 @@ def test_a_sign_step_belongs_to_the_kepala_kind(app):
         assert ("Langkah 5 (pengesahan) hanya dapat dilaksanakan oleh pelaksana berjenis Kepala Perangkat Daerah, "
                 "bukan Lane sekretaris.") in refused.value.problems
         assert version.status == "draft"
+
+
+def test_an_opd_sop_runs_only_once_its_kepala_approved_it(app, client):
+    """Publishing by the Perencana fixes the document; "Disahkan oleh" the Kepala, recorded
+    like a sign-off, puts it in force. Nobody else may approve it."""
+    from portal.audit.models import AuditEvent
+    from portal.problems import Refused
+
+    with app.app_context():
+        opd, people = _world(with_sop=False)
+        sop = Sop(tenant_id=opd.id, key="pk")
+        db.session.add(sop)
+        db.session.flush()
+        version = sop_services.new_version(sop, _periodic_doc())
+        db.session.flush()
+        sop_services.publish(version, people["perencana"].id)
+        assert sop_services.awaiting_kepala(version)
+        with pytest.raises(CycleError, match="belum disahkan oleh Kepala"):
+            engine.start_cycle(opd, 2026, "triwulan", 1, people["sekretaris"])
+        with pytest.raises(Refused):
+            sop_services.approve(version, people["sekretaris"])
+        db.session.commit()
+        slug, version_id = opd.slug, version.id
+    # The Kepala approves on the SOP document page.
+    assert sign_in(client, "kepala@policy.test", PASSWORD).status_code == 303
+    page = client.get(f"/t/{slug}/sop/versi/{version_id}/").get_data(as_text=True)
+    assert "menunggu pengesahan Kepala" in page and 'data-testid="sop-approve"' in page
+    assert post(client, f"/t/{slug}/sop/versi/{version_id}/sahkan").status_code == 303
+    assert "Disahkan oleh Pengguna" in client.get(f"/t/{slug}/sop/versi/{version_id}/").get_data(as_text=True)
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "sop.sahkan"))
+        assert event.lane == "Lane kepala" and event.subject_id == version_id
+        opd = d.tenant(slug)
+        people_kepala = d.people(opd, {"sekretaris"})[0]
+        engine.start_cycle(opd, 2026, "triwulan", 1, people_kepala)  # now in force

@@ -108,6 +108,9 @@ def start_cycle(opd: Tenant, tahun: int, kind: str, no: int, user, now: datetime
     _overlap(opd, tahun, kind, no)
     if version is None:
         raise CycleError("Belum ada SOP Pengukuran Kinerja yang terbit untuk perangkat daerah ini.")
+    if version.approved_at is None:
+        raise CycleError(f"SOP {version.nama} versi {version.number} belum disahkan oleh Kepala {opd.name}; "
+                         "Kepala mengesahkannya di halaman dokumen SOP.")
     indicator_set = indicator_entry.set_of_year(opd, tahun)
     indikator_ids = list(db.session.scalars(select(Indikator.id).where(
         Indikator.tenant_id == opd.id, Indikator.set_id == indicator_set.id).order_by(Indikator.position))) \

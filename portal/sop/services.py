@@ -4,7 +4,10 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from portal.audit import services as audit
+from portal.auth.models import Membership
 from portal.extensions import db
+from portal.problems import Conflict, Refused
 from portal.sop.document import HEADER_LISTS, LaneDoc, Meaning, SopDocument, StepDoc, publish_problems
 from portal.sop.models import Sop, SopLane, SopStep, SopVersion
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
@@ -139,6 +142,36 @@ def publish(version: SopVersion, user_id: int | None, now: datetime | None = Non
     version.status = "published"
     version.published_at = now or utcnow()
     version.published_by_id = user_id
+    if not needs_kepala(version) or user_id is None:
+        # A pemda's or template SOP has no Kepala to approve it: publishing is approving.
+        # A version loaded from tenants/ (no user) was approved where the files were made.
+        version.approved_at, version.approved_by_id = version.published_at, user_id
+
+
+def needs_kepala(version: SopVersion) -> bool:
+    """An OPD's own SOP is "Disahkan oleh" its Kepala before it runs."""
+    return version.sop.tenant.level == Level.OPD and not version.sop.is_template
+
+
+def awaiting_kepala(version: SopVersion) -> bool:
+    return version.is_published and version.approved_at is None
+
+
+def approve(version: SopVersion, user, now: datetime | None = None) -> None:
+    """The Kepala (the kind that signs) approves a published version of the OPD's SOP;
+    recorded with the lane, like a sign-off. Until then no cycle starts under it."""
+    if not version.is_published:
+        raise Conflict("Versi ini belum diterbitkan; terbitkan dulu, lalu Kepala mengesahkannya.")
+    if not awaiting_kepala(version):
+        raise Conflict("Versi ini sudah disahkan.")
+    owner = version.sop.tenant
+    lanes = list(db.session.scalars(select(Lane).join(Membership, Membership.lane_id == Lane.id).where(
+        Membership.user_id == user.id, Membership.tenant_id == owner.id, Lane.kind.in_(SIGN_KINDS))))
+    if not lanes:
+        raise Refused(f"SOP {owner.name} disahkan oleh {KIND_LABELS[LaneKind.KEPALA]} {owner.name}.")
+    version.approved_at, version.approved_by_id = now or utcnow(), user.id
+    audit.record(owner, user, "sop.sahkan", "sop_version", version.id, lane=", ".join(lane.name for lane in lanes),
+                 new=f"{version.nama} versi {version.number}")
 
 
 def blank_document(nama: str) -> SopDocument:
