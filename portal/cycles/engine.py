@@ -213,7 +213,9 @@ def rewind(task: CycleTask, target_position: int, user, now: datetime, reason: s
     """Send the flow back to an earlier step: its first task becomes active again and
     every task after it waits once more."""
     cycle = task.cycle
-    target = next(t for t in flow(cycle) if t.position == target_position)
+    target = next((t for t in flow(cycle) if t.position == target_position), None)
+    if target is None:  # the SOP sends "Tidak" to a periodic step: that is not a place in the line
+        raise CycleError(f"Langkah {target_position} berulang per periode, jadi tidak dapat menjadi tujuan 'Tidak'.")
     task.times_returned += 1
     audit.record(cycle.tenant, user, "tugas.kembalikan", "cycle_task", task.id, lane=lanes, cycle_id=cycle.id,
                  field=f"langkah {task.position}", new=f"kembali ke langkah {target_position}", reason=reason)
