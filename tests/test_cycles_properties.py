@@ -19,6 +19,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Membership, User
 from portal.cycles import engine, policy, queries, review
 from portal.cycles.models import Cycle
+from portal.cycles.work import open_work
 from portal.extensions import db
 from portal.indicators import entry
 from portal.indicators.models import Realisasi
@@ -176,7 +177,7 @@ def _assert_someone_has_work(cycle, staff, actions) -> None:
         return
     assert actions, "nobody may do anything: the cycle is stuck"
     movers = {a[2].id for a in actions if a[0] != "buka"}
-    work = engine.open_work(cycle)
+    work = open_work(cycle)
     holders = {uid for w in work for uid, lanes in staff.lanes.items()
                if any(k in w.kinds and (w.unit_id is None or unit == w.unit_id) for k, unit in lanes)}
     assert holders & movers, "those who can move the cycle on have no task for it"

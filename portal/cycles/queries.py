@@ -6,7 +6,7 @@ from decimal import Decimal
 from sqlalchemy import select
 
 from portal.auth.models import Membership
-from portal.cycles import engine
+from portal.cycles import work
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
 from portal.cycles.models import Cycle, CycleTask
 from portal.extensions import db
@@ -43,7 +43,7 @@ class InboxEntry:
 
 def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
     """What the user's lanes must do now, across their tenants: the current steps, the data
-    of their units to enter or fix after a return (engine.open_work decides what is open)."""
+    of their units to enter or fix after a return (cycles.work decides what is open)."""
     now = now or utcnow()
     memberships = db.session.execute(
         select(Membership.tenant_id, Lane.kind, Membership.unit_id).join(Lane, Lane.id == Membership.lane_id)
@@ -60,12 +60,12 @@ def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
     out = []
     for cycle in cycles:
         seen = set()
-        for work in engine.open_work(cycle, now):
-            mine = any(kind in work.kinds and (work.unit_id is None or unit == work.unit_id)
+        for todo in work.open_work(cycle, now):
+            mine = any(kind in todo.kinds and (todo.unit_id is None or unit == todo.unit_id)
                        for kind, unit in held[cycle.tenant_id])
-            if mine and (work.task.id, work.what) not in seen:
-                seen.add((work.task.id, work.what))
-                out.append(InboxEntry(work.task, cycle, cycle.tenant, is_late(work.task, now), work.what))
+            if mine and (todo.task.id, todo.what) not in seen:
+                seen.add((todo.task.id, todo.what))
+                out.append(InboxEntry(todo.task, cycle, cycle.tenant, is_late(todo.task, now), todo.what))
     return sorted(out, key=lambda e: (e.task.due_at is None, e.task.due_at or now))
 
 
