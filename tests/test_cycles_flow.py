@@ -78,6 +78,16 @@ def test_timeline_after_a_return_says_waiting_not_done(demo, client):
     step6 = re.search(r'<li class="([^"]*)" data-testid="task-6-1">(.*?)</li>', page, re.S)
     assert step6.group(1) == "sekarang" and "selesai" not in step6.group(2).replace("sedang berjalan", "")
     assert "tugas.kembalikan" in page  # the history stays in the audit trail
+    with demo.app_context():
+        cycle = db.session.get(Cycle, int(url.rstrip("/").rsplit("/", 1)[1]))
+        opd = d.tenant(MOJOKERTO)
+        step6 = engine.current_task(cycle)
+        engine.mark_done(step6, d.actor(opd, step6), output=d.store_output(opd, "o.pdf", d.PDF, 10**7)
+                         if step6.step.output.strip() else None)
+        db.session.commit()
+        kode = cycle.items[0].indikator.kode
+    page = client.get(url).get_data(as_text=True)
+    assert f"Menunggu perbaikan oleh unit: {kode}" in page
 
 
 def test_one_measurement_per_opd_and_period(demo, client):
