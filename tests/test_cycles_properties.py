@@ -30,8 +30,8 @@ from tests import cycle_driver as d
 from tests.test_cycles_seeds import SEED_OPDS
 
 MAX_ACTIONS = 60
-# Per seed SOP and database: 8 x 25 whole cycles, about a minute on two cores.
-EXAMPLES = 25
+# Per seed SOP and database: 8 x 20 whole cycles, about a minute on two shared cores.
+EXAMPLES = 20
 
 
 class Staff:
