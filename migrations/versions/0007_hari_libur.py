@@ -1,7 +1,7 @@
 """local days off (cuti bersama, hari libur daerah) per tenant
 
 Revision ID: 0007
-Revises: 0005
+Revises: 0006
 Create Date: 2026-11-30 13:40:00
 
 """
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = '0007'
-down_revision = "0005"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 

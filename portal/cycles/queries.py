@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.auth.models import Membership
 from portal.calendar.services import work_calendar
-from portal.cycles import engine, review
+from portal.cycles import engine, review, work
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
 from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
@@ -30,6 +30,8 @@ def is_late(task: CycleTask, now: datetime | None = None) -> bool:
 def timeline_state(task: CycleTask, now: datetime | None = None) -> str:
     """selesai / sekarang / menunggu, and terlambat on top when past its Mutu Baku."""
     base = {"selesai": "selesai", "aktif": "sekarang", "menunggu": "menunggu"}[task.status]
+    if base == "sekarang" and task.activated_at and task.activated_at > (now or utcnow()):
+        base = "menunggu"  # a periodic step before its period has ended
     return f"{base} terlambat" if is_late(task, now) else base
 
 
@@ -47,27 +49,31 @@ class InboxEntry:
 
 
 def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
-    """Tasks the user's lanes must do now, across their tenants, plus data returned to them."""
+    """What the user's lanes must do now, across their tenants: the current steps, the data
+    of their units to enter or fix after a return (cycles.work decides what is open)."""
     now = now or utcnow()
     memberships = db.session.execute(
-        select(Membership.tenant_id, Lane.kind).join(Lane, Lane.id == Membership.lane_id)
+        select(Membership.tenant_id, Lane.kind, Membership.unit_id).join(Lane, Lane.id == Membership.lane_id)
         .where(Membership.user_id == user.id)).all()
-    kinds_by_tenant: dict[int, set[str]] = {}
-    for tenant_id, kind in memberships:
-        kinds_by_tenant.setdefault(tenant_id, set()).add(kind)
-    if not kinds_by_tenant:
+    held: dict[int, set[tuple[str, int | None]]] = {}
+    for tenant_id, kind, unit_id in memberships:
+        held.setdefault(tenant_id, set()).add((kind, unit_id))
+    if not held:
         return []
-    tasks = db.session.scalars(
-        select(CycleTask).where(CycleTask.status == "aktif", CycleTask.tenant_id.in_(kinds_by_tenant))
-        .order_by(CycleTask.due_at))
+    open_periodic = select(CycleTask.cycle_id).where(CycleTask.status == "aktif", CycleTask.occurrences > 1)
+    cycles = db.session.scalars(select(Cycle).where(
+        Cycle.tenant_id.in_(held), (Cycle.status != "selesai") | Cycle.id.in_(open_periodic))
+        .order_by(Cycle.started_at))
     out = []
-    for task in tasks:
-        if engine.step_lane_kinds(task.step) & kinds_by_tenant[task.tenant_id]:
-            out.append(InboxEntry(task, task.cycle, task.cycle.tenant, is_late(task, now), task.step.kegiatan))
-        elif task.step.meaning == "collect" and kinds_by_tenant[task.tenant_id] & review.ENTRY_KINDS:
-            out.append(InboxEntry(task, task.cycle, task.cycle.tenant, is_late(task, now),
-                                  "Isi dan ajukan realisasi indikator unit Anda"))
-    return out
+    for cycle in cycles:
+        seen = set()
+        for todo in work.open_work(cycle, now):
+            mine = any(kind in todo.kinds and (todo.unit_id is None or unit == todo.unit_id)
+                       for kind, unit in held[cycle.tenant_id])
+            if mine and (todo.task.id, todo.what) not in seen:
+                seen.add((todo.task.id, todo.what))
+                out.append(InboxEntry(todo.task, cycle, cycle.tenant, is_late(todo.task, now), todo.what))
+    return sorted(out, key=lambda e: (e.task.due_at is None, e.task.due_at or now))
 
 
 @dataclass

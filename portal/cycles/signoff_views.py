@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import web
 from portal.access import rule
-from portal.cycles import engine, review
+from portal.cycles import engine, policy, review
 from portal.cycles.engine import CycleError
 from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.cycles.signoff_forms import SignOffForm
@@ -39,7 +39,7 @@ def _sign_task(cycle: Cycle) -> CycleTask | None:
 
 def _page(cycle: Cycle, form: SignOffForm, status: int = 200, problem: str | None = None):
     task = _sign_task(cycle)
-    can_sign = bool(task and engine.memberships_for(current_user, cycle.tenant, engine.step_lane_kinds(task.step)))
+    can_sign = bool(task and policy.may_do_step(current_user, task))
     signed = signed_queries.of_cycle(cycle) if cycle.locked else []
     if task is not None and not form.sidik.data:
         form.sidik.data = preview.fingerprint(cycle)
@@ -57,7 +57,7 @@ def signoff(cycle_id):
 
 
 @bp.route("/<int:cycle_id>/tugas/<int:task_id>/sahkan", methods=["POST"])
-@rule("tenant")
+@rule("tenant:sign")
 def sign(cycle_id, task_id):
     cycle = _cycle(cycle_id)
     task = scoped_get(CycleTask, g.tenant, task_id)

@@ -9,14 +9,13 @@ from sqlalchemy.orm import selectinload
 from portal import web
 from portal.access import rule
 from portal.audit import services as audit
-from portal.cycles import engine, queries, review
-from portal.cycles.engine import CycleError
+from portal.cycles import engine, policy, queries, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
 from portal.cycles.outputs import BuktiError, content_type, store_output
 from portal.extensions import db
 from portal.indicators.models import FileBlob, Indikator
+from portal.problems import Invalid
 from portal.signing import queries as signed_queries
-from portal.tenancy.lanes import Capability
 from portal.tenancy.models import utcnow
 from portal.tenancy.scope import scoped_get
 
@@ -41,34 +40,17 @@ def index():
 
 
 @bp.route("/mulai", methods=["POST"])
-@rule("tenant")
+@rule("tenant:act")
 def start():
-    tenant = g.tenant
     try:
-        if tenant.level != "opd":
-            raise CycleError("Siklus pengukuran dijalankan per perangkat daerah.")
-        kind = request.form.get("jenis", "")
         tahun, no = int(request.form.get("tahun", "0")), int(request.form.get("nomor", "1") or 1)
-        _may_start(tenant)
-        cycle = engine.start_cycle(tenant, tahun, kind, no, current_user)
-    except (CycleError, ValueError) as error:
-        db.session.rollback()
-        return _refused(error if isinstance(error, CycleError) else "Tahun atau periode tidak valid.",
-                        url_for("cycles.index"))
+    except ValueError:
+        raise Invalid("Tahun atau periode tidak valid.") from None
+    if not 2000 <= tahun <= 2100:
+        raise Invalid("Tahun atau periode tidak valid.")
+    cycle = engine.start_cycle(g.tenant, tahun, request.form.get("jenis", ""), no, current_user)
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle.id))
-
-
-def _may_start(tenant) -> None:
-    if Capability.MANAGE_TENANT in g.capabilities:
-        return
-    from portal.sop import services as sop_services
-
-    version = sop_services.sop_in_force(tenant)
-    if version and version.steps and engine.memberships_for(current_user, tenant,
-                                                          engine.step_lane_kinds(version.steps[0])):
-        return
-    raise CycleError("Siklus dimulai oleh pelaksana langkah pertama SOP atau perencana.")
 
 
 @bp.route("/<int:cycle_id>/")
@@ -86,30 +68,23 @@ def detail(cycle_id):
 
 def _detail_context(cycle) -> dict:
     task = engine.current_task(cycle)
-    may_submit = review.submit_rights(current_user, cycle)
-    can_act = bool(task and engine.memberships_for(current_user, cycle.tenant, engine.step_lane_kinds(task.step)))
+    may_submit = policy.submit_rights(current_user, cycle)
+    can_act = policy.may_do_step(current_user, task)
     stage = review.stage_of_task(task) if task else None
     waiting_units = list(dict.fromkeys(
         i.indikator.unit for i in cycle.items
         if stage is not None and i.state == "diajukan" and i.stage == stage - 1 and i.indikator.unit))
     return {
         "waiting_units": waiting_units,
-        "task": task, "can_act": can_act, "stage": review.stage_of_task(task) if task else None,
+        "task": task, "can_act": can_act, "stage": stage,
         "item_label": review.item_label, "queries": queries, "engine": engine, "review": review,
         "events": audit.for_cycle(cycle.tenant, cycle.id), "now": utcnow(),
         "submittable": [i for i in cycle.items if i.state in ("belum_diisi", "dikembalikan")
-                        and may_submit(i)],
-        "is_head": bool(engine.memberships_for(current_user, cycle.tenant, {"kepala"})),
+                        and may_submit(i)] if engine.entry_open(cycle) else [],
+        "is_head": policy.is_head(current_user, cycle.tenant),
+        "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
         "signed": signed_queries.of_cycle(cycle) if cycle.locked else [],
     }
-
-
-def _refused(error, back_url):
-    message = str(error)
-    if web.is_fragment_request():
-        return web.render_fragment("errors/_message.html", status=422, title="Tidak dapat diproses", text=message)
-    return web.render("errors/error.html", status=422, title="Tidak dapat diproses", text=message, code=422,
-                      back_url=back_url)
 
 
 def _task(cycle_id, task_id) -> CycleTask:
@@ -120,18 +95,19 @@ def _task(cycle_id, task_id) -> CycleTask:
 
 
 def _act(cycle_id, action):
+    """Run one domain action on the cycle; a refusal is raised as a portal.problems error
+    (answered by portal/web.py, with nothing saved)."""
     cycle = scoped_get(Cycle, g.tenant, cycle_id)
     try:
         action(cycle)
-    except (CycleError, BuktiError) as error:
-        db.session.rollback()
-        return _refused(error, url_for("cycles.detail", cycle_id=cycle_id))
+    except BuktiError as error:
+        raise Invalid(str(error)) from None
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle_id))
 
 
 @bp.route("/<int:cycle_id>/tugas/<int:task_id>/selesai", methods=["POST"])
-@rule("tenant")
+@rule("tenant:act")
 def mark_done(cycle_id, task_id):
     def action(cycle):
         task = _task(cycle_id, task_id)
@@ -144,7 +120,7 @@ def mark_done(cycle_id, task_id):
 
 
 @bp.route("/<int:cycle_id>/tugas/<int:task_id>/putuskan", methods=["POST"])
-@rule("tenant")
+@rule("tenant:review")
 def decide(cycle_id, task_id):
     def action(cycle):
         review.decide(_task(cycle_id, task_id), current_user, request.form.get("keputusan") == "ya",
@@ -153,7 +129,7 @@ def decide(cycle_id, task_id):
 
 
 @bp.route("/<int:cycle_id>/tugas/<int:task_id>/reviu", methods=["POST"])
-@rule("tenant")
+@rule("tenant:review")
 def review_items(cycle_id, task_id):
     def action(cycle):
         decisions = {}
@@ -168,7 +144,7 @@ def review_items(cycle_id, task_id):
                   and item.state == "diajukan" and item.stage == stage - 1):
                 decisions[item.id] = ("setuju", "")  # a whole unit at once; explicit results win
         if not decisions:
-            raise CycleError("Pilih hasil reviu (setujui atau kembalikan) untuk paling sedikit satu indikator.")
+            raise Invalid("Pilih hasil reviu (setujui atau kembalikan) untuk paling sedikit satu indikator.")
         review.review(task, current_user, decisions)
     return _act(cycle_id, action)
 
@@ -177,19 +153,19 @@ def review_items(cycle_id, task_id):
 
 
 @bp.route("/<int:cycle_id>/ajukan", methods=["POST"])
-@rule("tenant")
+@rule("tenant:act")
 def submit(cycle_id):
     def action(cycle):
         chosen = {int(i) for i in request.form.getlist("item") if i.isdigit()}
         items = [i for i in cycle.items if i.id in chosen]
         if not items:
-            raise CycleError("Pilih indikator yang akan diajukan.")
+            raise Invalid("Pilih indikator yang akan diajukan.")
         review.submit(items, current_user)
     return _act(cycle_id, action)
 
 
 @bp.route("/<int:cycle_id>/buka-kembali", methods=["POST"])
-@rule("tenant")
+@rule("tenant:sign")
 def reopen(cycle_id):
     def action(cycle):
         chosen = [int(i) for i in request.form.getlist("item") if i.isdigit()] or None

@@ -1,9 +1,9 @@
 """Data entry: the rows of the open period, who may enter them, saving with a revision check.
 
-Who may enter: a holder of an ENTER_DATA lane (kabid, staf) for the indicator's own
-unit (Membership.unit_id), in an open period, while no measurement cycle locks the value
-(under review or signed off). The route's rule checks the capability; may_enter() checks
-the unit, the period and the lock, on the server, on every save.
+Who may enter is decided by portal/cycles/policy.py (the one place for who may act): a
+holder of an ENTER_DATA lane (kabid, staf) for the indicator's own unit, in an open
+period, while no measurement cycle locks the value (under review or signed off). The
+route's rule checks the capability; may_enter() asks the policy on every save.
 
 Concurrency: every Realisasi row has a revision. The form carries the revision it was
 loaded with; the save is an UPDATE ... WHERE revision = <loaded>, so of two people
@@ -18,7 +18,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.audit import services as audit
 from portal.auth.models import Membership
-from portal.cycles import locks
+from portal.cycles import locks, policy
 from portal.cycles.models import Cycle, CycleItem
 from portal.extensions import db
 from portal.indicators import evidence, forms
@@ -28,10 +28,9 @@ from portal.indicators.figures import TW, Figures, angka, figures, predikat_scal
 from portal.indicators.kategori import PredikatTidakValid
 from portal.indicators.models import IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
 from portal.signing import queries as signed_queries
-from portal.tenancy.lanes import KIND_CAPABILITIES, Capability, LaneKind
 from portal.tenancy.models import Lane, Tenant, Unit, utcnow
 
-ENTRY_KINDS = [k.value for k in LaneKind if Capability.ENTER_DATA in KIND_CAPABILITIES[k]]
+ENTRY_KINDS = sorted(policy.ENTRY_KINDS)
 
 
 # -- periods -----------------------------------------------------------------------
@@ -66,12 +65,7 @@ def close_period(period: ReportingPeriod) -> None:
 
 def entry_unit_ids(user, tenant: Tenant) -> set[int]:
     """Units the user enters data for in this tenant (ENTER_DATA lanes held for a unit)."""
-    if user is None:
-        return set()
-    return set(db.session.scalars(
-        select(Membership.unit_id).join(Lane, Lane.id == Membership.lane_id)
-        .where(Membership.user_id == user.id, Membership.tenant_id == tenant.id,
-               Membership.unit_id.is_not(None), Lane.kind.in_(ENTRY_KINDS))))
+    return policy.entry_unit_ids(user, tenant)
 
 
 _ASK = object()
@@ -82,13 +76,9 @@ def may_enter(unit_ids: set[int], ind: Indikator, period: ReportingPeriod, lock=
 
     A value under review or signed off in a measurement cycle is locked (portal.cycles.locks);
     `lock` passes that reason in when the caller already looked it up for many rows."""
-    if not period.is_open:
-        return f"Periode Triwulan {TW[period.triwulan - 1]} {period.tahun} sudah ditutup."
-    if ind.unit_id is None or ind.unit_id not in unit_ids:
-        return "Indikator ini bukan tanggung jawab unit Anda."
     if lock is _ASK:
         lock = locks.entry_block(ind.tenant_id, period.tahun, period.triwulan, ind.id)
-    return lock
+    return policy.entry_refusal(unit_ids, ind, period, lock)
 
 
 # -- the rows of the page -------------------------------------------------------------

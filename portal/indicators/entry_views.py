@@ -4,17 +4,18 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
-from portal.cycles import review
+from portal.cycles import policy, review
 from portal.cycles.engine import CycleError
 from portal.extensions import db
 from portal.indicators import entry
 from portal.indicators.models import IndicatorSet, Indikator, ReportingPeriod
 from portal.indicators.views import bp, fragment_or_page, opd_only
+from portal.problems import Refused
 from portal.tenancy.scope import scoped_get
 
 
 def refuse(text: str, status: int = 403):
-    """A refusal with its reason: a short message for htmx (shown by the layout), else a page."""
+    """A refusal with its reason (the bukti dukung views still answer this way)."""
     return web.refusal(status, "Akses ditolak" if status == 403 else "Tidak dapat disimpan", text)
 
 
@@ -70,9 +71,10 @@ def entry_row(periode_id, indikator_id):
 @rule("tenant:enter_data")
 def entry_edit(periode_id, indikator_id):
     period, ind = _load(periode_id, indikator_id)
-    refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period)
+    refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period) or \
+        policy.entry_strand_refusal(current_user, g.tenant, ind, period)
     if refusal:
-        return refuse(refusal)
+        raise Refused(refusal)
     return _row(period, ind, editing=True)
 
 
@@ -80,9 +82,10 @@ def entry_edit(periode_id, indikator_id):
 @rule("tenant:enter_data")
 def entry_save(periode_id, indikator_id):
     period, ind = _load(periode_id, indikator_id)
-    refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period)
+    refusal = entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period) or \
+        policy.entry_strand_refusal(current_user, g.tenant, ind, period)
     if refusal:
-        return refuse(refusal)
+        raise Refused(refusal)
     values, errors = entry.read_entry(request.form, ind)
     revision = request.form.get("revisi", default=0, type=int)
     if errors:

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal import web
 from portal.access import rule
+from portal.cycles import policy
 from portal.extensions import db
 from portal.indicators import entry, evidence
 from portal.indicators.entry_views import _load, entry_url, refuse
@@ -55,7 +56,9 @@ def _own_bukti(bukti_id) -> tuple[BuktiDukung, ReportingPeriod | None, Indikator
 def _refusal(period, ind) -> str | None:
     if period is None:
         return "Periode pengisian bukti dukung ini belum dibuka."
-    return entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period)
+    # Bukti dukung is part of the value: who changes it may not review it (cycles.policy).
+    return (entry.may_enter(entry.entry_unit_ids(current_user, g.tenant), ind, period)
+            or policy.entry_strand_refusal(current_user, g.tenant, ind, period))
 
 
 @bp.route("/bukti/<int:periode_id>/<int:indikator_id>/")

@@ -87,6 +87,10 @@ class SopVersion(EditTracked, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[datetime | None] = mapped_column()
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    # "Disahkan oleh": an OPD's version runs only once its Kepala approved it (recorded
+    # here and in the audit log, like a sign-off); see services.approve.
+    approved_at: Mapped[datetime | None] = mapped_column()
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
 
     sop: Mapped[Sop] = relationship(back_populates="versions", primaryjoin="Sop.id == foreign(SopVersion.sop_id)")
     lanes: Mapped[list["SopLane"]] = relationship(
@@ -98,6 +102,7 @@ class SopVersion(EditTracked, db.Model):
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     updated_by: Mapped[User | None] = relationship(foreign_keys="SopVersion.updated_by_id")
     published_by: Mapped[User | None] = relationship(foreign_keys=[published_by_id])
+    approved_by: Mapped[User | None] = relationship(foreign_keys=[approved_by_id])
     based_on: Mapped["SopVersion | None"] = relationship(remote_side="SopVersion.id", foreign_keys=[based_on_id])
 
     @property

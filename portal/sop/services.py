@@ -5,11 +5,12 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from portal.audit import services as audit
-from portal.auth.models import User
+from portal.auth.models import Membership, User
 from portal.extensions import db
-from portal.sop.document import HEADER_LISTS, LaneDoc, SopDocument, StepDoc, publish_problems
+from portal.problems import Conflict, Refused
+from portal.sop.document import HEADER_LISTS, LaneDoc, Meaning, SopDocument, StepDoc, publish_problems
 from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion
-from portal.tenancy.lanes import Level
+from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
 from portal.tenancy.models import Lane, Tenant, utcnow
 
 
@@ -100,14 +101,32 @@ def holdable_kinds(tenant: Tenant) -> dict[str, set[str]]:
     return {o.name: kinds[o.id] for o in opds}
 
 
+SIGN_KINDS = frozenset(k.value for k, caps in KIND_CAPABILITIES.items() if Capability.SIGN in caps)
+
+
+def sign_step_problems(doc: SopDocument) -> list[str]:
+    """A sign step belongs only to lanes of the kind that signs (the Kepala's): no revision
+    of an SOP can hand sign-off to a Sekretaris (the cycle policy checks the same kinds)."""
+    kinds = {lane.key: (lane.kind, lane.name) for lane in doc.lanes}
+    out = []
+    for step in doc.steps:
+        if step.meaning != Meaning.SIGN:
+            continue
+        others = [kinds[k][1] for k in step.lanes if k in kinds and kinds[k][0] not in SIGN_KINDS]
+        if others:
+            out.append(f"Langkah {step.no} (pengesahan) hanya dapat dilaksanakan oleh pelaksana berjenis "
+                       f"{KIND_LABELS[LaneKind.KEPALA]}, bukan {', '.join(others)}.")
+    return out
+
+
 def problems_for(version: SopVersion) -> list[str]:
     """Every reason this version cannot be published, across the OPDs that would run it."""
     doc = to_document(version)
     owner = version.sop.tenant
     if version.sop.is_template:
-        return publish_problems(doc)
+        return publish_problems(doc) + sign_step_problems(doc)
     per_opd = holdable_kinds(owner)
-    problems = publish_problems(doc, None)
+    problems = publish_problems(doc, None) + sign_step_problems(doc)
     if not per_opd:
         return problems
     for opd_name, kinds in per_opd.items():
@@ -131,6 +150,36 @@ def publish(version: SopVersion, user_id: int | None, now: datetime | None = Non
     if not sop.is_template and choice_of(sop.tenant) is None:
         # A tenant's first published SOP is the one in force until someone chooses.
         _record_choice(sop.tenant, sop, user_id, now)
+    if not needs_kepala(version) or user_id is None:
+        # A pemda's or template SOP has no Kepala to approve it: publishing is approving.
+        # A version loaded from tenants/ (no user) was approved where the files were made.
+        version.approved_at, version.approved_by_id = version.published_at, user_id
+
+
+def needs_kepala(version: SopVersion) -> bool:
+    """An OPD's own SOP is "Disahkan oleh" its Kepala before it runs."""
+    return version.sop.tenant.level == Level.OPD and not version.sop.is_template
+
+
+def awaiting_kepala(version: SopVersion) -> bool:
+    return version.is_published and version.approved_at is None
+
+
+def approve(version: SopVersion, user, now: datetime | None = None) -> None:
+    """The Kepala (the kind that signs) approves a published version of the OPD's SOP;
+    recorded with the lane, like a sign-off. Until then no cycle starts under it."""
+    if not version.is_published:
+        raise Conflict("Versi ini belum diterbitkan; terbitkan dulu, lalu Kepala mengesahkannya.")
+    if not awaiting_kepala(version):
+        raise Conflict("Versi ini sudah disahkan.")
+    owner = version.sop.tenant
+    lanes = list(db.session.scalars(select(Lane).join(Membership, Membership.lane_id == Lane.id).where(
+        Membership.user_id == user.id, Membership.tenant_id == owner.id, Lane.kind.in_(SIGN_KINDS))))
+    if not lanes:
+        raise Refused(f"SOP {owner.name} disahkan oleh {KIND_LABELS[LaneKind.KEPALA]} {owner.name}.")
+    version.approved_at, version.approved_by_id = now or utcnow(), user.id
+    audit.record(owner, user, "sop.sahkan", "sop_version", version.id, lane=", ".join(lane.name for lane in lanes),
+                 new=f"{version.nama} versi {version.number}")
 
 
 def blank_document(nama: str) -> SopDocument:

@@ -56,9 +56,10 @@ UNIT_KINDS = frozenset({LaneKind.KABID, LaneKind.STAF})
 
 class Capability(StrEnum):
     VIEW = "view"                    # see the tenant's pages
-    ENTER_DATA = "enter_data"        # submit realisasi and bukti dukung for own unit
-    REVIEW = "review"                # validate / verify / return
-    SIGN = "sign"                    # sign off and lock; reopen
+    ACT = "act"                      # do the cycle steps the SOP gives the lane (start, mark done)
+    ENTER_DATA = "enter_data"        # enter and submit realisasi and bukti dukung for own unit
+    REVIEW = "review"                # validate / verify / return, where the SOP's step names the lane
+    SIGN = "sign"                    # sign off and lock; reopen; approve the OPD's SOP
     MANAGE_SOP = "manage_sop"        # edit and publish SOP drafts
     MANAGE_TENANT = "manage_tenant"  # units, lanes, people, indicator sets
     OVERSEE = "oversee"              # read across the tenants below
@@ -66,19 +67,22 @@ class Capability(StrEnum):
 
 # What a lane of each kind may do in its own tenant.
 KIND_CAPABILITIES = {
-    LaneKind.KEPALA: {Capability.VIEW, Capability.SIGN, Capability.REVIEW},
-    LaneKind.SEKRETARIS: {Capability.VIEW, Capability.REVIEW, Capability.MANAGE_SOP},
-    LaneKind.PERENCANA: {Capability.VIEW, Capability.REVIEW, Capability.MANAGE_SOP, Capability.MANAGE_TENANT},
-    LaneKind.KABID: {Capability.VIEW, Capability.ENTER_DATA},
-    LaneKind.TIM_SAKIP: {Capability.VIEW, Capability.REVIEW},
-    LaneKind.STAF: {Capability.VIEW, Capability.ENTER_DATA},
+    LaneKind.KEPALA: {Capability.VIEW, Capability.ACT, Capability.SIGN, Capability.REVIEW},
+    LaneKind.SEKRETARIS: {Capability.VIEW, Capability.ACT, Capability.REVIEW, Capability.MANAGE_SOP},
+    LaneKind.PERENCANA: {Capability.VIEW, Capability.ACT, Capability.REVIEW, Capability.MANAGE_SOP,
+                         Capability.MANAGE_TENANT},
+    # A Kabid reviews where the SOP says so (Kota Blitar: he validates his own field's data).
+    LaneKind.KABID: {Capability.VIEW, Capability.ACT, Capability.ENTER_DATA, Capability.REVIEW},
+    LaneKind.TIM_SAKIP: {Capability.VIEW, Capability.ACT, Capability.REVIEW},
+    LaneKind.STAF: {Capability.VIEW, Capability.ACT, Capability.ENTER_DATA},
     LaneKind.PEMDA_ADMIN: {Capability.VIEW, Capability.OVERSEE, Capability.MANAGE_SOP, Capability.MANAGE_TENANT},
     LaneKind.COORDINATOR: {Capability.VIEW, Capability.OVERSEE, Capability.MANAGE_SOP, Capability.MANAGE_TENANT},
 }
 
 # What a lane grants in the tenants *below* its own (pemda admin over its OPDs,
 # coordinator over the pemda of the province and their OPDs). Oversight is reading
-# and administration, never entering, reviewing or signing an OPD's data.
+# and administration, never acting in a cycle, entering, reviewing or signing an OPD's
+# data (portal/cycles/policy.py checks the capabilities above and nothing else).
 KIND_CAPABILITIES_BELOW = {
     LaneKind.PEMDA_ADMIN: {Capability.VIEW, Capability.OVERSEE, Capability.MANAGE_SOP, Capability.MANAGE_TENANT},
     LaneKind.COORDINATOR: {Capability.VIEW, Capability.OVERSEE, Capability.MANAGE_SOP, Capability.MANAGE_TENANT},
