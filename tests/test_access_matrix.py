@@ -24,8 +24,9 @@ from tests.factories import PASSWORD
 
 # Status codes that mean "refused".
 REFUSED = {401, 403, 404, 405}
-# The domain refused the input or the state (a conflict, invalid input): nothing may change.
-DECLINED = {409, 422}
+# The domain refused the input or the state (a conflict, invalid input, an invitation
+# link that is used or expired): nothing may change.
+DECLINED = {409, 410, 422}
 
 
 def _snapshot(app) -> str:

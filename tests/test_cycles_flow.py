@@ -127,7 +127,9 @@ def test_periodic_steps_fall_due_at_each_period_end(app):
         # Each falls due after its quarter (00.00 WIB on the first day after it), Mutu Baku from there.
         assert [t.activated_at for t in meetings] == [datetime(2026, 3, 31, 17), datetime(2026, 6, 30, 17),
                                                       datetime(2026, 9, 30, 17), datetime(2026, 12, 31, 17)]
-        assert meetings[0].due_at == datetime(2026, 4, 2, 17)  # 2 hari kerja after Wed 1 April 2026
+        # 2 hari kerja from Wed 1 April 2026 00.00 WIB: Thu 2 April, then Good Friday (3 April,
+        # a national holiday) and the weekend are skipped: Mon 6 April 00.00 WIB.
+        assert meetings[0].due_at == datetime(2026, 4, 5, 17)
         assert engine.current_task(cycle).position == 1  # the flow does not wait for them
         perencana = people["perencana"]
         engine.mark_done(meetings[0], perencana, now=started)

@@ -24,7 +24,8 @@ def test_kabid_lands_on_open_task_and_returned_indicator(demo, client, reopened)
     response = sign_in(client, KABID, follow=True)
     page = response.get_data(as_text=True)
     tasks = re.search(r'data-testid="my-tasks">(.*?)</section>', page, re.S).group(1)
-    assert "Isi dan ajukan realisasi indikator unit Anda" in tasks and "WIB" in tasks
+    # The reopened indicator is the Kabid's task: fix it and submit it again (cycles.work).
+    assert "Perbaiki dan ajukan kembali" in tasks and REASON in tasks and "WIB" in tasks
     returned = re.search(r'data-testid="returned">(.*?)</section>', page, re.S).group(1)
     assert reopened in returned and REASON in returned and "dr. Bagus Wicaksono Putra" in returned
     progress = re.search(r'data-testid="cycle-progress">(.*?)</section>', page, re.S).group(1)
