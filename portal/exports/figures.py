@@ -45,7 +45,7 @@ from portal.indicators.models import (
     Sasaran,
 )
 from portal.indicators.settings import rules_from_snapshot
-from portal.signing.models import SignedFigure, SignedValue
+from portal.signing.models import SignedFigure, SignedValue, record_figures
 from portal.tenancy.models import Tenant, Unit
 
 ROMAN = ("I", "II", "III", "IV")
@@ -214,7 +214,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
     # The signing records (portal.signing): the latest signed revision of each indicator
     # and its quarterly values, streamed in the same OPD order.
     s_signed = queries.Stream(db.session.execute(scoped(
-        select(opd_id, SignedFigure).where(SignedFigure.id.in_(latest)), SignedFigure.tenant_id)
+        select(opd_id, *SignedFigure.__table__.c).where(SignedFigure.id.in_(latest)), SignedFigure.tenant_id)
         .order_by(*order, SignedFigure.indikator_id), **stream))
     s_signed_values = queries.Stream(db.session.execute(scoped(
         select(opd_id, SignedValue.figure_id, SignedValue.triwulan, SignedValue.nilai, SignedValue.predikat,
@@ -235,7 +235,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
             values: dict[int, list] = {}
             for r in s_real.take(o.id):
                 values.setdefault(r["indikator_id"], [None] * 4)[r["triwulan"] - 1] = r
-            signed = {s["SignedFigure"].indikator_id: s["SignedFigure"] for s in s_signed.take(o.id)}
+            signed = {s["indikator_id"]: IndView(s) for s in s_signed.take(o.id)}
             signed_values: dict[int, list] = {}
             for v in s_signed_values.take(o.id):
                 signed_values.setdefault(v["figure_id"], [None] * 4)[v["triwulan"] - 1] = v
@@ -273,7 +273,7 @@ SIGNED_DEFINITION = ("kode", "nama", "is_iku", "satuan", "polaritas", "sifat", "
                      "target_atas", "skala_predikat", "target_predikat", "rules", "rules_frozen_at")
 
 
-def _signed_row(number, record: SignedFigure, signed_values, live, item, measured, current_rules, n) -> Row:
+def _signed_row(number, record, signed_values, live, item, measured, current_rules, n) -> Row:
     """An indicator as signed: definition, values, capaian and kategori from its record
     (portal.signing), whatever changed in the live rows or the definition since. While
     its cycle is reopened, the last signed revision is what is printed, and said so."""
@@ -289,7 +289,7 @@ def _signed_row(number, record: SignedFigure, signed_values, live, item, measure
     rules = rules_from_snapshot(record.rules) or current_rules
     return Row(number, record.sasaran_kode, record.sasaran_nama, ind, record.unit_name, shown,
                record.faktor_pendorong, record.faktor_penghambat, record.tindak_lanjut, len(record.bukti or []),
-               status, True, False, _signers(record), rules, record.figures(),
+               status, True, False, _signers(record), rules, record_figures(record),
                roll_up(shown, n, record.sifat) if record.jenis_target != "predikat" else None)
 
 
@@ -330,7 +330,7 @@ def _frozen_from(mapping) -> _Frozen:
     return _Frozen(mapping["tidak_berlaku"], mapping["nilai"], mapping["predikat"])
 
 
-def _signers(record: SignedFigure) -> str:
+def _signers(record) -> str:
     """Who entered, reviewed and signed the figure, and when (from the record)."""
     steps = [("Diisi", record.entered_by_name, record.entered_at)]
     steps += [(r.get("label") or "Disetujui", r.get("name") or "", _at(r.get("at"))) for r in record.reviews or []]
