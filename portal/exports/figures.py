@@ -14,12 +14,13 @@ with one statement over the whole scope, ordered by OPD in the same order, and c
 OPD by OPD (streamed: a province never sits in memory at once). Draft capaian and kategori
 come from the portal's own engine (portal.indicators.figures / capaian / kategori).
 """
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
 from portal.cycles.models import Cycle, CycleItem
@@ -214,7 +215,9 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
     # The signing records (portal.signing): the latest signed revision of each indicator
     # and its quarterly values, streamed in the same OPD order.
     s_signed = queries.Stream(db.session.execute(scoped(
-        select(opd_id, *SignedFigure.__table__.c).where(SignedFigure.id.in_(latest)), SignedFigure.tenant_id)
+        select(opd_id, *[c for c in SignedFigure.__table__.c if c.name != "rules"],
+               cast(SignedFigure.rules, Text).label("rules_json")).where(SignedFigure.id.in_(latest)),
+        SignedFigure.tenant_id)
         .order_by(*order, SignedFigure.indikator_id), **stream))
     s_signed_values = queries.Stream(db.session.execute(scoped(
         select(opd_id, SignedValue.figure_id, SignedValue.triwulan, SignedValue.nilai, SignedValue.predikat,
@@ -223,6 +226,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
     has_draft = include_drafts and queries.any_unsigned(scoped, sets, latest)
     export = Export(scope, tahun, kind, no, include_drafts, len(opds), has_draft, iter(()),
                     queries.scope_rules(scope, settings))
+    frozen = _FrozenRules()
 
     def produce():
         for o in opds:
@@ -235,7 +239,8 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
             values: dict[int, list] = {}
             for r in s_real.take(o.id):
                 values.setdefault(r["indikator_id"], [None] * 4)[r["triwulan"] - 1] = r
-            signed = {s["indikator_id"]: IndView(s) for s in s_signed.take(o.id)}
+            signed = {s["indikator_id"]: IndView(dict(s, rules=frozen.snapshot(s["rules_json"])))
+                      for s in s_signed.take(o.id)}
             signed_values: dict[int, list] = {}
             for v in s_signed_values.take(o.id):
                 signed_values.setdefault(v["figure_id"], [None] * 4)[v["triwulan"] - 1] = v
@@ -245,7 +250,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
                 record = signed.pop(ind["id"], None)
                 if record is not None:
                     row = _signed_row(len(rows) + 1, record, signed_values.get(record.id, [None] * 4), ind,
-                                      items.get(ind["id"]), measured, rules, n)
+                                      items.get(ind["id"]), measured, frozen.ruleset(record.rules_json, rules), n)
                 else:
                     row = _draft_row(len(rows) + 1, IndView(ind), sasaran, units, values.get(ind["id"], [None] * 4),
                                      items.get(ind["id"]), bukti, rules, n, include_drafts)
@@ -253,7 +258,8 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
             # A signed figure stays in the export even if its indicator left the live set.
             for record in signed.values():
                 rows.append(_signed_row(len(rows) + 1, record, signed_values.get(record.id, [None] * 4), None,
-                                        items.get(record.indikator_id), measured, rules, n))
+                                        items.get(record.indikator_id), measured,
+                                        frozen.ruleset(record.rules_json, rules), n))
             for row in rows:
                 export.rulesets[row.rules] = export.rulesets.get(row.rules, 0) + 1
             programs = [Program(p["kode"], p["nama"], p["level"], p["pagu"],
@@ -273,7 +279,27 @@ SIGNED_DEFINITION = ("kode", "nama", "is_iku", "satuan", "polaritas", "sifat", "
                      "target_atas", "skala_predikat", "target_predikat", "rules", "rules_frozen_at")
 
 
-def _signed_row(number, record, signed_values, live, item, measured, current_rules, n) -> Row:
+class _FrozenRules:
+    """The rule sets of signed figures, parsed once per distinct set (a province's
+    figures share a handful of them)."""
+
+    def __init__(self):
+        self._cache: dict[str, tuple[dict, RuleSet | None]] = {}
+
+    def _get(self, text: str) -> tuple[dict, RuleSet | None]:
+        if text not in self._cache:
+            data = json.loads(text) if text else {}
+            self._cache[text] = (data, rules_from_snapshot(data))
+        return self._cache[text]
+
+    def snapshot(self, text: str) -> dict:
+        return self._get(text)[0]
+
+    def ruleset(self, text: str, current: RuleSet) -> RuleSet:
+        return self._get(text)[1] or current
+
+
+def _signed_row(number, record, signed_values, live, item, measured, rules, n) -> Row:
     """An indicator as signed: definition, values, capaian and kategori from its record
     (portal.signing), whatever changed in the live rows or the definition since. While
     its cycle is reopened, the last signed revision is what is printed, and said so."""
@@ -286,7 +312,6 @@ def _signed_row(number, record, signed_values, live, item, measured, current_rul
     signed_now = (item is not None and item["cycle_id"] == record.cycle_id and item["state"] == "disahkan"
                   and cycle is not None and cycle.revision == record.revision)
     status = "Disahkan" if signed_now else f"Disahkan (revisi {record.revision}); sedang dibuka kembali"
-    rules = rules_from_snapshot(record.rules) or current_rules
     return Row(number, record.sasaran_kode, record.sasaran_nama, ind, record.unit_name, shown,
                record.faktor_pendorong, record.faktor_penghambat, record.tindak_lanjut, len(record.bukti or []),
                status, True, False, _signers(record), rules, record_figures(record),
