@@ -2,7 +2,8 @@
 the same run.
 
 Data: 38 pemda × 40 OPD × 30 indicators × 4 triwulan (45.600 indicators, 182.400
-values, every OPD's Tahunan cycle signed), generated into a temporary SQLite file.
+values, every OPD's Tahunan cycle signed, with its signing records as a sign-off writes
+them), generated into a temporary SQLite file.
 Each phase runs in a process of its own (so peak RSS is the phase's own):
 
 1. export  — services.build(province, "provinsi", Tahunan): wall time, peak RSS, and the
@@ -25,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from decimal import Decimal
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -48,7 +50,9 @@ def make_app(path: str):
 def generate(path: str) -> None:
     from portal.cycles.models import Cycle, CycleItem
     from portal.extensions import db
+    from portal.indicators.capaian import RuleSet
     from portal.indicators.models import IndicatorSet, Indikator, ProgramKegiatan, Realisasi, Sasaran
+    from portal.signing.models import SignedFigure, SignedValue
     from portal.sop.models import Sop, SopVersion
     from portal.tenancy.models import Tenant
 
@@ -64,8 +68,10 @@ def generate(path: str) -> None:
         version = SopVersion(tenant_id=prov.id, sop_id=sop.id, number=1, status="published", nama="SOP")
         db.session.add(version)
         db.session.flush()
-        ids = {"tenant": prov.id + 1, "set": 1, "sasaran": 1, "ind": 1, "cycle": 1}
+        ids = {"tenant": prov.id + 1, "set": 1, "sasaran": 1, "ind": 1, "cycle": 1, "figure": 1}
         tenants, sets, sasaran, inds, reals, progs, cycles, items = [], [], [], [], [], [], [], []
+        signed, signed_values = [], []
+        rules, places = RuleSet(), Decimal("1e-10")
         for p in range(PEMDA):
             pemda_id = ids["tenant"]
             ids["tenant"] += 1
@@ -111,6 +117,12 @@ def generate(path: str) -> None:
                                           faktor_penghambat="", tindak_lanjut="Pemantauan bulanan", revision=1))
                     items.append(dict(tenant_id=opd_id, cycle_id=cycle_id, indikator_id=ind_id, state="disahkan",
                                       stage=1, approvals={}))
+                    signed.append(_signed_figure(ids["figure"], cycle_id, inds[-1], reals[-4:], sasaran[-3 + i % 3],
+                                                 rules, places))
+                    signed_values.extend(dict(tenant_id=opd_id, figure_id=ids["figure"], triwulan=r["triwulan"],
+                                              nilai=r["nilai"], tidak_berlaku=False, realisasi_revision=1)
+                                         for r in reals[-4:])
+                    ids["figure"] += 1
                 ids["sasaran"] += 3
                 for k in range(4):
                     progs.append(dict(tenant_id=opd_id, set_id=set_id, level="program", kode=f"1.0{k}",
@@ -119,10 +131,47 @@ def generate(path: str) -> None:
                                       realisasi_tw3=Decimal(200_000_000), realisasi_tw4=Decimal(250_000_000),
                                       position=k))
         for model, rows in ((Tenant, tenants), (IndicatorSet, sets), (Sasaran, sasaran), (Indikator, inds),
-                            (Realisasi, reals), (ProgramKegiatan, progs), (Cycle, cycles), (CycleItem, items)):
+                            (Realisasi, reals), (ProgramKegiatan, progs), (Cycle, cycles), (CycleItem, items),
+                            (SignedFigure, signed), (SignedValue, signed_values)):
             for start in range(0, len(rows), 20000):
                 db.session.execute(sa.insert(model), rows[start:start + 20000])
         db.session.commit()
+
+
+def _signed_figure(figure_id, cycle_id, ind, values, sasaran, rules, places) -> dict:
+    """The signing record of one indicator (Tahunan, s.d. TW IV), computed by the
+    engine the sign-off uses (portal.indicators.figures.raw_figures)."""
+    from types import SimpleNamespace
+
+    from portal.exports.figures import IndView
+    from portal.indicators.figures import raw_figures
+
+    view = IndView(dict(ind, rules=None, target_bawah=None, target_atas=None, skala_predikat=None,
+                        target_predikat=None, rules_frozen_at=None))
+    rows = [SimpleNamespace(nilai=v["nilai"], predikat=None, tidak_berlaku=False) for v in values]
+    raw = raw_figures(view, rows, 4, rules)
+
+    def q(value):
+        return None if value is None else value.quantize(places)
+
+    keep = ("kode", "nama", "is_iku", "satuan", "polaritas", "sifat", "jenis_target", "pakai_rasio", "target_pk",
+            "target_tw1", "target_tw2", "target_tw3", "target_tw4")
+    return dict(
+        {k: ind[k] for k in keep}, id=figure_id, tenant_id=ind["tenant_id"], cycle_id=cycle_id, revision=1,
+        indikator_id=ind["id"], tahun=TAHUN, triwulan=4, period_label=f"Tahunan {TAHUN}",
+        sasaran_kode=sasaran["kode"], sasaran_nama=sasaran["nama"], unit_name="", target_sd=ind["target_tw4"],
+        target_bawah=None, target_atas=None, skala_predikat=None, target_predikat=None,
+        rules={"ruleset": rules.to_dict()}, rules_frozen_at=None,
+        realisasi_sd=q(raw.realisasi_sd), realisasi_sd_state=str(raw.realisasi_sd_state),
+        realisasi_sd_predikat=None, realisasi_sd_note=raw.realisasi_sd_note or "", capaian=q(raw.capaian.value),
+        capaian_state=str(raw.capaian.state), capaian_rule=raw.capaian.rule,
+        capaian_rule_label=raw.capaian.rule_label, capaian_note=raw.capaian.note or "",
+        progres=q(raw.progres.value) if raw.progres else None,
+        progres_state=str(raw.progres.state) if raw.progres else None, kategori=raw.kategori,
+        kategori_scale=raw.rules.kategori.name, faktor_pendorong=values[-1]["faktor_pendorong"],
+        faktor_penghambat="", tindak_lanjut=values[-1]["tindak_lanjut"], bukti=[],
+        entered_by_name="Staf", reviews=[], signed_by_name="Kepala Dinas", signed_by_lane="Kepala Dinas",
+        signed_at=datetime(TAHUN + 1, 1, 20, 3, 0))
 
 
 def _export_request(scope_slug: str, kind: str):

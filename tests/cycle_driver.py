@@ -34,12 +34,12 @@ def enterer(opd, item) -> User:
     raise AssertionError(f"nobody enters {item.indikator.kode}")
 
 
-def enter_value(item, user, value="75") -> None:
+def enter_value(item, user, value="75", faktor_pendorong="Koordinasi lintas bidang") -> None:
     ind: Indikator = item.indikator
     triwulan = engine.measured_triwulan(item.cycle.period_kind, item.cycle.period_no)
     row = indicator_entry.row_for(item.cycle.tenant, indicator_entry.open_period(item.cycle.tenant, item.cycle.tahun,
                                                                                  triwulan), ind, user).current
-    form = {"tidak_berlaku": "", "faktor_pendorong": "Koordinasi lintas bidang", "faktor_penghambat": "",
+    form = {"tidak_berlaku": "", "faktor_pendorong": faktor_pendorong, "faktor_penghambat": "",
             "tindak_lanjut": "Pemantauan bulanan"}
     if ind.jenis_target == "predikat":
         levels = indicator_entry.predikat_scale(ind).levels
@@ -61,8 +61,9 @@ def actor(opd, task, avoid=()) -> User:
     raise AssertionError(f"nobody may do step {task.position} ({engine.step_lane_names(task.step)})")
 
 
-def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps=200):
-    """Start and run a cycle to its end. Returns (cycle, log of what happened)."""
+def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps=200, faktor=None):
+    """Start and run a cycle to its end. Returns (cycle, log of what happened).
+    `faktor`: faktor pendorong typed for some indicators (by indikator id)."""
     opd = tenant(opd_slug)
     starter = people(opd, engine.step_lane_kinds(_first_step(opd)))[0]
     cycle = engine.start_cycle(opd, tahun, kind, no, starter)
@@ -83,7 +84,9 @@ def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps
             assert pending, "collect step active with nothing to submit"
             for item in pending:
                 user = enterer(opd, item)
-                enter_value(item, user, "80" if item.state == "dikembalikan" else "75")
+                enter_value(item, user, "80" if item.state == "dikembalikan" else "75",
+                            **({"faktor_pendorong": faktor[item.indikator_id]} if item.indikator_id in (faktor or {})
+                               else {}))
                 review.submit([item], user)
             log.append(f"{task.position}:collected")
         elif meaning == Meaning.REVIEW and review.stage_of_task(task) is None:

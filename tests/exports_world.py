@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from portal.extensions import db
 from portal.indicators import entry
-from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
+from portal.indicators import services as indicator_services
+from portal.indicators.models import IndicatorSet, Indikator, Sasaran
 from tests import cycle_driver
 
 SIGNED_OPD = "kab-mojokerto-dinkes"
@@ -23,10 +24,8 @@ def sign_triwulan_ii() -> None:
     ind.nama, ind.definisi = HOSTILE["nama"], HOSTILE["definisi"]
     db.session.scalar(select(Sasaran).where(Sasaran.id == ind.sasaran_id)).nama = HOSTILE["sasaran"]
     db.session.flush()
-    cycle_driver.run(SIGNED_OPD, no=2)
-    row = db.session.scalar(select(Realisasi).where(Realisasi.indikator_id == ind.id, Realisasi.triwulan == 2))
-    # The driver types its own faktor; the hostile one goes in afterwards (as typed text).
-    row.faktor_pendorong = HOSTILE["faktor"]
+    # The hostile faktor is typed in the entry form, so it is in the signed record.
+    cycle_driver.run(SIGNED_OPD, no=2, faktor={ind.id: HOSTILE["faktor"]})
     db.session.commit()
 
 
@@ -48,3 +47,16 @@ def close(a, b) -> bool:
     if isinstance(a, (int, float, Decimal)) and isinstance(b, (int, float, Decimal)):
         return abs(float(a) - float(b)) <= 1e-9 * max(1.0, abs(float(a)))
     return ("" if a is None else a) == ("" if b is None else b)
+
+
+def redefine(slug: str, kode: str, reason: str, **changes) -> None:
+    """Change an indicator's definition with a reason, as the indicator page saves it."""
+    opd = cycle_driver.tenant(slug)
+    tset = entry.set_of_year(opd, 2026)
+    ind = db.session.scalar(select(Indikator).where(Indikator.set_id == tset.id, Indikator.kode == kode))
+    values = {name: getattr(ind, name) for name in indicator_services.INDIKATOR_FIELDS}
+    values.update(changes)
+    head = cycle_driver.people(opd, {"kepala"})[0]
+    saved, errors = indicator_services.save_indikator(opd, tset, ind, values, head, reason)
+    assert saved is not None and errors == {}, errors
+    db.session.commit()

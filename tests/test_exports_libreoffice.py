@@ -3,6 +3,7 @@ program nobody here wrote): each formula's recalculated value equals the value t
 cached in it and the portal's own figure, and text a user typed stays text."""
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
@@ -12,7 +13,15 @@ import xlsxwriter
 from portal.exports import services
 from portal.extensions import db
 from tests import cycle_driver
-from tests.exports_world import DRAFT_PEMDA, HOSTILE, SIGNED_OPD, close, screen_figures, sign_triwulan_ii
+from tests.exports_world import (
+    DRAFT_PEMDA,
+    HOSTILE,
+    SIGNED_OPD,
+    close,
+    redefine,
+    screen_figures,
+    sign_triwulan_ii,
+)
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 # Recalculate every formula on load, whatever wrote the file (0 = always).
@@ -60,6 +69,10 @@ def test_every_workbook_kind_recalculates_in_libreoffice(demo, tmp_path):
     with demo.app_context():
         sign_triwulan_ii()
         screen = screen_figures(SIGNED_OPD, 2026, 2)
+        # A definition change after sign-off (with a reason) changes no signed figure: the
+        # recalculated Formulir below still equals the screen as signed.
+        redefine(SIGNED_OPD, "IKU-02", "Koreksi polaritas sesuai Renstra", polaritas="positif",
+                 target_pk=Decimal("50"), target_tw2=Decimal("50"))
         opd = cycle_driver.tenant(SIGNED_OPD)
         pemda = cycle_driver.tenant(DRAFT_PEMDA)
         province = opd.parent.parent

@@ -4,9 +4,13 @@ to the organisation page."""
 import re
 
 import pytest
+from sqlalchemy import select
 
-from tests import oversight_scenario
+from portal.cycles.models import Cycle
+from portal.extensions import db
+from tests import cycle_driver, oversight_scenario
 from tests.conftest import sign_in
+from tests.exports_world import redefine
 
 HOME = "/t/kab-mojokerto-dinkes/"
 KABID = "kabid.kesmas@dinkes.mojokerto.test"
@@ -59,3 +63,25 @@ def test_units_and_people_are_on_the_organisation_page(demo, client):
     page = client.get(link).get_data(as_text=True)
     assert 'data-testid="units"' in page and "Bidang Kesehatan Masyarakat" in page
     assert "drg. Wahyuni Setyaningsih" in page
+
+
+def test_kepala_sasaran_capaian_keeps_the_signed_figures_after_a_definition_change(demo, client):
+    """Signed indicators count with their signed record, as the Realisasi page shows them:
+    flipping the polaritas of one (with a reason) leaves the averages as they were."""
+    oversight_scenario.build(demo)  # Mojokerto's TW I signed
+    sign_in(client, "kadis@dinkes.mojokerto.test")
+
+    def section():
+        page = client.get(HOME).get_data(as_text=True)
+        return re.search(r'data-testid="sasaran-capaian">(.*?)</section>', page, re.S).group(1)
+
+    before = section()
+    with demo.app_context():
+        opd = cycle_driver.tenant("kab-mojokerto-dinkes")
+        cycle = db.session.scalar(select(Cycle).where(Cycle.tenant_id == opd.id, Cycle.tahun == 2026,
+                                                      Cycle.period_kind == "triwulan", Cycle.period_no == 1))
+        item = next(i for i in cycle.items if i.state == "disahkan" and i.indikator.jenis_target == "angka")
+        flipped = {"positif": "negatif", "negatif": "positif"}[item.indikator.polaritas]
+        redefine("kab-mojokerto-dinkes", item.indikator.kode, "Koreksi polaritas sesuai Renstra", polaritas=flipped)
+        db.session.remove()
+    assert section() == before

@@ -8,10 +8,12 @@ from sqlalchemy import event
 
 from portal.extensions import db
 from portal.indicators.kategori import format_angka
+from portal.indicators.models import Indikator
 from portal.oversight import queries
 from portal.tenancy.models import utcnow
 from tests import oversight_scenario
 from tests.conftest import post, sign_in
+from tests.exports_world import redefine
 
 KOORDINATOR = "koordinator@jatim.test"
 MATRIX = "/t/jawa-timur/pemantauan/"
@@ -209,3 +211,37 @@ def test_deleting_a_linked_indicator_without_values_drops_its_link(demo, scenari
         assert indicator_services.delete_indikator(ind) is None
         db.session.commit()
         assert db.session.scalar(db.select(db.func.count(IndicatorLink.id))) == 0
+
+
+def test_compare_shows_a_signed_period_from_its_record_and_marks_live_figures(demo, client, scenario):
+    """Mojokerto's TW I is signed: after its stunting indicator turns positive (with a
+    reason) the comparison still shows the signed 0,00 %; Pasuruan never signed, so its
+    live figure is shown and marked as not signed."""
+    sign_in(client, KOORDINATOR)
+    url = post(client, "/t/jawa-timur/pemantauan/indikator/",
+               {"kode": "IKK 2.01", "nama": "Prevalensi stunting pada balita", "satuan": "%"}).headers["Location"]
+    url = url.replace("http://localhost", "")
+    found = client.get(url + "?tahun=2026&cari=stunting").get_data(as_text=True)
+    ids = re.findall(r'name="indikator" value="(\d+)" aria-label="Tautkan ([^"]+)"', found)
+    assert post(client, url + "tautkan", {"indikator": [i for i, _ in ids], "tahun": "2026"}).status_code == 303
+    with demo.app_context():
+        ind = db.session.get(Indikator, next(int(i) for i, label in ids if "Mojokerto" in label))
+        redefine("kab-mojokerto-dinkes", ind.kode, "Koreksi polaritas sesuai Renstra", polaritas="positif",
+                 satuan="persen")
+        db.session.remove()
+
+    def table(triwulan):
+        page = client.get(url + f"?tahun=2026&triwulan={triwulan}").get_data(as_text=True)
+        body = re.search(r'data-testid="compare-table">(.*?)</table>', page, re.S).group(1)
+        return {m.group(1): m.group(2) for m in re.finditer(r"<tr>\s*<td>([^<]+)</td>(.*?)</tr>", body, re.S)}
+
+    rows = table(1)
+    mojokerto, pasuruan = rows["Pemerintah Kabupaten Mojokerto · Dinkes"], rows["Pemerintah Kota Pasuruan · Dinkes"]
+    assert "0,00 %" in mojokerto and '<td class="fig">80</td>' in mojokerto  # as signed, negatif
+    assert "<td>%</td>" in mojokerto  # the satuan as signed
+    assert re.search(r'data-signed="1"[^>]*>Disahkan \(revisi 1\)<', mojokerto)
+    assert "97,24 %" in pasuruan
+    assert re.search(r'data-signed="0"[^>]*>Belum disahkan \(data berjalan\)<', pasuruan)
+    # TW II was never signed in Mojokerto: live, under the new definition.
+    assert re.search(r'data-signed="0"[^>]*>Belum disahkan \(data berjalan\)<',
+                     table(2)["Pemerintah Kabupaten Mojokerto · Dinkes"])

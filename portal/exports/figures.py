@@ -1,22 +1,26 @@
 """The figures an export prints, gathered in bulk for an OPD, a pemda or a province.
 
-`gather()` is the ONE place exports read signed state. Until signed figures are records
-of their own (portal.signing), it reads today's tables: an indicator's figure for a
-measured triwulan is signed when its CycleItem in a cycle measuring that triwulan is
-"disahkan" (the live values are then locked), or, for a cycle reopened after a sign-off,
-the value of the last CycleSnapshot. Figures not signed are left out unless drafts are
-asked for, and then flagged as drafts.
+`gather()` is the ONE place exports read signed state, and it reads it from the signing
+records (portal.signing: SignedFigure/SignedValue, written once at sign-off): a signed
+indicator prints its latest signed revision for the measured triwulan -- definition,
+values, capaian, kategori, texts, bukti dukung and who signed -- whatever changed in the
+live rows or the definition afterwards. While its cycle is reopened, that last signed
+revision is still what is printed (status "Disahkan (revisi n); sedang dibuka kembali")
+until it is signed again. Indicators without a signed figure are left out unless drafts
+are asked for; then their live figure is printed and marked "DRAF — belum disahkan".
 
 The number of SQL statements is fixed, whatever the number of OPDs: every table is read
 with one statement over the whole scope, ordered by OPD in the same order, and consumed
-OPD by OPD (streamed: a province never sits in memory at once). Capaian and kategori come
-from the portal's own engine (portal.indicators.figures / capaian / kategori).
+OPD by OPD (streamed: a province never sits in memory at once). Draft capaian and kategori
+come from the portal's own engine (portal.indicators.figures / capaian / kategori).
 """
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
 from portal.cycles.models import Cycle, CycleItem
@@ -27,13 +31,10 @@ from portal.indicators import figures as indicator_figures
 from portal.indicators.capaian import (
     BELUM_DIISI,
     DIHITUNG,
-    TIDAK_BERLAKU,
-    AngkaTidakValid,
     CapaianResult,
     RollUp,
     RuleSet,
     average_capaian,
-    parse_angka,
     roll_up,
 )
 from portal.indicators.models import (
@@ -45,6 +46,7 @@ from portal.indicators.models import (
     Sasaran,
 )
 from portal.indicators.settings import rules_from_snapshot
+from portal.signing.models import SignedFigure, SignedValue, record_figures
 from portal.tenancy.models import Tenant, Unit
 
 ROMAN = ("I", "II", "III", "IV")
@@ -178,8 +180,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
     settings = queries.settings(scope, opd, pemda, where)
     units = dict(db.session.execute(scoped(select(Unit.id, Unit.name), Unit.tenant_id)).all())
     measured = queries.measured_cycles(scoped, tahun, n)
-    signers = queries.signers(scoped, tahun)
-    snapshots = queries.reopened_snapshots(scoped, measured, n)
+    latest = queries.latest_signed(scope, tahun, n)
     bukti = dict(db.session.execute(scoped(
         select(BuktiDukung.indikator_id, func.count()).where(BuktiDukung.triwulan == n,
                                                              BuktiDukung.status == "aktif")
@@ -211,9 +212,21 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
         .join(Cycle, Cycle.id == CycleItem.cycle_id)
         .where(Cycle.id.in_(list(measured) or [-1])), CycleItem.tenant_id)
         .order_by(*order, CycleItem.indikator_id, Cycle.id), **stream))
-    has_draft = include_drafts and queries.any_unsigned(scoped, sets, measured)
+    # The signing records (portal.signing): the latest signed revision of each indicator
+    # and its quarterly values, streamed in the same OPD order.
+    s_signed = queries.Stream(db.session.execute(scoped(
+        select(opd_id, *[c for c in SignedFigure.__table__.c if c.name != "rules"],
+               cast(SignedFigure.rules, Text).label("rules_json")).where(SignedFigure.id.in_(latest)),
+        SignedFigure.tenant_id)
+        .order_by(*order, SignedFigure.indikator_id), **stream))
+    s_signed_values = queries.Stream(db.session.execute(scoped(
+        select(opd_id, SignedValue.figure_id, SignedValue.triwulan, SignedValue.nilai, SignedValue.predikat,
+               SignedValue.tidak_berlaku).where(SignedValue.figure_id.in_(latest)), SignedValue.tenant_id)
+        .order_by(*order, SignedValue.figure_id, SignedValue.triwulan), **stream))
+    has_draft = include_drafts and queries.any_unsigned(scoped, sets, latest)
     export = Export(scope, tahun, kind, no, include_drafts, len(opds), has_draft, iter(()),
                     queries.scope_rules(scope, settings))
+    frozen = _FrozenRules()
 
     def produce():
         for o in opds:
@@ -226,13 +239,29 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
             values: dict[int, list] = {}
             for r in s_real.take(o.id):
                 values.setdefault(r["indikator_id"], [None] * 4)[r["triwulan"] - 1] = r
+            signed = {s["indikator_id"]: IndView(dict(s, rules=frozen.snapshot(s["rules_json"])))
+                      for s in s_signed.take(o.id)}
+            signed_values: dict[int, list] = {}
+            for v in s_signed_values.take(o.id):
+                signed_values.setdefault(v["figure_id"], [None] * 4)[v["triwulan"] - 1] = v
             sasaran = {s["id"]: s for s in s_sasaran.take(o.id)}
             rows = []
-            for number, ind in enumerate(s_ind.take(o.id), 1):
-                row = _row(number, IndView(ind), sasaran, units, values.get(ind["id"], [None] * 4), items,
-                           measured, signers, snapshots, bukti, rules, n, include_drafts)
-                export.rulesets[row.rules] = export.rulesets.get(row.rules, 0) + 1
+            for ind in s_ind.take(o.id):
+                record = signed.pop(ind["id"], None)
+                if record is not None:
+                    row = _signed_row(len(rows) + 1, record, signed_values.get(record.id, [None] * 4), ind,
+                                      items.get(ind["id"]), measured, frozen.ruleset(record.rules_json, rules), n)
+                else:
+                    row = _draft_row(len(rows) + 1, IndView(ind), sasaran, units, values.get(ind["id"], [None] * 4),
+                                     items.get(ind["id"]), bukti, rules, n, include_drafts)
                 rows.append(row)
+            # A signed figure stays in the export even if its indicator left the live set.
+            for record in signed.values():
+                rows.append(_signed_row(len(rows) + 1, record, signed_values.get(record.id, [None] * 4), None,
+                                        items.get(record.indikator_id), measured,
+                                        frozen.ruleset(record.rules_json, rules), n))
+            for row in rows:
+                export.rulesets[row.rules] = export.rulesets.get(row.rules, 0) + 1
             programs = [Program(p["kode"], p["nama"], p["level"], p["pagu"],
                                 [p[f"realisasi_tw{q}"] for q in range(1, 5)]) for p in s_prog.take(o.id)]
             yield OpdFigures(o.id, o.name, o.pemda_id, o.pemda, rows, programs, rules)
@@ -241,66 +270,70 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
     return export
 
 
-def _snapshot_value(text: str):
-    """A signed value kept as display text ("1.234,5", "tidak berlaku", a predikat)."""
-    text = (text or "").strip()
-    if text in ("", "belum diisi"):
-        return BELUM_DIISI
-    if text == "tidak berlaku":
-        return TIDAK_BERLAKU
-    try:
-        return parse_angka(text)
-    except AngkaTidakValid:
-        return text
+# The definition an export prints for a signed figure comes from its record; these
+# descriptive fields are not part of what is signed and are read from the live row.
+LIVE_ONLY = {"definisi": "", "baseline": None, "target_renstra": None, "sasaran_id": None, "unit_id": None,
+             "position": 0}
+SIGNED_DEFINITION = ("kode", "nama", "is_iku", "satuan", "polaritas", "sifat", "jenis_target", "pakai_rasio",
+                     "target_pk", "target_tw1", "target_tw2", "target_tw3", "target_tw4", "target_bawah",
+                     "target_atas", "skala_predikat", "target_predikat", "rules", "rules_frozen_at")
 
 
-class _Frozen:
-    """A quarterly value as portal.indicators.figures.value_of/predikat_of read a row."""
+class _FrozenRules:
+    """The rule sets of signed figures, parsed once per distinct set (a province's
+    figures share a handful of them)."""
 
-    def __init__(self, value):
-        self.tidak_berlaku = value is TIDAK_BERLAKU
-        self.nilai = value if isinstance(value, Decimal) else None
-        self.predikat = value if isinstance(value, str) and value not in (BELUM_DIISI, TIDAK_BERLAKU) else None
+    def __init__(self):
+        self._cache: dict[str, tuple[dict, RuleSet | None]] = {}
+
+    def _get(self, text: str) -> tuple[dict, RuleSet | None]:
+        if text not in self._cache:
+            data = json.loads(text) if text else {}
+            self._cache[text] = (data, rules_from_snapshot(data))
+        return self._cache[text]
+
+    def snapshot(self, text: str) -> dict:
+        return self._get(text)[0]
+
+    def ruleset(self, text: str, current: RuleSet) -> RuleSet:
+        return self._get(text)[1] or current
 
 
-def _row(number, ind, sasaran, units, quarters, items, measured, signers, snapshots, bukti, current_rules, n,
-         include_drafts) -> Row:
-    item = items.get(ind.id)
-    signed = item is not None and item["state"] == "disahkan"
-    raw, quarters = quarters, [None if q is None else _frozen_from(q) for q in quarters]
-    verifier = ""
-    snap = None if signed else snapshots.get(ind.id)
-    if signed:
-        cycle = measured[item["cycle_id"]]
-        who, at = signers.get((cycle.id, cycle.revision), ("", None))
-        verifier = _verifier(who, at, cycle.revision)
-        status = "Disahkan"
-    elif snap is not None:
-        values, cycle_id, revision = snap
-        who, at = signers.get((cycle_id, revision), ("", None))
-        verifier = _verifier(who, at, revision)
-        status = f"Disahkan (revisi {revision}); sedang dibuka kembali"
-        quarters[n - 1] = _Frozen(_snapshot_value(values.get("realisasi", "")))
-        signed = True
-    else:
-        state = ITEM_LABELS[item["state"]] if item else "Belum masuk siklus"
-        status = f"{DRAFT} ({state})" if include_drafts else f"Belum disahkan ({state})"
-    show = signed or include_drafts
+def _signed_row(number, record, signed_values, live, item, measured, rules, n) -> Row:
+    """An indicator as signed: definition, values, capaian and kategori from its record
+    (portal.signing), whatever changed in the live rows or the definition since. While
+    its cycle is reopened, the last signed revision is what is printed, and said so."""
+    mapping = {key: (live or {}).get(key, default) for key, default in LIVE_ONLY.items()}
+    mapping.update({key: getattr(record, key) for key in SIGNED_DEFINITION}, id=record.indikator_id)
+    ind = IndView(mapping)
+    quarters = [None if v is None else _frozen_from(v) for v in signed_values]
+    shown = [_quarter_value(ind, q) if q is not None else BELUM_DIISI for q in quarters]
+    cycle = measured.get(record.cycle_id)
+    signed_now = (item is not None and item["cycle_id"] == record.cycle_id and item["state"] == "disahkan"
+                  and cycle is not None and cycle.revision == record.revision)
+    status = "Disahkan" if signed_now else f"Disahkan (revisi {record.revision}); sedang dibuka kembali"
+    return Row(number, record.sasaran_kode, record.sasaran_nama, ind, record.unit_name, shown,
+               record.faktor_pendorong, record.faktor_penghambat, record.tindak_lanjut, len(record.bukti or []),
+               status, True, False, _signers(record), rules, record_figures(record),
+               roll_up(shown, n, record.sifat) if record.jenis_target != "predikat" else None)
+
+
+def _draft_row(number, ind, sasaran, units, raw, item, bukti, current_rules, n, include_drafts) -> Row:
+    """An indicator without a signed figure: left empty, or (drafts asked for) its live
+    figure marked as a draft."""
+    state = ITEM_LABELS[item["state"]] if item else "Belum masuk siklus"
+    status = f"{DRAFT} ({state})" if include_drafts else f"Belum disahkan ({state})"
+    quarters = [None if q is None else _frozen_from(q) for q in raw]
     rules = rules_from_snapshot(ind.rules) or current_rules
-    fig = indicator_figures.figures(ind, quarters, n, current_rules) if show else None
+    fig = indicator_figures.figures(ind, quarters, n, current_rules) if include_drafts else None
     source = raw[n - 1]
-    if snap is not None:
-        texts = (snap[0].get("faktor_pendorong", ""), snap[0].get("faktor_penghambat", ""),
-                 snap[0].get("tindak_lanjut", ""))
-    elif show and source is not None:
-        texts = (source["faktor_pendorong"], source["faktor_penghambat"], source["tindak_lanjut"])
-    else:
-        texts = ("", "", "")
-    shown = [_quarter_value(ind, q) for q in quarters] if show else [BELUM_DIISI] * 4
+    texts = (("", "", "") if not include_drafts or source is None else
+             (source["faktor_pendorong"], source["faktor_penghambat"], source["tindak_lanjut"]))
+    shown = [_quarter_value(ind, q) for q in quarters] if include_drafts else [BELUM_DIISI] * 4
     s = sasaran.get(ind.sasaran_id)
     return Row(number, s["kode"] if s else "", s["nama"] if s else "", ind, units.get(ind.unit_id, ""),
-               shown, *texts, bukti.get(ind.id, 0), status, signed, show and not signed, verifier, rules, fig,
-               roll_up(shown, n, ind.sifat) if show and ind.jenis_target != "predikat" else None)
+               shown, *texts, bukti.get(ind.id, 0), status, False, include_drafts, "", rules, fig,
+               roll_up(shown, n, ind.sifat) if include_drafts and ind.jenis_target != "predikat" else None)
 
 
 def _quarter_value(ind, q):
@@ -309,15 +342,34 @@ def _quarter_value(ind, q):
     return indicator_figures.value_of(q)
 
 
-def _frozen_from(mapping) -> "_Frozen":
-    f = _Frozen(None)
-    f.tidak_berlaku, f.nilai, f.predikat = mapping["tidak_berlaku"], mapping["nilai"], mapping["predikat"]
-    return f
+class _Frozen:
+    """A quarterly value as portal.indicators.figures.value_of/predikat_of read a row."""
+
+    __slots__ = ("tidak_berlaku", "nilai", "predikat")
+
+    def __init__(self, tidak_berlaku, nilai, predikat):
+        self.tidak_berlaku, self.nilai, self.predikat = tidak_berlaku, nilai, predikat
 
 
-def _verifier(who: str, at, revision: int) -> str:
-    when = indicator_figures.waktu(at)
-    return f"{who} · {when} WIB (revisi {revision})" if when else who
+def _frozen_from(mapping) -> _Frozen:
+    return _Frozen(mapping["tidak_berlaku"], mapping["nilai"], mapping["predikat"])
+
+
+def _signers(record) -> str:
+    """Who entered, reviewed and signed the figure, and when (from the record)."""
+    steps = [("Diisi", record.entered_by_name, record.entered_at)]
+    steps += [(r.get("label") or "Disetujui", r.get("name") or "", _at(r.get("at"))) for r in record.reviews or []]
+    steps.append((f"Disahkan (revisi {record.revision})", record.signed_by_name, record.signed_at))
+    parts = []
+    for label, who, at in steps:
+        when = indicator_figures.waktu(at)
+        if who or when:
+            parts.append(f"{label}: {who}" + (f", {when} WIB" if when else ""))
+    return "; ".join(parts)
+
+
+def _at(text):
+    return datetime.fromisoformat(text) if text else None
 
 
 def is_computed(result: CapaianResult | None) -> bool:

@@ -30,7 +30,7 @@ def headers(n: int, with_opd: bool) -> list:
               ("Realisasi", [f"TW {r}" for r in ROMAN]), (f"Realisasi s.d. {tw}", 1),
               (f"Capaian s.d. {tw} (%)", 1), ("Progres thd target tahunan (%)", 1), ("Kategori", 1),
               ("Rumus capaian", 1), ("Faktor pendorong", 1), ("Faktor penghambat", 1), ("Tindak lanjut", 1),
-              ("Bukti dukung (berkas)", 1), ("Status", 1), ("Verifikator, tanggal", 1),
+              ("Bukti dukung (berkas)", 1), ("Status", 1), ("Diisi, direviu, disahkan (oleh, tanggal)", 1),
               ("Unit penanggung jawab", 1)]
     return ([("Perangkat Daerah", 1)] if with_opd else []) + groups
 

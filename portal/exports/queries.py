@@ -1,13 +1,15 @@
 """The bulk statements behind gather(): each reads one table for every OPD of the scope
 at once (never one statement per OPD)."""
 from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
 
-from portal.auth.models import User
-from portal.cycles.models import Cycle, CycleItem, CycleSnapshot
+from portal.cycles.models import Cycle
 from portal.extensions import db
 from portal.indicators.capaian import RuleSet
 from portal.indicators.kategori import KATEGORI_PERMENDAGRI_86_2017, KategoriScale
 from portal.indicators.models import IndicatorSettings, Indikator
+from portal.signing import queries as signing_queries
+from portal.signing.models import SignedFigure
 from portal.tenancy.models import Tenant
 
 PERIOD_KINDS = {"triwulan": 4, "semester": 2, "tahunan": 1}
@@ -66,36 +68,17 @@ def measured_cycles(scoped, tahun: int, n: int) -> dict[int, tuple]:
     return {r.id: r for r in rows if measured_triwulan(r.period_kind, r.period_no) == n}
 
 
-def signers(scoped, tahun: int) -> dict[tuple[int, int], tuple[str, object]]:
-    """(cycle id, revision) -> (who signed, when)."""
-    rows = db.session.execute(scoped(
-        select(CycleSnapshot.cycle_id, CycleSnapshot.revision, User.name, func.max(CycleSnapshot.signed_at))
-        .select_from(CycleSnapshot).join(User, User.id == CycleSnapshot.signed_by_id, isouter=True)
-        .join(Cycle, Cycle.id == CycleSnapshot.cycle_id).where(Cycle.tahun == tahun)
-        .group_by(CycleSnapshot.cycle_id, CycleSnapshot.revision, User.name), CycleSnapshot.tenant_id)).all()
-    return {(c, r): (name or "", at) for c, r, name, at in rows}
+def latest_signed(scope: Tenant, tahun: int, n: int):
+    """Ids of the latest signed figure of each indicator of the scope's OPDs (a select)."""
+    opd, pemda = aliased(Tenant), aliased(Tenant)
+    ids = select(opd.id).join(pemda, pemda.id == opd.parent_id).where(
+        opd.level == "opd", scope_filter(scope, opd, pemda)).correlate(None)
+    return signing_queries.latest_ids(tahun, n, ids)
 
 
-def reopened_snapshots(scoped, measured: dict, n: int) -> dict[int, tuple]:
-    """Indicator id -> (values, cycle id, revision) of the last sign-off of a reopened cycle."""
-    reopened = [c.id for c in measured.values() if c.revision > 0 and c.status == "berjalan"]
-    if not reopened:
-        return {}
-    out = {}
-    rows = db.session.execute(scoped(select(CycleSnapshot.indikator_id, CycleSnapshot.values,
-                                            CycleSnapshot.cycle_id, CycleSnapshot.revision)
-                                     .where(CycleSnapshot.cycle_id.in_(reopened)), CycleSnapshot.tenant_id)
-                              .order_by(CycleSnapshot.revision)).all()
-    for ind_id, values, cycle_id, revision in rows:
-        out[ind_id] = (values, cycle_id, revision)
-    return out
-
-
-def any_unsigned(scoped, sets, measured) -> bool:
-    # Signed now, or signed before and reopened (the last signed value is printed).
-    cycles = list(measured) or [-1]
-    signed = select(CycleItem.indikator_id).where(CycleItem.cycle_id.in_(cycles), CycleItem.state == "disahkan") \
-        .union(select(CycleSnapshot.indikator_id).where(CycleSnapshot.cycle_id.in_(cycles)))
+def any_unsigned(scoped, sets, latest) -> bool:
+    """Some indicator of the scope has no signed figure for the period (drafts to mark)."""
+    signed = select(SignedFigure.indikator_id).where(SignedFigure.id.in_(latest))
     total = db.session.scalar(scoped(select(func.count(Indikator.id)).where(
         Indikator.set_id.in_(sets), Indikator.id.not_in(signed)), Indikator.tenant_id))
     return bool(total)

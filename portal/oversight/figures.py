@@ -1,7 +1,8 @@
 """Figures of linked indicators for comparison: the ONE function oversight reads
-realisasi and capaian through. Today it reads the live Realisasi rows and the capaian
-engine (portal/indicators/figures.py); when signed figures exist (portal.signing) the
-lead switches this function to them.
+realisasi and capaian through. A signed period shows its signing record (portal.signing:
+the latest signed revision, also while its cycle is reopened), whatever changed in the
+definition or the live rows since; only a period never signed is computed from the live
+Realisasi rows (portal/indicators/figures.py), and is marked as such.
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -15,7 +16,10 @@ from portal.indicators.capaian import DIHITUNG
 from portal.indicators.models import IndicatorSet, Indikator, Realisasi
 from portal.oversight.models import IndicatorLink
 from portal.oversight.queries import opds_below
+from portal.signing.queries import latest_of_indicators
 from portal.tenancy.models import Tenant
+
+LIVE = "Belum disahkan (data berjalan)"
 
 
 @dataclass
@@ -29,6 +33,9 @@ class LinkedFigure:
     capaian_text: str
     kategori: str | None
     trend: list[Decimal | None] = field(default_factory=list)   # capaian TW I..IV
+    satuan: str = ""
+    status: str = ""           # "Disahkan (revisi n)" or LIVE
+    signed: bool = False
 
     @property
     def label(self) -> str:
@@ -48,6 +55,7 @@ def linked_figures(viewer: Tenant, reference_id: int, tahun: int, triwulan: int)
     for row in db.session.scalars(select(Realisasi).where(Realisasi.indikator_id.in_(list(values)))):
         if 1 <= row.triwulan <= 4:
             values[row.indikator_id][row.triwulan - 1] = row
+    signed = latest_of_indicators(values, tahun)
     rules = {}
     out = []
     for ind, opd in rows:
@@ -55,13 +63,23 @@ def linked_figures(viewer: Tenant, reference_id: int, tahun: int, triwulan: int)
             rules[opd.id] = indicator_settings.effective(opd).rules
         trend = []
         for n in range(1, 5):
-            f = indicator_figures.figures(ind, values[ind.id], n, rules[opd.id])
+            f, _ = _figures_at(ind, n, signed, values[ind.id], rules[opd.id])
             trend.append(f.capaian.value if f.capaian.state == DIHITUNG else None)
-        f = indicator_figures.figures(ind, values[ind.id], triwulan, rules[opd.id])
+        f, record = _figures_at(ind, triwulan, signed, values[ind.id], rules[opd.id])
         pemda = opd.parent
         out.append(LinkedFigure(
             ind, opd, pemda.display_name if pemda and pemda.level == "pemda" else "",
-            ind.target_sd(triwulan), f.realisasi_sd, f.capaian.value if f.capaian.state == DIHITUNG else None,
-            f.capaian.display(), f.kategori, trend))
+            record.target_sd if record else ind.target_sd(triwulan), f.realisasi_sd,
+            f.capaian.value if f.capaian.state == DIHITUNG else None, f.capaian.display(), f.kategori, trend,
+            record.satuan if record else ind.satuan,
+            f"Disahkan (revisi {record.revision})" if record else LIVE, record is not None))
     out.sort(key=lambda x: x.label)
     return out
+
+
+def _figures_at(ind: Indikator, n: int, signed: dict, values: list, rules):
+    """The signed record's figures for s.d. TW n if that period was signed, else live."""
+    record = signed.get((ind.id, n))
+    if record is not None:
+        return record.figures(), record
+    return indicator_figures.figures(ind, values, n, rules), None

@@ -17,6 +17,7 @@ from portal.indicators import settings as indicator_settings
 from portal.indicators.capaian import average_capaian
 from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.oversight import queries
+from portal.signing.queries import signed_now
 from portal.tenancy import services as tenancy
 from portal.tenancy.lanes import Capability, LaneKind
 from portal.tenancy.models import Tenant, utcnow
@@ -103,7 +104,8 @@ def returned_to(user, tenant: Tenant) -> list[Returned]:
 
 def capaian_per_sasaran(tenant: Tenant, tahun: int, triwulan: int) -> list[SasaranCapaian]:
     """Mean capaian s.d. TW n of each sasaran's indicators (the capaian engine's average,
-    never a sum of ratios)."""
+    never a sum of ratios). A signed indicator counts with its signed record, as the
+    Realisasi page shows it."""
     pairs = db.session.execute(
         select(Indikator, Sasaran).join(Sasaran, Sasaran.id == Indikator.sasaran_id)
         .join(IndicatorSet, IndicatorSet.id == Indikator.set_id)
@@ -114,9 +116,11 @@ def capaian_per_sasaran(tenant: Tenant, tahun: int, triwulan: int) -> list[Sasar
                                                           Realisasi.indikator_id.in_(list(values)))):
         values[row.indikator_id][row.triwulan - 1] = row
     eff = indicator_settings.effective(tenant).rules
+    signed = signed_now(tenant.id, tahun, triwulan, values)
     grouped: dict[int, tuple[Sasaran, list]] = {}
     for ind, sasaran in pairs:
-        f = indicator_figures.figures(ind, values[ind.id], triwulan, eff)
+        f = signed[ind.id].figures() if ind.id in signed else indicator_figures.figures(ind, values[ind.id],
+                                                                                         triwulan, eff)
         grouped.setdefault(sasaran.id, (sasaran, []))[1].append(f.capaian)
     return [SasaranCapaian(s, average_capaian(results, eff), len(results)) for s, results in grouped.values()]
 

@@ -130,13 +130,19 @@ class SignedFigure(db.Model):
 
     def figures(self) -> Figures:
         """The figure as the pages show figures (the same Figures the live rows use)."""
-        capaian = CapaianResult(self.capaian, self.capaian_state, self.capaian_rule, self.capaian_rule_label,
-                                self.capaian_note or None)
-        progres = None
-        if self.progres_state is not None:
-            progres = CapaianResult(self.progres, self.progres_state, self.capaian_rule, self.capaian_rule_label)
-        return Figures(shown_realisasi_sd(self.realisasi_sd, self.realisasi_sd_state, self.realisasi_sd_predikat),
-                       self.realisasi_sd_note or None, capaian, progres, self.kategori, self.kategori_scale, True)
+        return record_figures(self)
+
+
+def record_figures(record) -> Figures:
+    """The Figures of a signed_figure record: an ORM object or any row read by attribute
+    (bulk readers such as the exports read rows, not objects)."""
+    capaian = CapaianResult(record.capaian, record.capaian_state, record.capaian_rule, record.capaian_rule_label,
+                            record.capaian_note or None)
+    progres = None
+    if record.progres_state is not None:
+        progres = CapaianResult(record.progres, record.progres_state, record.capaian_rule, record.capaian_rule_label)
+    return Figures(shown_realisasi_sd(record.realisasi_sd, record.realisasi_sd_state, record.realisasi_sd_predikat),
+                   record.realisasi_sd_note or None, capaian, progres, record.kategori, record.kategori_scale, True)
 
 
 class SignedValue(db.Model):

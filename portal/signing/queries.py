@@ -1,6 +1,6 @@
 """Reading signed figures: for the pages of a signed period, and for exports and
-dashboards (signed_figures)."""
-from sqlalchemy import select
+dashboards (signed_figures; latest_ids inside bulk statements)."""
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from portal.cycles.models import Cycle, CycleItem
@@ -74,3 +74,29 @@ def signed_rolling_up(tenant_id: int, tahun: int, triwulan: int, indikator_id: i
                SignedFigure.revision == Cycle.revision)
         .order_by(SignedFigure.triwulan, SignedFigure.id))
     return list(figures)
+
+
+def latest_ids(tahun: int, triwulan: int, tenant_ids):
+    """For bulk statements (exports, dashboards): a select of the id of the latest signed
+    revision of each (OPD, indikator) for the measured triwulan of the year, among the
+    OPDs `tenant_ids` (a select or a list). Records are written once, in sign-off order,
+    so the highest id is the latest revision."""
+    return (select(func.max(SignedFigure.id))
+            .where(SignedFigure.tenant_id.in_(tenant_ids), SignedFigure.tahun == tahun,
+                   SignedFigure.triwulan == triwulan)
+            .group_by(SignedFigure.tenant_id, SignedFigure.indikator_id))
+
+
+def latest_of_indicators(indikator_ids, tahun: int) -> dict[tuple[int, int], SignedFigure]:
+    """The latest signed revision of each of these indicators for each measured triwulan
+    of the year, by (indikator id, triwulan): one statement, for comparisons across OPDs."""
+    indikator_ids = list(indikator_ids)
+    if not indikator_ids:
+        return {}
+    figures = db.session.scalars(
+        select(SignedFigure).where(SignedFigure.indikator_id.in_(indikator_ids), SignedFigure.tahun == tahun)
+        .order_by(SignedFigure.signed_at.desc(), SignedFigure.id.desc()))
+    out: dict[tuple[int, int], SignedFigure] = {}
+    for figure in figures:
+        out.setdefault((figure.indikator_id, figure.triwulan), figure)
+    return out
