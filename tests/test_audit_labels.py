@@ -29,7 +29,13 @@ def audit_codes_in_source() -> dict[str, str]:
     for path in PORTAL.rglob("*.py"):
         for node in ast.walk(ast.parse(path.read_text(), str(path))):
             if isinstance(node, ast.Call) and ("audit" in _called_name(node) or _called_name(node) == "record"):
-                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                values = [*node.args, *(k.value for k in node.keywords)]
+            elif isinstance(node, ast.Assign) and any(getattr(t, "id", "") == "action" for t in node.targets):
+                values = [node.value]  # action = "x.y" if ... else "x.z", passed on to audit.record
+            else:
+                continue
+            for value in values:  # constants inside conditional expressions count too
+                for arg in ast.walk(value):
                     if isinstance(arg, ast.Constant) and isinstance(arg.value, str) and CODE.match(arg.value):
                         found[arg.value] = f"{path.relative_to(PORTAL.parent)}:{node.lineno}"
     return found

@@ -27,9 +27,38 @@ ACTION_LABELS: dict[str, str] = {
     # indicator definitions (edits in the browser and XLSX imports)
     "indikator.ubah": "Mengubah definisi indikator",
     "indikator.impor": "Mengimpor indikator (XLSX)",
+    "indikator.salin_set": "Menyalin set indikator",
     # local days off
     "libur.tambah": "Menambah hari libur",
     "libur.hapus": "Menghapus hari libur",
+    # the SOP
+    "sop.tempel": "Membuat draf SOP dari tabel langkah yang ditempel",
+    "sop.berlaku": "Memilih SOP yang berlaku",
+    "sop.sahkan": "Mengesahkan SOP (Kepala)",
+    # the tenant tree: instansi, units, lanes
+    "instansi.buat": "Membuat instansi",
+    "instansi.ubah": "Mengubah data instansi",
+    "instansi.aktif": "Mengaktifkan kembali instansi",
+    "instansi.nonaktif": "Menonaktifkan instansi",
+    "unit.buat": "Membuat unit kerja",
+    "unit.ubah": "Mengubah unit kerja",
+    "unit.aktif": "Mengaktifkan kembali unit kerja",
+    "unit.nonaktif": "Menonaktifkan unit kerja",
+    "peran.buat": "Membuat peran",
+    "peran.ubah": "Mengubah peran",
+    # people and their accounts
+    "pengguna.buat": "Menambah pengguna",
+    "keanggotaan.buat": "Memberi peran kepada pengguna",
+    "pengguna.undang": "Mengirim tautan undangan",
+    "pengguna.reset_sandi": "Mengirim tautan atur ulang kata sandi",
+    "pengguna.sandi_dibuat": "Membuat kata sandi dari undangan",
+    "pengguna.sandi_direset": "Mengatur ulang kata sandi",
+    "pengguna.ubah_sandi": "Mengubah kata sandi sendiri",
+    "pengguna.aktif": "Mengaktifkan kembali pengguna",
+    "pengguna.nonaktif": "Menonaktifkan pengguna",
+    # exports
+    "ekspor.mulai": "Memulai ekspor (latar belakang)",
+    "ekspor.unduh": "Mengunduh ekspor",
 }
 
 # Column names that appear in an event's field ("TW II faktor_pendorong"), as a user says them.
