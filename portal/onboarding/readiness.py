@@ -65,6 +65,10 @@ def check(opd: Tenant, tahun: int) -> Readiness:
     version = sop_services.sop_in_force(opd)
     items.append(Item("sop", "SOP Pengukuran Kinerja yang berlaku sudah terbit", version is not None,
                       missing=[] if version else ["belum ada SOP terbit yang diberlakukan"], endpoint="sop.index"))
+    if version is not None and sop_services.awaiting_kepala(version):
+        items.append(Item("sop_approved", "SOP yang berlaku sudah disahkan oleh Kepala", False,
+                          missing=[f"{version.nama} versi {version.number} menunggu pengesahan Kepala"],
+                          endpoint="sop.index"))
     holders = _holders(opd)
     held_kinds = {kind for kind, _ in holders}
     if version is not None:

@@ -107,6 +107,7 @@ def test_coordinator_onboards_a_new_opd(live_server, new_page, smtp):
     coordinator.wait_for_url(re.compile(r".*/sop/versi/\d+/ubah$"))
     coordinator.get_by_test_id("publish").click()
     coordinator.wait_for_url(re.compile(r".*/sop/versi/\d+/$"))
+    sop_document = coordinator.url
     coordinator.goto("/t/pesisir-perikanan/sop/")
     expect(coordinator.get_by_test_id("sop-in-force")).to_contain_text("Pengukuran Kinerja Dinas Perikanan")
 
@@ -126,9 +127,10 @@ def test_coordinator_onboards_a_new_opd(live_server, new_page, smtp):
     expect(coordinator.get_by_test_id("people").locator("tbody tr")).to_have_count(5)
 
     # Each accepts in their own browser, sets a password and signs in.
+    pages = {}
     for nama, _, _, email, _, _ in PEOPLE:
         link = smtp.inbox.link_for(email)
-        person = counted(new_page())
+        person = pages[email] = counted(new_page())
         person.goto(link)
         person.locator("input[name=password]").fill(f"sandi-{email}")
         person.locator("input[name=repeat]").fill(f"sandi-{email}")
@@ -136,6 +138,12 @@ def test_coordinator_onboards_a_new_opd(live_server, new_page, smtp):
         person.wait_for_url(re.compile(r".*/masuk"))
         sign_in_page(person, email, f"sandi-{email}")
         expect(person.get_by_test_id("signed-in-as")).to_contain_text(nama)
+
+    # The SOP is "Disahkan oleh" the new Kepala Dinas before a cycle may run under it.
+    kepala = pages[PEOPLE[0][3]]
+    kepala.goto(sop_document)
+    kepala.get_by_test_id("sop-approve").click()
+    expect(kepala.get_by_test_id("sop-approved")).to_contain_text(PEOPLE[0][0])
 
     # The indicators of the year, entered in the browser.
     coordinator.goto("/t/pesisir-perikanan/indikator/")
