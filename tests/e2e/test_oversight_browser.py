@@ -67,6 +67,7 @@ def test_kabid_lands_on_open_task_and_returned_indicator(new_page, demo, scenari
     page = new_page("kabid.kesmas@dinkes.mojokerto.test")
     assert page.url.endswith("/t/kab-mojokerto-dinkes/")
     tasks = page.get_by_test_id("my-tasks")
-    assert "Isi dan ajukan realisasi indikator unit Anda" in tasks.inner_text()
+    # The reopened indicator is the Kabid's task: fix it and submit it again (cycles.work).
+    assert "Perbaiki dan ajukan kembali" in tasks.inner_text() and REASON in tasks.inner_text()
     returned = page.get_by_test_id("returned")
     assert name in returned.inner_text() and REASON in returned.inner_text()
