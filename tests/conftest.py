@@ -6,6 +6,7 @@ REQUIRE_POSTGRES=1), where that is a failure.
 """
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -125,15 +126,48 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# SQLite files of the demo as loaded, one per password hash method (the only setting the
+# loading reads), kept for the whole run.
+_demo_templates: dict = {}
+
+
+def _sqlite_copy(source: str, target: str) -> None:
+    """Page for page, with SQLite's backup API (safe while the target file is open)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
 @pytest.fixture
-def demo(app):
-    """The demo tenants of tenants/, loaded as the README's setup loads them."""
+def demo(app, tmp_path_factory):
+    """The demo tenants of tenants/, loaded as the README's setup loads them.
+
+    On SQLite the first test loads them and keeps a copy of the database file; every
+    later test gets that copy (a fresh file, the same rows), which is much cheaper than
+    reading and applying the folder again.
+    """
     from portal.tenantfiles.cli import load_folder
 
     with app.app_context():
+        database = db.engine.url.database if db.engine.dialect.name == "sqlite" else None
+        key = app.config.get("PASSWORD_HASH_METHOD")
+        template = _demo_templates.get(key) if database else None
+        if template:
+            db.session.remove()
+            db.engine.dispose()
+            _sqlite_copy(template, database)
+            return app
         report, problems = load_folder(str(TENANTS))
         assert problems == [], problems
         db.session.remove()
+        if database:
+            db.engine.dispose()
+            template = str(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+            _sqlite_copy(database, template)
+            _demo_templates[key] = template
     return app
 
 
