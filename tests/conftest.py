@@ -6,6 +6,7 @@ REQUIRE_POSTGRES=1), where that is a failure.
 """
 import os
 import re
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -125,15 +126,77 @@ def runner(app):
     return app.test_cli_runner()
 
 
+# The demo as loaded, kept for the whole run, per database and password hash method (the
+# only setting the loading reads): on SQLite a copy of the database file, on PostgreSQL
+# every row and sequence value.
+_demo_templates: dict = {}
+
+
+def _sqlite_copy(source: str, target: str) -> None:
+    """Page for page, with SQLite's backup API (safe while the target file is open)."""
+    src, dst = sqlite3.connect(source), sqlite3.connect(target)
+    try:
+        src.backup(dst)
+    finally:
+        src.close()
+        dst.close()
+
+
+_PG_SEQUENCES = "SELECT sequencename, last_value FROM pg_sequences WHERE schemaname = current_schema()"
+
+
+def _pg_capture() -> dict:
+    with db.engine.connect() as conn:
+        rows = {t.name: [dict(r._mapping) for r in conn.execute(sa.select(t))] for t in db.metadata.sorted_tables}
+        sequences = [tuple(r) for r in conn.exec_driver_sql(_PG_SEQUENCES)]
+    return {"rows": rows, "sequences": sequences}
+
+
+def _pg_restore(template: dict) -> None:
+    """Into the empty tables (every test truncates at its end): the rows as they were,
+    triggers (the audit log's, foreign keys) off as for a replica, sequences where they were."""
+    with db.engine.begin() as conn:
+        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        for table in db.metadata.sorted_tables:
+            if template["rows"][table.name]:
+                conn.execute(table.insert(), template["rows"][table.name])
+        for name, value in template["sequences"]:
+            if value is not None:
+                conn.execute(sa.text("SELECT setval(:name, :value, true)"), {"name": name, "value": value})
+
+
 @pytest.fixture
-def demo(app):
-    """The demo tenants of tenants/, loaded as the README's setup loads them."""
+def demo(app, tmp_path_factory):
+    """The demo tenants of tenants/, loaded as the README's setup loads them.
+
+    The first test of a run on each database loads them and keeps what they made; every
+    later test gets those rows again (SQLite: a copy of the file; PostgreSQL: the rows
+    and sequences), which is much cheaper than reading and applying the folder again.
+    """
     from portal.tenantfiles.cli import load_folder
 
     with app.app_context():
+        dialect = db.engine.dialect.name
+        key = (dialect, app.config.get("PASSWORD_HASH_METHOD"))
+        template = _demo_templates.get(key)
+        db.session.remove()
+        if template is not None and dialect == "sqlite":
+            db.engine.dispose()
+            _sqlite_copy(template, db.engine.url.database)
+            return app
+        if template is not None:
+            _pg_restore(template)
+            return app
         report, problems = load_folder(str(TENANTS))
         assert problems == [], problems
         db.session.remove()
+        if dialect == "sqlite":
+            db.engine.dispose()
+            template = str(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+            _sqlite_copy(db.engine.url.database, template)
+        else:
+            template = _pg_capture()
+        _demo_templates[key] = template
     return app
 
 

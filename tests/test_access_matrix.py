@@ -12,6 +12,7 @@ capability it checks, so a pemda admin or coordinator allowed to review or sign 
 show here as a failure (the full lane x action matrix is tests/test_cycle_policy.py).
 """
 import hashlib
+import sqlite3
 
 import sqlalchemy as sa
 
@@ -29,17 +30,74 @@ REFUSED = {401, 403, 404, 405}
 DECLINED = {409, 410, 422}
 
 
-def _snapshot(app) -> str:
-    """A digest of every row of every table (except sign-in bookkeeping)."""
-    digest = hashlib.sha256()
-    with app.app_context():
-        for table in db.metadata.sorted_tables:
-            if table.name in {"login_session", "login_failure"}:
-                continue
-            rows = db.session.execute(sa.select(table).order_by(*table.primary_key.columns)).all()
-            digest.update(f"{table.name}:{rows!r}".encode())
-        db.session.remove()
-    return digest.hexdigest()
+class Snapshots:
+    """Exact change detection for "a refusal changes nothing", at one digest per check.
+
+    A digest covers every row of every table (except sign-in bookkeeping). The digest of
+    the world before a request is the one taken after the previous request when nothing
+    was committed since, so each checked request costs one digest, not two. On SQLite a
+    dedicated read-only connection asks `PRAGMA data_version`, which changes exactly when
+    another connection committed to the file: while it stays the same the digest cannot
+    have changed and is not recomputed. On PostgreSQL the server digests every table in
+    one query (md5 over the text of every row, sorted), one round trip per check.
+    """
+
+    SKIP = {"login_session", "login_failure"}
+
+    def __init__(self, app):
+        self.app = app
+        with app.app_context():
+            self.dialect = db.engine.dialect.name
+            self.tables = [t.name for t in db.metadata.sorted_tables if t.name not in self.SKIP]
+            database = db.engine.url.database
+        self.conn = sqlite3.connect(database, isolation_level=None) if self.dialect == "sqlite" else None
+        self.version = None
+        self.digest = None
+
+    def close(self):
+        if self.conn is not None:
+            self.conn.close()
+
+    def _version(self):
+        return self.conn.execute("PRAGMA data_version").fetchone()[0] if self.conn is not None else None
+
+    def _compute(self) -> str:
+        if self.conn is not None:
+            digest = hashlib.sha256()
+            for name in self.tables:
+                rows = sorted(self.conn.execute(f'SELECT * FROM "{name}"').fetchall(), key=repr)
+                digest.update(f"{name}:{rows!r}".encode())
+            return digest.hexdigest()
+        parts = " UNION ALL ".join(
+            f"SELECT {i} AS n, md5(coalesce(string_agg(snap_row::text, chr(10) ORDER BY snap_row::text), '')) AS d "
+            f'FROM "{name}" snap_row' for i, name in enumerate(self.tables))
+        with self.app.app_context():
+            with db.engine.connect() as conn:
+                rows = conn.exec_driver_sql(f"SELECT string_agg(d, ',' ORDER BY n) FROM ({parts}) s").scalar()
+        return rows
+
+    def current(self) -> str:
+        """The digest of the database now: the last one while nothing can have changed."""
+        if self.digest is None or (self.conn is not None and self._version() != self.version):
+            return self.refresh()
+        return self.digest
+
+    def refresh(self) -> str:
+        """The digest after a request (SQLite: recomputed only when something was committed)."""
+        version = self._version()
+        if self.digest is None or self.conn is None or version != self.version:
+            self.digest = self._compute()
+            self.version = version
+        return self.digest
+
+    def unchecked(self):
+        """After a request nobody checked: SQLite's data_version tells whether it wrote,
+        PostgreSQL cannot, so the next check digests afresh."""
+        if self.conn is None:
+            self.digest = None
+
+    def forget(self):
+        self.digest = None
 
 
 def _routes(app):
@@ -85,58 +143,129 @@ ACTORS = ["anonymous", "foreign", "pemda_admin", "coordinator"] + [
     k.value for k in LaneKind if k not in (LaneKind.PEMDA_ADMIN, LaneKind.COORDINATOR)]
 
 
-def _reset(app):
-    """Empty every table (an allowed request may have changed or deleted the sample rows).
-    The audit log refuses DELETE, so PostgreSQL truncates and SQLite starts afresh."""
-    with app.app_context():
-        db.session.remove()
-        if db.engine.dialect.name == "postgresql":
+class World:
+    """The world of tests/world.py, built once and put back after a request changed it.
+
+    SQLite keeps a copy of the freshly built file and restores it with SQLite's backup
+    API (page for page the world as built). PostgreSQL empties every table (the audit log
+    refuses DELETE, so it truncates) and builds the world again.
+    """
+
+    def __init__(self, app, tmp_path):
+        self.app = app
+        self.w = world_module.build(app)
+        with app.app_context():
+            self.sqlite = db.engine.dialect.name == "sqlite"
+            self.path = db.engine.url.database
+        self.template = None
+        if self.sqlite:
+            self.template = str(tmp_path / "world.sqlite3")
+            self._copy(self.path, self.template)
+
+    def _copy(self, source, target):
+        with self.app.app_context():
+            db.session.remove()
+            db.engine.dispose()
+        src, dst = sqlite3.connect(source), sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            src.close()
+            dst.close()
+
+    def reset(self):
+        if self.sqlite:
+            self._copy(self.template, self.path)
+            return
+        with self.app.app_context():
+            db.session.remove()
             names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
             with db.engine.begin() as conn:
                 conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-        else:
-            db.drop_all()
-            db.create_all()
-        db.session.remove()
+            db.session.remove()
+        self.w = world_module.build(self.app)
 
 
-def _request(app, w, url_rule, method, actor):
-    client = app.test_client()
-    if actor != "anonymous":
-        assert sign_in(client, w.emails[actor], PASSWORD).status_code == 303, actor
-    headers = {"X-CSRFToken": w.csrf(client)} if method != "GET" else {}
-    return client.open(w.url_for(app, url_rule), method=method, headers=headers, data={})
+class Clients:
+    """A test client per actor, signed in once and reused while its sign-in lives.
+
+    Any request that starts, ends or removes a sign-in session (a logout, a person
+    removed, an invitation accepted) makes every client sign in again, and so does a
+    reset of the world.
+    """
+
+    def __init__(self, app, world):
+        self.app, self.world = app, world
+        self.clients = {}
+        self.sessions = None
+
+    def _sessions(self):
+        with self.app.app_context():
+            rows = db.session.execute(sa.text("SELECT id, ended_at FROM login_session ORDER BY id")).all()
+            db.session.remove()
+        return [tuple(row) for row in rows]
+
+    def get(self, actor):
+        """(client, CSRF token) of the actor."""
+        if actor not in self.clients:
+            w = self.world.w
+            client = self.app.test_client()
+            if actor != "anonymous":
+                assert sign_in(client, w.emails[actor], PASSWORD).status_code == 303, actor
+            self.clients[actor] = (client, w.csrf(client))
+            self.sessions = self._sessions()
+        return self.clients[actor]
+
+    def after_request(self):
+        if self.clients and self._sessions() != self.sessions:
+            self.clients.clear()
+
+    def forget(self):
+        self.clients.clear()
 
 
-def test_access_matrix(app):
+def test_access_matrix(app, tmp_path):
     failures = []
-    w = world_module.build(app)
-    for url_rule, method in _routes(app):
-        spec = rule_of_in(app, url_rule.endpoint)
-        # Refused actors first (the world stays as built); each allowed request may change
-        # the world, so it is rebuilt after every one.
-        actors = sorted(ACTORS, key=lambda a: _expected_allowed(spec, a))
-        for actor in actors:
-            allowed = _expected_allowed(spec, actor)
-            before = _snapshot(app) if (method != "GET" or not allowed) else None
-            response = _request(app, w, url_rule, method, actor)
-            status = response.status_code
-            url = w.url_for(app, url_rule)
-            if allowed:
-                ok = status < 400 or status in DECLINED
-            elif actor == "anonymous":
-                ok = status in (302, 303) and "/masuk" in response.headers.get("Location", "")
-            elif actor == "foreign" or "tenant_slug" not in url_rule.arguments:
-                ok = status == 404
-            else:
-                ok = status == 403
-            changed = before is not None and _snapshot(app) != before
-            if changed and (not allowed or status in DECLINED):
-                failures.append(f"{method} {url} as {actor}: refused ({status}) but the database changed")
-            if not ok:
-                failures.append(f"{method} {url} as {actor}: status {status}, rule {spec!r}, "
-                                f"expected {'allowed' if allowed else 'refused'}")
-            if changed:
-                _reset(app)
-                w = world_module.build(app)
+    world = World(app, tmp_path)
+    clients = Clients(app, world)
+    snapshots = Snapshots(app)
+    try:
+        for url_rule, method in _routes(app):
+            spec = rule_of_in(app, url_rule.endpoint)
+            # Refused actors first (the world stays as built); each allowed request may
+            # change the world, so it is put back after every one that did.
+            actors = sorted(ACTORS, key=lambda a: _expected_allowed(spec, a))
+            for actor in actors:
+                allowed = _expected_allowed(spec, actor)
+                checked = method != "GET" or not allowed
+                client, token = clients.get(actor)
+                url = world.w.url_for(app, url_rule)  # a rebuilt world has other slugs
+                before = snapshots.current() if checked else None
+                headers = {"X-CSRFToken": token} if method != "GET" else {}
+                response = client.open(url, method=method, headers=headers, data={})
+                status = response.status_code
+                if allowed:
+                    ok = status < 400 or status in DECLINED
+                elif actor == "anonymous":
+                    ok = status in (302, 303) and "/masuk" in response.headers.get("Location", "")
+                elif actor == "foreign" or "tenant_slug" not in url_rule.arguments:
+                    ok = status == 404
+                else:
+                    ok = status == 403
+                changed = checked and snapshots.refresh() != before
+                if not checked:
+                    snapshots.unchecked()
+                if changed and (not allowed or status in DECLINED):
+                    failures.append(f"{method} {url} as {actor}: refused ({status}) but the database changed")
+                if not ok:
+                    failures.append(f"{method} {url} as {actor}: status {status}, rule {spec!r}, "
+                                    f"expected {'allowed' if allowed else 'refused'}")
+                if changed:
+                    world.reset()
+                    clients.forget()
+                    snapshots.forget()
+                else:
+                    clients.after_request()
+    finally:
+        snapshots.close()
     assert failures == [], "\n".join(failures)
