@@ -18,9 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.columns import one_of
 from portal.extensions import db
 from portal.sop.models import SopStep, SopVersion
-from portal.tenancy.models import Tenant, _in, utcnow
+from portal.tenancy.models import Tenant, utcnow
 
 PERIOD_KINDS = ("triwulan", "semester", "tahunan")
 CYCLE_STATUSES = ("berjalan", "disahkan", "selesai")
@@ -33,8 +34,8 @@ class Cycle(db.Model):
     __table_args__ = (
         UniqueConstraint("tenant_id", "tahun", "period_kind", "period_no"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(_in("period_kind", PERIOD_KINDS), name="period_kind"),
-        CheckConstraint(_in("status", CYCLE_STATUSES), name="status"),
+        CheckConstraint(one_of("period_kind", PERIOD_KINDS), name="period_kind"),
+        CheckConstraint(one_of("status", CYCLE_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,7 +70,7 @@ class CycleTask(db.Model):
         ForeignKeyConstraint(["tenant_id", "cycle_id"], ["cycle.tenant_id", "cycle.id"]),
         UniqueConstraint("cycle_id", "position", "occurrence"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(_in("status", TASK_STATUSES), name="status"),
+        CheckConstraint(one_of("status", TASK_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,7 +106,7 @@ class CycleItem(db.Model):
         ForeignKeyConstraint(["tenant_id", "indikator_id"], ["indikator.tenant_id", "indikator.id"]),
         UniqueConstraint("cycle_id", "indikator_id"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(_in("state", ITEM_STATES), name="state"),
+        CheckConstraint(one_of("state", ITEM_STATES), name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -12,7 +12,9 @@ from portal.cycles import engine, review, work
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
 from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
+from portal.formatting import angka
 from portal.indicators.models import Indikator, ReportingPeriod
+from portal.sop.document import UNIT_LABELS
 from portal.tenancy.models import Lane, Tenant, utcnow
 
 
@@ -128,9 +130,6 @@ class StepTime:
 def time_summary(tenant: Tenant) -> list[StepTime]:
     """Per SOP step over this OPD's cycles: how often it ran late, and the mean actual
     (working) time against the Mutu Baku."""
-    from portal.formatting import angka
-    from portal.sop.document import UNIT_LABELS
-
     rows: dict[tuple[int, str], StepTime] = {}
     totals: dict[tuple[int, str], list[Decimal]] = {}
     calendar = work_calendar(tenant)
