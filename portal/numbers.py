@@ -4,6 +4,7 @@ Pure functions: no Flask, no database, no feature imports.
 """
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+TW = ("I", "II", "III", "IV")  # triwulan n is written TW[n - 1], as the SOP does
 DISPLAY_QUANTUM = Decimal("0.01")
 _FORMAT_CTX = Context(prec=40)  # fixed, so display never depends on the caller's context
 

@@ -6,8 +6,8 @@ from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.columns import utcnow
 from portal.extensions import db
-from portal.tenancy.models import utcnow
 
 
 class AuditEvent(db.Model):

@@ -17,9 +17,10 @@ from sqlalchemy import select, update
 from portal.audit import services as audit
 from portal.auth.invitation_models import Invitation
 from portal.auth.models import LoginSession, Membership, User
+from portal.columns import utcnow
 from portal.extensions import db
 from portal.problems import Invalid
-from portal.tenancy.models import Tenant, utcnow
+from portal.tenancy.models import Tenant
 
 mail = Mail()
 MIN_PASSWORD = 10

@@ -7,8 +7,9 @@ from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.columns import utcnow
 from portal.extensions import db
-from portal.tenancy.models import Lane, Tenant, Unit, utcnow
+from portal.tenancy.models import Lane, Tenant, Unit
 
 
 class User(db.Model):

@@ -6,9 +6,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.columns import one_of
+from portal.columns import one_of, utcnow
 from portal.extensions import db
-from portal.tenancy.models import utcnow
 
 JENIS = ("cuti_bersama", "libur_daerah")
 JENIS_LABELS = {"cuti_bersama": "Cuti bersama", "libur_daerah": "Hari libur daerah"}

@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 from portal.cycles.models import Cycle, CycleItem
 from portal.extensions import db
 from portal.indicators.models import Indikator
+from portal.numbers import TW
 from portal.signing.models import SignedFigure
 
 MEASURED = {"triwulan": lambda no: no, "semester": lambda no: 2 * no, "tahunan": lambda no: 4}
-TW = ("I", "II", "III", "IV")
 ROLLING = ("kumulatif", "rata_rata")  # every quarter up to TW n counts
 
 

@@ -18,10 +18,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.columns import one_of
+from portal.columns import one_of, utcnow
 from portal.extensions import db
 from portal.sop.models import SopStep, SopVersion
-from portal.tenancy.models import Tenant, utcnow
+from portal.tenancy.models import Tenant
 
 PERIOD_KINDS = ("triwulan", "semester", "tahunan")
 CYCLE_STATUSES = ("berjalan", "disahkan", "selesai")

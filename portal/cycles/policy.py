@@ -22,13 +22,12 @@ from portal.auth.models import Membership
 from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
 from portal.indicators.models import Indikator, Realisasi, ReportingPeriod
+from portal.numbers import TW
 from portal.problems import Invalid, Refused
 from portal.sop import services as sop_services
 from portal.sop.document import Meaning
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind
 from portal.tenancy.models import Lane, Tenant
-
-TW = ["I", "II", "III", "IV"]
 
 
 class CycleError(Invalid):

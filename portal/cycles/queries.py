@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.auth.models import Membership
 from portal.calendar.services import work_calendar
+from portal.columns import utcnow
 from portal.cycles import engine, review, work
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
 from portal.cycles.models import Cycle, CycleItem, CycleTask
@@ -15,7 +16,7 @@ from portal.extensions import db
 from portal.formatting import angka
 from portal.indicators.models import Indikator, ReportingPeriod
 from portal.sop.document import UNIT_LABELS
-from portal.tenancy.models import Lane, Tenant, utcnow
+from portal.tenancy.models import Lane, Tenant
 
 
 def cycles_of(tenant: Tenant) -> list[Cycle]:

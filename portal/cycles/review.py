@@ -5,6 +5,7 @@ verify or sign it."""
 from datetime import datetime
 
 from portal.audit import services as audit
+from portal.columns import utcnow
 from portal.cycles import engine, policy
 from portal.cycles.engine import (  # noqa: F401 (the names callers know the review by)
     CycleError,
@@ -20,7 +21,6 @@ from portal.extensions import db
 from portal.indicators.entry import display_value
 from portal.signing.capture import record_signoff
 from portal.sop.document import Meaning
-from portal.tenancy.models import utcnow
 
 # ---------------------------------------------------------------- stages named by the SOP
 

@@ -3,11 +3,11 @@ property tests use, so that "someone must act" is stated once."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal.columns import utcnow
 from portal.cycles import policy
 from portal.cycles.engine import current_task, entry_open, flow, periodic_due, stage_of_task
 from portal.cycles.models import Cycle, CycleTask
 from portal.sop.document import Meaning
-from portal.tenancy.models import utcnow
 
 
 @dataclass

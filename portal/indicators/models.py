@@ -29,9 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
-from portal.columns import one_of
+from portal.columns import one_of, utcnow
 from portal.extensions import db
-from portal.tenancy.models import Unit, utcnow
+from portal.tenancy.models import Unit
 
 POLARITAS = ("positif", "negatif")
 SIFAT = ("kumulatif", "nilai_akhir", "rata_rata")

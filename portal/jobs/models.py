@@ -5,9 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.columns import one_of
+from portal.columns import one_of, utcnow
 from portal.extensions import db
-from portal.tenancy.models import utcnow
 
 JOB_STATUSES = ("antri", "berjalan", "selesai", "gagal")
 STATUS_LABELS = {"antri": "Dalam antrean", "berjalan": "Sedang disusun", "selesai": "Selesai", "gagal": "Gagal"}

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.auth.models import User
+from portal.columns import utcnow
 from portal.cycles import queries as cycle_queries
 from portal.cycles.engine import measured_triwulan, period_label
 from portal.cycles.models import Cycle, CycleItem
@@ -19,7 +20,7 @@ from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.oversight import queries
 from portal.tenancy import services as tenancy
 from portal.tenancy.lanes import Capability, LaneKind
-from portal.tenancy.models import Tenant, utcnow
+from portal.tenancy.models import Tenant
 
 HEAD_KINDS = {LaneKind.KEPALA.value, LaneKind.SEKRETARIS.value}
 

@@ -13,13 +13,14 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 
 from portal.auth.models import Membership, User
+from portal.columns import utcnow
 from portal.cycles.engine import period_label
 from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
 from portal.indicators.models import Indikator
 from portal.sop.document import Meaning
 from portal.sop.models import SopLane, SopStep
-from portal.tenancy.models import Lane, Tenant, Unit, utcnow
+from portal.tenancy.models import Lane, Tenant, Unit
 
 # The matrix columns: (period_kind, period_no).
 PERIODS = [("triwulan", 1), ("triwulan", 2), ("triwulan", 3), ("triwulan", 4), ("tahunan", 1)]
