@@ -18,7 +18,7 @@ from portal.calendar.services import work_calendar_of
 from portal.columns import utcnow
 from portal.cycles import policy
 from portal.cycles.deadlines import WIB, due_at
-from portal.cycles.models import Cycle, CycleItem, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.cycles.policy import (  # noqa: F401 (the names callers know the engine by)
     CycleError,
     lane_text,
@@ -246,7 +246,7 @@ def maybe_complete_collect(cycle: Cycle, user, now: datetime) -> bool:
     task = current_task(cycle)
     if task is None or task.step.meaning != Meaning.COLLECT:
         return False
-    if all(item.state == "diajukan" for item in cycle.items):
+    if all(item.state == ItemState.DIAJUKAN for item in cycle.items):
         complete(task, user, now, note="Semua indikator sudah diajukan.")
         return True
     return False
@@ -266,12 +266,12 @@ def stage_of_task(task: CycleTask) -> int | None:
 def past_stage(item: CycleItem, stage: int) -> bool:
     """The item needs nothing more from data review `stage`: approved there, or returned by
     a later stage (corrected data goes back to the review that returned it, not here)."""
-    return item.state in ("diajukan", "dikembalikan") and item.stage >= stage
+    return item.state in (ItemState.DIAJUKAN, ItemState.DIKEMBALIKAN) and item.stage >= stage
 
 
 def stage_done(cycle: Cycle, stage: int) -> bool:
     """Review `stage` is finished when every item was approved there."""
-    return all(i.state == "diajukan" and i.stage >= stage for i in cycle.items)
+    return all(i.state == ItemState.DIAJUKAN and i.stage >= stage for i in cycle.items)
 
 
 def maybe_pass(task: CycleTask, now: datetime) -> None:

@@ -5,6 +5,7 @@ indicator whose data the cycle measures becomes a CycleItem carrying its data st
 A signed cycle keeps a snapshot of the signed values per revision (CycleSnapshot).
 """
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -26,7 +27,16 @@ from portal.tenancy.models import Tenant
 PERIOD_KINDS = ("triwulan", "semester", "tahunan")
 CYCLE_STATUSES = ("berjalan", "disahkan", "selesai")
 TASK_STATUSES = ("menunggu", "aktif", "selesai")
-ITEM_STATES = ("belum_diisi", "diajukan", "dikembalikan", "disahkan")
+class ItemState(StrEnum):
+    """Where one indicator's data stands in a cycle."""
+
+    BELUM_DIISI = "belum_diisi"
+    DIAJUKAN = "diajukan"
+    DIKEMBALIKAN = "dikembalikan"
+    DISAHKAN = "disahkan"
+
+
+ITEM_STATES = tuple(ItemState)
 
 
 class Cycle(db.Model):
@@ -113,7 +123,7 @@ class CycleItem(db.Model):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     cycle_id: Mapped[int] = mapped_column(index=True)
     indikator_id: Mapped[int] = mapped_column(index=True)
-    state: Mapped[str] = mapped_column(String(12), default="belum_diisi")
+    state: Mapped[str] = mapped_column(String(12), default=ItemState.BELUM_DIISI)
     stage: Mapped[int] = mapped_column(default=0)
     submitted_at: Mapped[datetime | None] = mapped_column()
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -11,7 +11,7 @@ from portal.calendar.services import work_calendar
 from portal.columns import utcnow
 from portal.cycles import engine, review, work
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
-from portal.cycles.models import Cycle, CycleItem, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.extensions import db
 from portal.formatting import angka
 from portal.indicators.models import Indikator, ReportingPeriod
@@ -103,7 +103,7 @@ def returned_to(user) -> list[ReturnedEntry]:
         return []
     rows = db.session.execute(
         select(CycleItem, Indikator.unit_id).join(Indikator, Indikator.id == CycleItem.indikator_id)
-        .where(CycleItem.state == "dikembalikan", CycleItem.tenant_id.in_({t for t, _ in units}))
+        .where(CycleItem.state == ItemState.DIKEMBALIKAN, CycleItem.tenant_id.in_({t for t, _ in units}))
         .options(selectinload(CycleItem.indikator), selectinload(CycleItem.returned_by),
                  selectinload(CycleItem.cycle).selectinload(Cycle.tenant))
         .order_by(CycleItem.returned_at)).all()

@@ -3,7 +3,7 @@ at once (never one statement per OPD)."""
 from sqlalchemy import func, select
 
 from portal.auth.models import User
-from portal.cycles.models import Cycle, CycleItem, CycleSnapshot
+from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, ItemState
 from portal.extensions import db
 from portal.indicators.capaian import RuleSet
 from portal.indicators.kategori import KATEGORI_PERMENDAGRI_86_2017, KategoriScale
@@ -94,7 +94,8 @@ def reopened_snapshots(scoped, measured: dict, n: int) -> dict[int, tuple]:
 def any_unsigned(scoped, sets, measured) -> bool:
     # Signed now, or signed before and reopened (the last signed value is printed).
     cycles = list(measured) or [-1]
-    signed = select(CycleItem.indikator_id).where(CycleItem.cycle_id.in_(cycles), CycleItem.state == "disahkan") \
+    signed = select(CycleItem.indikator_id) \
+        .where(CycleItem.cycle_id.in_(cycles), CycleItem.state == ItemState.DISAHKAN) \
         .union(select(CycleSnapshot.indikator_id).where(CycleSnapshot.cycle_id.in_(cycles)))
     total = db.session.scalar(scoped(select(func.count(Indikator.id)).where(
         Indikator.set_id.in_(sets), Indikator.id.not_in(signed)), Indikator.tenant_id))
