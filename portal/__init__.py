@@ -3,11 +3,39 @@ import os
 
 from flask import Flask, flash, request, session
 
-from portal import access, config, database, errors, formatting, models, rls, security  # noqa: F401 (models: all tables)
-from portal.auth import invitations, throttle
-from portal.cycles import audit_view
+from portal import access, config, database, errors, formatting, layout, models, rls, security  # noqa: F401 (models: all tables)
+from portal.auth import binding, invitations, throttle
+from portal.auth import services as auth
+from portal.auth.views import bp as auth_bp
+from portal.calendar.views import bp as calendar_bp
+from portal.cycles import (
+    audit_view,
+    signoff_views,  # noqa: F401 (routes on the cycles blueprint)
+)
+from portal.cycles.views import bp as cycles_bp
+from portal.cycles.views import inbox_bp
+from portal.demo_cli import demo_command
+from portal.exports.views import bp as exports_bp
 from portal.extensions import csrf, db, htmx, login_manager, migrate
+from portal.health import bp as health_bp
+from portal.indicators import (  # noqa: F401 (routes on the indicators blueprint)
+    entry_views,
+    evidence_views,
+    indikator_views,
+    io_views,
+    settings_views,
+)
+from portal.indicators.views import bp as indicators_bp
 from portal.jobs import queue as jobs_queue
+from portal.onboarding import people_views  # noqa: F401 (routes on the onboarding blueprint)
+from portal.onboarding.account_views import account_bp
+from portal.onboarding.views import bp as onboarding_bp
+from portal.oversight import reference_views  # noqa: F401 (routes on the oversight blueprint)
+from portal.oversight.views import bp as oversight_bp
+from portal.sop import document_views, editor_step_views, editor_views, library_views, paste_views  # noqa: F401
+from portal.sop.views import bp as sop_bp
+from portal.tenancy.views import bp as tenancy_bp
+from portal.tenantfiles.cli import tenants_cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -43,9 +71,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def _init_login(app: Flask) -> None:
-    from portal.auth import binding
-    from portal.auth import services as auth
-
     login_manager.init_app(app)
     # Flask-Login's "strong" only marks permanent sessions not fresh; portal/auth/binding.py
     # makes it real: a cookie from another browser or network, or idle too long, ends.
@@ -89,37 +114,15 @@ def _init_request_hooks(app: Flask) -> None:
 
     @app.context_processor
     def layout_context():
-        from portal import layout
-
         return layout.context()
 
 
 def _register_blueprints(app: Flask) -> None:
-    from portal.auth.views import bp as auth_bp
-    from portal.calendar.views import bp as calendar_bp
-    from portal.cycles import signoff_views  # noqa: F401 (routes on the cycles blueprint)
-    from portal.cycles.views import bp as cycles_bp
-    from portal.cycles.views import inbox_bp
-    from portal.exports.views import bp as exports_bp
-    from portal.health import bp as health_bp
-    from portal.indicators.views import bp as indicators_bp
-    from portal.onboarding import people_views  # noqa: F401 (routes on the onboarding blueprint)
-    from portal.onboarding.account_views import account_bp
-    from portal.onboarding.views import bp as onboarding_bp
-    from portal.oversight import reference_views  # noqa: F401 (routes on the oversight blueprint)
-    from portal.oversight.views import bp as oversight_bp
-    from portal.sop import document_views, editor_step_views, editor_views, library_views, paste_views  # noqa: F401
-    from portal.sop.views import bp as sop_bp
-    from portal.tenancy.views import bp as tenancy_bp
-
     for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp,
                oversight_bp, onboarding_bp, account_bp, exports_bp):
         app.register_blueprint(bp)
 
 
 def _register_commands(app: Flask) -> None:
-    from portal.demo_cli import demo_command
-    from portal.tenantfiles.cli import tenants_cli
-
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_command)

@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from portal.indicators.kategori import format_angka
+from portal.numbers import format_angka
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember"]

@@ -23,6 +23,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
 from portal.extensions import db
+from portal.tenancy.models import Tenant
 
 GUC = "portal.tenant_scope"
 # Read by the access check before a scope exists, or across tenants by design.
@@ -72,8 +73,6 @@ def _on_begin(conn):
 
 def scope_ids(tenant) -> list[int]:
     """The tenant ids a request in `tenant` may touch: its pemda family."""
-    from portal.tenancy.models import Tenant
-
     top = tenant
     if tenant.level == "opd" and tenant.parent is not None:
         top = tenant.parent

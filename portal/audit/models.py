@@ -5,9 +5,8 @@ from datetime import datetime
 from sqlalchemy import DDL, ForeignKey, Index, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.auth.models import User
+from portal.columns import utcnow
 from portal.extensions import db
-from portal.tenancy.models import utcnow
 
 
 class AuditEvent(db.Model):
@@ -31,7 +30,8 @@ class AuditEvent(db.Model):
     new_value: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
 
-    user: Mapped[User | None] = relationship()
+    # By registry name, not by import: audit sits below auth (README "Layout").
+    user: Mapped["User | None"] = relationship()  # noqa: F821
 
 
 # The same statements run in the migration that creates the table (0003).

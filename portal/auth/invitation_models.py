@@ -6,8 +6,8 @@ from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.columns import utcnow
 from portal.extensions import db
-from portal.tenancy.models import utcnow
 
 
 class Invitation(db.Model):

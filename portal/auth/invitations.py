@@ -17,9 +17,9 @@ from sqlalchemy import select, update
 from portal.audit import services as audit
 from portal.auth.invitation_models import Invitation
 from portal.auth.models import LoginSession, Membership, User
+from portal.columns import utcnow
 from portal.extensions import db
 from portal.problems import Invalid
-from portal.tenancy.models import Tenant, utcnow
 
 mail = Mail()
 MIN_PASSWORD = 10
@@ -50,9 +50,10 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def tenants_of(user: User) -> list[Tenant]:
-    ids = set(db.session.scalars(select(Membership.tenant_id).where(Membership.user_id == user.id)))
-    return [db.session.get(Tenant, i) for i in sorted(ids)]
+def tenants_of(user: User) -> list:
+    """The tenants `user` is a member of, by id."""
+    members = db.session.scalars(select(Membership).where(Membership.user_id == user.id))
+    return sorted({member.tenant for member in members}, key=lambda tenant: tenant.id)
 
 
 def _audit(user: User, actor, action: str, **kw) -> None:

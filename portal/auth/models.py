@@ -7,8 +7,8 @@ from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstrain
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from portal.columns import utcnow
 from portal.extensions import db
-from portal.tenancy.models import Lane, Tenant, Unit, utcnow
 
 
 class User(db.Model):
@@ -67,10 +67,11 @@ class Membership(db.Model):
     unit_id: Mapped[int | None] = mapped_column()
 
     user: Mapped[User] = relationship(back_populates="memberships")
-    tenant: Mapped[Tenant] = relationship()
-    lane: Mapped[Lane] = relationship(foreign_keys=[lane_id], primaryjoin="Membership.lane_id == Lane.id",
+    # Tenant, Lane and Unit by registry name, not by import: auth sits below tenancy.
+    tenant: Mapped["Tenant"] = relationship()  # noqa: F821
+    lane: Mapped["Lane"] = relationship(foreign_keys=[lane_id], primaryjoin="Membership.lane_id == Lane.id",  # noqa: F821
                                       overlaps="tenant")
-    unit: Mapped[Unit | None] = relationship(foreign_keys=[unit_id], primaryjoin="Membership.unit_id == Unit.id",
+    unit: Mapped["Unit | None"] = relationship(foreign_keys=[unit_id], primaryjoin="Membership.unit_id == Unit.id",  # noqa: F821
                                              overlaps="tenant,lane")
 
 

@@ -7,8 +7,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.auth.models import LoginFailure, LoginSession, User
 from portal.auth.throttle import Throttle
+from portal.columns import utcnow
 from portal.extensions import db
-from portal.tenancy.models import utcnow
 
 
 class SignInRefused(Exception):

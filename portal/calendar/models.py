@@ -6,8 +6,8 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.columns import one_of, utcnow
 from portal.extensions import db
-from portal.tenancy.models import _in, utcnow
 
 JENIS = ("cuti_bersama", "libur_daerah")
 JENIS_LABELS = {"cuti_bersama": "Cuti bersama", "libur_daerah": "Hari libur daerah"}
@@ -17,7 +17,7 @@ class HariLibur(db.Model):
     __tablename__ = "hari_libur"
     __table_args__ = (
         UniqueConstraint("tenant_id", "tanggal"),
-        CheckConstraint(_in("jenis", JENIS), name="jenis"),
+        CheckConstraint(one_of("jenis", JENIS), name="jenis"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

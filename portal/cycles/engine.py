@@ -15,9 +15,10 @@ from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.calendar.services import work_calendar_of
+from portal.columns import utcnow
 from portal.cycles import policy
 from portal.cycles.deadlines import WIB, due_at
-from portal.cycles.models import Cycle, CycleItem, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.cycles.policy import (  # noqa: F401 (the names callers know the engine by)
     CycleError,
     lane_text,
@@ -28,14 +29,14 @@ from portal.cycles.policy import (  # noqa: F401 (the names callers know the eng
 from portal.extensions import db
 from portal.indicators import entry as indicator_entry
 from portal.indicators.models import Indikator
+from portal.numbers import TW
 from portal.onboarding import readiness
 from portal.problems import Conflict
 from portal.sop import services as sop_services
 from portal.sop.document import Meaning
-from portal.tenancy.models import Tenant, utcnow
+from portal.tenancy.models import Tenant
 
 PERIOD_LABELS = {"triwulan": "Triwulan", "semester": "Semester", "tahunan": "Tahunan"}
-ROMAN = ["I", "II", "III", "IV"]
 OCCURRENCES = {  # (step repeat, cycle period) -> occurrences of the step
     ("triwulan", "tahunan"): 4, ("triwulan", "semester"): 2, ("semester", "tahunan"): 2,
 }
@@ -45,7 +46,7 @@ PERIOD_COUNT = {"triwulan": 4, "semester": 2, "tahunan": 1}
 def period_label(kind: str, no: int, tahun: int) -> str:
     if kind == "tahunan":
         return f"Tahunan {tahun}"
-    return f"{PERIOD_LABELS[kind]} {ROMAN[no - 1]} {tahun}"
+    return f"{PERIOD_LABELS[kind]} {TW[no - 1]} {tahun}"
 
 
 def covered_triwulans(kind: str, no: int) -> set[int]:
@@ -74,7 +75,7 @@ def _overlap(opd: Tenant, tahun: int, kind: str, no: int) -> None:
         shared = wanted & covered_triwulans(other.period_kind, other.period_no)
         if shared:
             state = "sedang berjalan" if other.status == "berjalan" else "sudah disahkan"
-            quarters = ", ".join(f"TW {ROMAN[t - 1]}" for t in sorted(shared))
+            quarters = ", ".join(f"TW {TW[t - 1]}" for t in sorted(shared))
             raise Conflict(f"Siklus {period_label(other.period_kind, other.period_no, tahun)} {state} dan "
                            f"sudah mengukur {quarters}; satu periode hanya diukur oleh satu siklus.")
 
@@ -245,7 +246,7 @@ def maybe_complete_collect(cycle: Cycle, user, now: datetime) -> bool:
     task = current_task(cycle)
     if task is None or task.step.meaning != Meaning.COLLECT:
         return False
-    if all(item.state == "diajukan" for item in cycle.items):
+    if all(item.state == ItemState.DIAJUKAN for item in cycle.items):
         complete(task, user, now, note="Semua indikator sudah diajukan.")
         return True
     return False
@@ -265,12 +266,12 @@ def stage_of_task(task: CycleTask) -> int | None:
 def past_stage(item: CycleItem, stage: int) -> bool:
     """The item needs nothing more from data review `stage`: approved there, or returned by
     a later stage (corrected data goes back to the review that returned it, not here)."""
-    return item.state in ("diajukan", "dikembalikan") and item.stage >= stage
+    return item.state in (ItemState.DIAJUKAN, ItemState.DIKEMBALIKAN) and item.stage >= stage
 
 
 def stage_done(cycle: Cycle, stage: int) -> bool:
     """Review `stage` is finished when every item was approved there."""
-    return all(i.state == "diajukan" and i.stage >= stage for i in cycle.items)
+    return all(i.state == ItemState.DIAJUKAN and i.stage >= stage for i in cycle.items)
 
 
 def maybe_pass(task: CycleTask, now: datetime) -> None:

@@ -8,13 +8,13 @@ TW I (say in a TW I cycle started after TW II was signed) would change a signed 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from portal.cycles.models import Cycle, CycleItem
+from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
 from portal.indicators.models import Indikator
+from portal.numbers import TW
 from portal.signing.models import SignedFigure
 
 MEASURED = {"triwulan": lambda no: no, "semester": lambda no: 2 * no, "tahunan": lambda no: 4}
-TW = ("I", "II", "III", "IV")
 ROLLING = ("kumulatif", "rata_rata")  # every quarter up to TW n counts
 
 
@@ -34,14 +34,14 @@ def blocks_for(tenant_id: int, tahun: int, triwulan: int, indikator_ids: list[in
     later_review: dict[int, int] = {}
     for cycle, item in rows:
         measured = MEASURED[cycle.period_kind](cycle.period_no)
-        if measured > triwulan and item.state == "diajukan":
+        if measured > triwulan and item.state == ItemState.DIAJUKAN:
             later_review.setdefault(item.indikator_id, measured)
         if measured != triwulan or item.indikator_id in out:
             continue
-        if item.state == "disahkan":
+        if item.state == ItemState.DISAHKAN:
             out[item.indikator_id] = (f"Terkunci: {cycle.lock_reason or 'data sudah disahkan.'} "
                                       "Kepala dapat membuka kembali dengan alasan.")
-        elif item.state == "diajukan":
+        elif item.state == ItemState.DIAJUKAN:
             out[item.indikator_id] = "Sudah diajukan dan sedang direviu; nilai dapat diubah lagi bila dikembalikan."
     rest = [i for i in indikator_ids if i not in out]
     out.update(_signed_later(tenant_id, tahun, triwulan, rest))

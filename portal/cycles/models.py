@@ -5,6 +5,7 @@ indicator whose data the cycle measures becomes a CycleItem carrying its data st
 A signed cycle keeps a snapshot of the signed values per revision (CycleSnapshot).
 """
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -18,14 +19,24 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.columns import one_of, utcnow
 from portal.extensions import db
 from portal.sop.models import SopStep, SopVersion
-from portal.tenancy.models import Tenant, _in, utcnow
+from portal.tenancy.models import Tenant
 
 PERIOD_KINDS = ("triwulan", "semester", "tahunan")
 CYCLE_STATUSES = ("berjalan", "disahkan", "selesai")
 TASK_STATUSES = ("menunggu", "aktif", "selesai")
-ITEM_STATES = ("belum_diisi", "diajukan", "dikembalikan", "disahkan")
+class ItemState(StrEnum):
+    """Where one indicator's data stands in a cycle."""
+
+    BELUM_DIISI = "belum_diisi"
+    DIAJUKAN = "diajukan"
+    DIKEMBALIKAN = "dikembalikan"
+    DISAHKAN = "disahkan"
+
+
+ITEM_STATES = tuple(ItemState)
 
 
 class Cycle(db.Model):
@@ -33,8 +44,8 @@ class Cycle(db.Model):
     __table_args__ = (
         UniqueConstraint("tenant_id", "tahun", "period_kind", "period_no"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(_in("period_kind", PERIOD_KINDS), name="period_kind"),
-        CheckConstraint(_in("status", CYCLE_STATUSES), name="status"),
+        CheckConstraint(one_of("period_kind", PERIOD_KINDS), name="period_kind"),
+        CheckConstraint(one_of("status", CYCLE_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,7 +80,7 @@ class CycleTask(db.Model):
         ForeignKeyConstraint(["tenant_id", "cycle_id"], ["cycle.tenant_id", "cycle.id"]),
         UniqueConstraint("cycle_id", "position", "occurrence"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(_in("status", TASK_STATUSES), name="status"),
+        CheckConstraint(one_of("status", TASK_STATUSES), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -105,14 +116,14 @@ class CycleItem(db.Model):
         ForeignKeyConstraint(["tenant_id", "indikator_id"], ["indikator.tenant_id", "indikator.id"]),
         UniqueConstraint("cycle_id", "indikator_id"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(_in("state", ITEM_STATES), name="state"),
+        CheckConstraint(one_of("state", ITEM_STATES), name="state"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     cycle_id: Mapped[int] = mapped_column(index=True)
     indikator_id: Mapped[int] = mapped_column(index=True)
-    state: Mapped[str] = mapped_column(String(12), default="belum_diisi")
+    state: Mapped[str] = mapped_column(String(12), default=ItemState.BELUM_DIISI)
     stage: Mapped[int] = mapped_column(default=0)
     submitted_at: Mapped[datetime | None] = mapped_column()
     submitted_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -19,16 +19,15 @@ from sqlalchemy import or_, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Membership
-from portal.cycles.models import Cycle, CycleItem, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.extensions import db
 from portal.indicators.models import Indikator, Realisasi, ReportingPeriod
+from portal.numbers import TW
 from portal.problems import Invalid, Refused
 from portal.sop import services as sop_services
 from portal.sop.document import Meaning
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind
 from portal.tenancy.models import Lane, Tenant
-
-TW = ["I", "II", "III", "IV"]
 
 
 class CycleError(Invalid):
@@ -304,7 +303,7 @@ def entry_strand_refusal(user, opd: Tenant, ind: Indikator, period: ReportingPer
 def review_refusal(user, task: CycleTask, item: CycleItem, found: list[Membership], stage: int) -> str | None:
     """Why this user may not decide on this item at this review stage, or None."""
     name = item.indikator.nama
-    if item.state != "diajukan" or item.stage != stage - 1:
+    if item.state != ItemState.DIAJUKAN or item.stage != stage - 1:
         return f"{name}: tidak menunggu reviu pada langkah ini."
     if user.id in entered_by(item):
         return f"{name}: Anda mengisi atau mengajukan data ini, jadi tidak boleh mereviunya."

@@ -8,12 +8,15 @@ from sqlalchemy.orm import selectinload
 
 from portal.auth.models import Membership
 from portal.calendar.services import work_calendar
+from portal.columns import utcnow
 from portal.cycles import engine, review, work
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
-from portal.cycles.models import Cycle, CycleItem, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.extensions import db
+from portal.formatting import angka
 from portal.indicators.models import Indikator, ReportingPeriod
-from portal.tenancy.models import Lane, Tenant, utcnow
+from portal.sop.document import UNIT_LABELS
+from portal.tenancy.models import Lane, Tenant
 
 
 def cycles_of(tenant: Tenant) -> list[Cycle]:
@@ -100,7 +103,7 @@ def returned_to(user) -> list[ReturnedEntry]:
         return []
     rows = db.session.execute(
         select(CycleItem, Indikator.unit_id).join(Indikator, Indikator.id == CycleItem.indikator_id)
-        .where(CycleItem.state == "dikembalikan", CycleItem.tenant_id.in_({t for t, _ in units}))
+        .where(CycleItem.state == ItemState.DIKEMBALIKAN, CycleItem.tenant_id.in_({t for t, _ in units}))
         .options(selectinload(CycleItem.indikator), selectinload(CycleItem.returned_by),
                  selectinload(CycleItem.cycle).selectinload(Cycle.tenant))
         .order_by(CycleItem.returned_at)).all()
@@ -128,9 +131,6 @@ class StepTime:
 def time_summary(tenant: Tenant) -> list[StepTime]:
     """Per SOP step over this OPD's cycles: how often it ran late, and the mean actual
     (working) time against the Mutu Baku."""
-    from portal.formatting import angka
-    from portal.sop.document import UNIT_LABELS
-
     rows: dict[tuple[int, str], StepTime] = {}
     totals: dict[tuple[int, str], list[Decimal]] = {}
     calendar = work_calendar(tenant)

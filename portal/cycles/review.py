@@ -5,6 +5,7 @@ verify or sign it."""
 from datetime import datetime
 
 from portal.audit import services as audit
+from portal.columns import utcnow
 from portal.cycles import engine, policy
 from portal.cycles.engine import (  # noqa: F401 (the names callers know the review by)
     CycleError,
@@ -14,13 +15,12 @@ from portal.cycles.engine import (  # noqa: F401 (the names callers know the rev
     require_current,
     stage_of_task,
 )
-from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, ItemState
 from portal.cycles.policy import ENTRY_KINDS, entered_by, submit_rights  # noqa: F401
 from portal.extensions import db
 from portal.indicators.entry import display_value
 from portal.signing.capture import record_signoff
 from portal.sop.document import Meaning
-from portal.tenancy.models import utcnow
 
 # ---------------------------------------------------------------- stages named by the SOP
 
@@ -34,11 +34,11 @@ def stage_labels(cycle: Cycle) -> dict[int, str]:
 
 
 def item_label(item: CycleItem) -> str:
-    if item.state == "belum_diisi":
+    if item.state == ItemState.BELUM_DIISI:
         return "Belum diajukan"
-    if item.state == "dikembalikan":
+    if item.state == ItemState.DIKEMBALIKAN:
         return "Dikembalikan"
-    if item.state == "disahkan":
+    if item.state == ItemState.DISAHKAN:
         return "Disahkan"
     if item.stage == 0:
         return "Diajukan"
@@ -67,12 +67,12 @@ def submit(items: list[CycleItem], user, now: datetime | None = None) -> None:
         if not engine.entry_open(cycle):
             raise CycleError("Pengisian data belum dibuka: langkah pengumpulan data SOP belum berjalan.")
         policy.may_submit(user, item)
-        if item.state not in ("belum_diisi", "dikembalikan"):
+        if item.state not in (ItemState.BELUM_DIISI, ItemState.DIKEMBALIKAN):
             raise CycleError(f"{item.indikator.nama}: sudah diajukan.")
         if not _has_value(item):
             raise CycleError(f"{item.indikator.nama}: isi realisasi (atau tandai tidak berlaku) sebelum diajukan.")
         old = item_label(item)
-        item.state = "diajukan"
+        item.state = ItemState.DIAJUKAN
         item.submitted_at, item.submitted_by_id = now, user.id
         item.returned_reason = ""
         audit.record(cycle.tenant, user, "data.ajukan", "cycle_item", item.id,
@@ -107,7 +107,7 @@ def review(task: CycleTask, user, decisions: dict[int, tuple[str, str]], now: da
             continue
         name = item.indikator.nama
         why = None if verdict in ("setuju", "kembalikan") else f"{name}: pilih setujui atau kembalikan."
-        if why is None and (item.state != "diajukan" or item.stage != stage - 1):
+        if why is None and (item.state != ItemState.DIAJUKAN or item.stage != stage - 1):
             why = f"{name}: tidak menunggu reviu pada langkah ini ({item_label(item)})."
         if why is None:
             why = policy.review_refusal(user, task, item, lanes, stage)
@@ -130,7 +130,7 @@ def review(task: CycleTask, user, decisions: dict[int, tuple[str, str]], now: da
         else:
             returned = True
             old = item_label(item)
-            item.state, item.returned_reason = "dikembalikan", reason.strip()
+            item.state, item.returned_reason = ItemState.DIKEMBALIKAN, reason.strip()
             item.returned_at, item.returned_by_id = now, user.id
             # Corrected data comes back to the review that returned it.
             item.stage = stage - 1
@@ -177,7 +177,7 @@ def sign(task: CycleTask, user, now: datetime | None = None) -> None:
         raise CycleError("Langkah ini bukan pengesahan.")
     cycle = task.cycle
     final = len(data_review_positions(cycle))
-    waiting = [i.indikator.nama for i in cycle.items if i.state != "diajukan" or i.stage < final]
+    waiting = [i.indikator.nama for i in cycle.items if i.state != ItemState.DIAJUKAN or i.stage < final]
     if waiting:
         raise CycleError("Belum semua data selesai direviu: " + "; ".join(waiting[:5])
                          + (" ..." if len(waiting) > 5 else ""))
@@ -186,7 +186,7 @@ def sign(task: CycleTask, user, now: datetime | None = None) -> None:
         raise policy.CycleRefused(refusal)
     cycle.revision += 1
     for item in cycle.items:
-        item.state = "disahkan"
+        item.state = ItemState.DISAHKAN
         db.session.add(CycleSnapshot(tenant_id=cycle.tenant_id, cycle_id=cycle.id, indikator_id=item.indikator_id,
                                      revision=cycle.revision, values=snapshot_values(item), signed_at=now,
                                      signed_by_id=user.id))
@@ -223,10 +223,10 @@ def reopen(cycle: Cycle, user, reason: str, item_ids: list[int] | None = None, n
         raise CycleError("Pilih indikator yang dibuka kembali.")
     final = len(data_review_positions(cycle))
     for item in cycle.items:
-        item.state = "diajukan"
+        item.state = ItemState.DIAJUKAN
         item.stage = final
     for item in chosen:
-        item.state, item.stage, item.returned_reason = "dikembalikan", 0, reason.strip()
+        item.state, item.stage, item.returned_reason = ItemState.DIKEMBALIKAN, 0, reason.strip()
         item.returned_at, item.returned_by_id = now, user.id
     cycle.locked, cycle.status, cycle.lock_reason = False, "berjalan", ""
     audit.record(cycle.tenant, user, "siklus.buka_kembali", "cycle", cycle.id, lane=lane_text(heads),

@@ -3,11 +3,11 @@ property tests use, so that "someone must act" is stated once."""
 from dataclasses import dataclass
 from datetime import datetime
 
+from portal.columns import utcnow
 from portal.cycles import policy
 from portal.cycles.engine import current_task, entry_open, flow, periodic_due, stage_of_task
-from portal.cycles.models import Cycle, CycleTask
+from portal.cycles.models import Cycle, CycleTask, ItemState
 from portal.sop.document import Meaning
-from portal.tenancy.models import utcnow
 
 
 @dataclass
@@ -37,8 +37,8 @@ def open_work(cycle: Cycle, now: datetime | None = None) -> list[Work]:
         collectors = frozenset(policy.collect_kinds(cycle) - policy.ENTRY_KINDS)
         collect_task = next((t for t in flow(cycle) if t.step.meaning == Meaning.COLLECT), task)
         for item in cycle.items:
-            returned = item.state == "dikembalikan"
-            if item.state == "belum_diisi" or returned:
+            returned = item.state == ItemState.DIKEMBALIKAN
+            if item.state == ItemState.BELUM_DIISI or returned:
                 what = (f"Perbaiki dan ajukan kembali {item.indikator.kode}: {item.returned_reason}" if returned
                         else "Isi dan ajukan realisasi indikator unit Anda")
                 out.append(Work(collect_task, policy.ENTRY_KINDS, item.indikator.unit_id, what))
@@ -46,7 +46,7 @@ def open_work(cycle: Cycle, now: datetime | None = None) -> list[Work]:
                     out.append(Work(collect_task, collectors, None, what))
     stage = stage_of_task(task)
     if stage is not None:
-        if any(i.state == "diajukan" and i.stage == stage - 1 for i in cycle.items):
+        if any(i.state == ItemState.DIAJUKAN and i.stage == stage - 1 for i in cycle.items):
             out.append(Work(task, step_kinds, None, task.step.kegiatan))
     elif task.step.meaning != Meaning.COLLECT:
         out.append(Work(task, step_kinds, None, task.step.kegiatan))

@@ -46,10 +46,10 @@ from portal.indicators.models import (
     Sasaran,
 )
 from portal.indicators.settings import rules_from_snapshot
+from portal.numbers import TW
 from portal.signing.models import SignedFigure, SignedValue, record_figures
 from portal.tenancy.models import Tenant, Unit
 
-ROMAN = ("I", "II", "III", "IV")
 DRAFT = "DRAF — belum disahkan"
 ITEM_LABELS = {"belum_diisi": "Belum diisi", "diajukan": "Diajukan", "dikembalikan": "Dikembalikan",
                "disahkan": "Disahkan"}
@@ -58,7 +58,7 @@ ITEM_LABELS = {"belum_diisi": "Belum diisi", "diajukan": "Diajukan", "dikembalik
 def period_label(kind: str, no: int, tahun: int) -> str:
     if kind == "tahunan":
         return f"Tahunan {tahun}"
-    return f"{'Triwulan' if kind == 'triwulan' else 'Semester'} {ROMAN[no - 1]} {tahun}"
+    return f"{'Triwulan' if kind == 'triwulan' else 'Semester'} {TW[no - 1]} {tahun}"
 
 
 class IndView:

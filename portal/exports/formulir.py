@@ -5,7 +5,7 @@ from decimal import Decimal
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from portal.exports import xlsx
-from portal.exports.figures import ROMAN, Export, OpdFigures, Row
+from portal.exports.figures import Export, OpdFigures, Row
 from portal.indicators.capaian import (
     BELUM_DIISI,
     DIHITUNG,
@@ -14,6 +14,7 @@ from portal.indicators.capaian import (
     compute_serapan,
 )
 from portal.indicators.figures import angka
+from portal.numbers import TW
 
 POLARITAS = {"positif": "Positif", "negatif": "Negatif"}
 SIFAT = {"kumulatif": "Kumulatif", "nilai_akhir": "Nilai akhir", "rata_rata": "Rata-rata"}
@@ -23,11 +24,11 @@ C_TARGET_PK, C_TARGET_SD, C_TW1, C_SD, C_CAPAIAN, C_PROGRES, C_KATEGORI = 9, 10,
 
 
 def headers(n: int, with_opd: bool) -> list:
-    tw = f"TW {ROMAN[n - 1]}"
+    tw = f"TW {TW[n - 1]}"
     groups = [("No", 1), ("Sasaran Strategis", 1), ("Kode", 1), ("Indikator Kinerja (IKU/IKP)", 1),
               ("Definisi operasional / cara ukur", 1), ("Satuan", 1), ("Polaritas", 1), ("Sifat agregasi", 1),
               ("Baseline", 1), ("Target tahunan (PK)", 1), (f"Target s.d. {tw}", 1),
-              ("Realisasi", [f"TW {r}" for r in ROMAN]), (f"Realisasi s.d. {tw}", 1),
+              ("Realisasi", [f"TW {r}" for r in TW]), (f"Realisasi s.d. {tw}", 1),
               (f"Capaian s.d. {tw} (%)", 1), ("Progres thd target tahunan (%)", 1), ("Kategori", 1),
               ("Rumus capaian", 1), ("Faktor pendorong", 1), ("Faktor penghambat", 1), ("Tindak lanjut", 1),
               ("Bukti dukung (berkas)", 1), ("Status", 1), ("Diisi, direviu, disahkan (oleh, tanggal)", 1),
@@ -133,8 +134,8 @@ def write_programs(sheet: xlsx.Sheet, opd: OpdFigures, n: int) -> None:
     sheet.next()
     sheet.text(0, "Program / Kegiatan dan realisasi anggaran", "text_bold")
     sheet.next()
-    labels = ["Kode", "Program / Kegiatan", "Tingkat", "Pagu (Rp)"] + [f"Realisasi TW {r} (Rp)" for r in ROMAN] + [
-        f"Realisasi s.d. TW {ROMAN[n - 1]} (Rp)", "Serapan (%)", "Sisa (Rp)", "Rumus"]
+    labels = ["Kode", "Program / Kegiatan", "Tingkat", "Pagu (Rp)"] + [f"Realisasi TW {r} (Rp)" for r in TW] + [
+        f"Realisasi s.d. TW {TW[n - 1]} (Rp)", "Serapan (%)", "Sisa (Rp)", "Rumus"]
     for col, label in enumerate(labels):
         sheet.text(col, label, "head")
     sheet.next()

@@ -5,7 +5,7 @@ from decimal import Decimal
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
 from portal.exports import xlsx
-from portal.exports.figures import ROMAN, Export, OpdFigures, Row
+from portal.exports.figures import Export, OpdFigures, Row
 from portal.exports.formulir import rollup_formula, state_text, write_target, write_value
 from portal.indicators.capaian import (
     BELUM_DIISI,
@@ -15,6 +15,7 @@ from portal.indicators.capaian import (
     compute_capaian,
     compute_serapan,
 )
+from portal.numbers import TW
 
 
 def one_opd(export: Export) -> OpdFigures:
@@ -62,7 +63,7 @@ def perjanjian_kinerja(export: Export) -> bytes:
     sheet = start_sheet(export, opd, names, book, formats, "Lampiran PK",
                    f"Lampiran Perjanjian Kinerja Tahun {export.tahun}", 10)
     sheet.header([("No", 1), ("Sasaran Strategis", 1), ("Indikator Kinerja", 1), ("Target", 1), ("Satuan", 1),
-                  ("Rencana aksi: target s.d.", [f"TW {r}" for r in ROMAN]), ("Keterangan", 1)], freeze_col=3)
+                  ("Rencana aksi: target s.d.", [f"TW {r}" for r in TW]), ("Keterangan", 1)], freeze_col=3)
     for row in opd.rows:
         ind = row.ind
         sheet.number(0, row.no, "int")
@@ -143,7 +144,7 @@ def evaluasi_renja(export: Export) -> bytes:
     n = export.triwulan
     sheet = start_sheet(export, opd, names, book, formats, "E.81",
                    f"Tabel E.81 — Evaluasi terhadap hasil Renja Perangkat Daerah tahun {export.tahun} "
-                   f"(s.d. TW {ROMAN[n - 1]})", 29)
+                   f"(s.d. TW {TW[n - 1]})", 29)
     sheet.header(E81_GROUPS, freeze_col=4)
     first = sheet.row
     for row in opd.rows:

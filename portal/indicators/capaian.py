@@ -17,6 +17,8 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from enum import StrEnum
 from functools import reduce
 
+from portal.numbers import TW
+
 from .kategori import (
     KATEGORI_PERMENDAGRI_86_2017,
     KategoriScale,
@@ -64,7 +66,6 @@ RULE_LABELS = {
 
 _CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
 _ZERO, _HUNDRED = Decimal(0), Decimal(100)
-_TW = ("I", "II", "III", "IV")
 
 
 def _pct(num: Decimal, den: Decimal) -> Decimal:
@@ -317,7 +318,7 @@ class RollUp:
     def note(self) -> str | None:
         if self.state != DIHITUNG or not self.blank:
             return None
-        return ", ".join(f"TW {_TW[q - 1]}" for q in self.blank) + " belum diisi"
+        return ", ".join(f"TW {TW[q - 1]}" for q in self.blank) + " belum diisi"
 
 
 def roll_up(values: Sequence[Value], n: int, sifat: str) -> RollUp:
@@ -334,7 +335,7 @@ def roll_up(values: Sequence[Value], n: int, sifat: str) -> RollUp:
         raise ValueError(f"Sifat agregasi tidak dikenal: {sifat!r}")
     if not 1 <= n <= len(values) <= 4:
         raise ValueError("TW n harus antara 1 dan jumlah triwulan (maks. 4)")
-    upto = [_value(v, f"TW {_TW[i]}") for i, v in enumerate(values[:n])]
+    upto = [_value(v, f"TW {TW[i]}") for i, v in enumerate(values[:n])]
     if any(v is TIDAK_DAPAT_DIHITUNG for v in upto):
         raise ValueError("Realisasi triwulan tidak boleh berstatus tidak dapat dihitung")
     filled = [(i + 1, v) for i, v in enumerate(upto) if isinstance(v, Decimal)]

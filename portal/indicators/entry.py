@@ -18,17 +18,19 @@ from sqlalchemy.orm import selectinload
 
 from portal.audit import services as audit
 from portal.auth.models import Membership
+from portal.columns import utcnow
 from portal.cycles import locks, policy
-from portal.cycles.models import Cycle, CycleItem
+from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
 from portal.indicators import evidence, forms
 from portal.indicators import settings as indicator_settings
 from portal.indicators.capaian import value_from_ratio
-from portal.indicators.figures import TW, Figures, angka, figures, predikat_scale, waktu  # noqa: F401 (used by views)
+from portal.indicators.figures import Figures, angka, figures, predikat_scale, waktu  # noqa: F401 (used by views)
 from portal.indicators.kategori import PredikatTidakValid
 from portal.indicators.models import IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
+from portal.numbers import TW  # noqa: F401 (used by views)
 from portal.signing import queries as signed_queries
-from portal.tenancy.models import Lane, Tenant, Unit, utcnow
+from portal.tenancy.models import Lane, Tenant, Unit
 
 ENTRY_KINDS = sorted(policy.ENTRY_KINDS)
 
@@ -170,7 +172,7 @@ def returned_items(tenant: Tenant, period: ReportingPeriod, indikator_ids: list[
         return {}
     rows = db.session.execute(
         select(Cycle, CycleItem).join(CycleItem, CycleItem.cycle_id == Cycle.id)
-        .where(Cycle.tenant_id == tenant.id, Cycle.tahun == period.tahun, CycleItem.state == "dikembalikan",
+        .where(Cycle.tenant_id == tenant.id, Cycle.tahun == period.tahun, CycleItem.state == ItemState.DIKEMBALIKAN,
                CycleItem.indikator_id.in_(indikator_ids))
         .options(selectinload(CycleItem.returned_by))).all()
     return {item.indikator_id: item for cycle, item in rows

@@ -24,9 +24,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from portal.audit import services as audit
+from portal.columns import utcnow
 from portal.extensions import db
 from portal.indicators.models import BuktiDukung, FileBlob, Indikator
-from portal.tenancy.models import Tenant, utcnow
+from portal.tenancy.models import Tenant
 
 KINDS = {
     "pdf": ("application/pdf", ".pdf", "PDF"),

@@ -27,7 +27,6 @@ from portal.indicators.capaian import (
 from portal.indicators.kategori import OrdinalScale, PredikatTidakValid, format_angka
 from portal.indicators.models import Indikator, Realisasi
 
-TW = ("I", "II", "III", "IV")
 BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # WIB: the demo regions; a per-tenant zone can come later
 

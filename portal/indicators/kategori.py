@@ -1,5 +1,5 @@
-"""How a capaian figure is shown and classified: display rounding, Indonesian
-number notation, kategori bands and ordinal predikat scales.
+"""How a capaian figure is classified: kategori bands and ordinal predikat scales
+(display rounding and Indonesian number notation live in portal/numbers.py).
 
 Pure data and functions: no Flask, no database. Every scale is plain data with
 to_dict()/from_dict(), so a tenant can define its own and an indicator-year can
@@ -9,28 +9,10 @@ freeze the one in force as JSON.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Context, Decimal
+from decimal import Decimal
 from itertools import pairwise
 
-DISPLAY_QUANTUM = Decimal("0.01")
-_FORMAT_CTX = Context(prec=40)  # fixed, so display never depends on the caller's context
-
-
-def round_display(value: Decimal) -> Decimal:
-    """Round to the 2 decimals shown on screen and in exports (half away from 0)."""
-    return value.quantize(DISPLAY_QUANTUM, rounding=ROUND_HALF_UP, context=_FORMAT_CTX)
-
-
-def format_angka(value: Decimal | int, places: int | None = 2) -> str:
-    """Indonesian display "1.234,56", rounded half away from 0; places=None keeps all digits."""
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal)):
-        raise TypeError("format_angka() membutuhkan Decimal atau int")
-    d = Decimal(value)
-    if places is not None:
-        d = d.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=_FORMAT_CTX)
-    if d == 0:
-        d = d.copy_abs()  # no "-0,00"
-    return f"{d:,f}".replace(",", "_").replace(".", ",").replace("_", ".")
+from portal.numbers import DISPLAY_QUANTUM, format_angka, round_display  # noqa: F401 (re-exported)
 
 
 def _to_decimal(raw: object, what: str) -> Decimal:

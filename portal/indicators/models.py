@@ -29,8 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.columns import one_of, utcnow
 from portal.extensions import db
-from portal.tenancy.models import Unit, _in, utcnow
+from portal.tenancy.models import Unit
 
 POLARITAS = ("positif", "negatif")
 SIFAT = ("kumulatif", "nilai_akhir", "rata_rata")
@@ -95,10 +96,10 @@ class Indikator(db.Model):
         ForeignKeyConstraint(["tenant_id", "unit_id"], ["unit.tenant_id", "unit.id"]),
         UniqueConstraint("tenant_id", "set_id", "kode"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(_in("polaritas", POLARITAS), name="polaritas"),
-        CheckConstraint(_in("sifat", SIFAT), name="sifat"),
-        CheckConstraint(_in("jenis_target", JENIS_TARGET), name="jenis_target"),
-        CheckConstraint("skala_predikat IS NULL OR " + _in("skala_predikat", SKALA_PREDIKAT), name="skala"),
+        CheckConstraint(one_of("polaritas", POLARITAS), name="polaritas"),
+        CheckConstraint(one_of("sifat", SIFAT), name="sifat"),
+        CheckConstraint(one_of("jenis_target", JENIS_TARGET), name="jenis_target"),
+        CheckConstraint("skala_predikat IS NULL OR " + one_of("skala_predikat", SKALA_PREDIKAT), name="skala"),
         CheckConstraint("target_bawah IS NULL OR target_atas IS NULL OR target_bawah <= target_atas",
                         name="rentang"),
     )
@@ -157,7 +158,7 @@ class ReportingPeriod(db.Model):
         UniqueConstraint("tenant_id", "tahun", "triwulan"),
         UniqueConstraint("tenant_id", "id"),
         CheckConstraint("triwulan BETWEEN 1 AND 4", name="triwulan"),
-        CheckConstraint(_in("status", PERIOD_STATUS), name="status"),
+        CheckConstraint(one_of("status", PERIOD_STATUS), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -232,8 +233,8 @@ class BuktiDukung(db.Model):
         UniqueConstraint("tenant_id", "id"),
         Index("ix_bukti_dukung_indikator_triwulan", "tenant_id", "indikator_id", "triwulan"),
         CheckConstraint("triwulan BETWEEN 1 AND 4", name="triwulan"),
-        CheckConstraint(_in("status", BUKTI_STATUS), name="status"),
-        CheckConstraint(_in("kind", BUKTI_KINDS), name="kind"),
+        CheckConstraint(one_of("status", BUKTI_STATUS), name="status"),
+        CheckConstraint(one_of("kind", BUKTI_KINDS), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -295,7 +296,7 @@ class IndicatorSettings(db.Model):
     """A tenant's capaian options (a pemda's apply to its OPDs unless an OPD has its own)."""
 
     __tablename__ = "indicator_settings"
-    __table_args__ = (CheckConstraint(_in("negative_rule", NEGATIVE_RULES), name="negative_rule"),)
+    __table_args__ = (CheckConstraint(one_of("negative_rule", NEGATIVE_RULES), name="negative_rule"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), unique=True)

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from portal.columns import utcnow
 from portal.extensions import db
 from portal.indicators import definitions
 from portal.indicators import settings as indicator_settings
@@ -19,7 +20,7 @@ from portal.indicators.models import (
     Realisasi,
     Sasaran,
 )
-from portal.tenancy.models import Tenant, Unit, utcnow
+from portal.tenancy.models import Tenant, Unit
 
 INDIKATOR_FIELDS = ("sasaran_id", "unit_id", "kode", "nama", "is_iku", "definisi", "satuan", "sumber_data",
                     "polaritas", "sifat", "jenis_target", "baseline", "target_pk", "target_tw1", "target_tw2",

@@ -153,12 +153,3 @@ def sasaran_delete(sasaran_id):
         return _sasaran_head(sasaran, tset, status=422, message=message)
     db.session.commit()
     return web.see_other(url_for("indicators.set_page", set_id=tset.id))
-
-
-from portal.indicators import (  # noqa: E402,F401 (routes on this blueprint)
-    entry_views,
-    evidence_views,
-    indikator_views,
-    io_views,
-    settings_views,
-)

@@ -5,8 +5,8 @@ from datetime import datetime
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from portal.columns import one_of, utcnow
 from portal.extensions import db
-from portal.tenancy.models import _in, utcnow
 
 JOB_STATUSES = ("antri", "berjalan", "selesai", "gagal")
 STATUS_LABELS = {"antri": "Dalam antrean", "berjalan": "Sedang disusun", "selesai": "Selesai", "gagal": "Gagal"}
@@ -14,7 +14,7 @@ STATUS_LABELS = {"antri": "Dalam antrean", "berjalan": "Sedang disusun", "selesa
 
 class Job(db.Model):
     __tablename__ = "job"
-    __table_args__ = (CheckConstraint(_in("status", JOB_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", JOB_STATUSES), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)

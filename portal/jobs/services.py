@@ -10,10 +10,11 @@ from flask import current_app
 from sqlalchemy import or_, select, update
 
 from portal import database
+from portal.columns import utcnow
 from portal.extensions import db
 from portal.jobs.models import Job
 from portal.problems import NotFound, Problem
-from portal.tenancy.models import Tenant, utcnow
+from portal.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3

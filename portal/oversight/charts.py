@@ -11,6 +11,7 @@ from html import escape
 from markupsafe import Markup
 
 from portal.indicators.kategori import format_angka
+from portal.numbers import TW
 
 COLORS = ["#0b5394", "#c27c0e", "#1e6b35", "#a61b1b", "#6a3d9a", "#2a7f8f", "#7f6000", "#444444"]
 
@@ -129,6 +130,6 @@ def duration(delta) -> str:
 
 def sasaran_chart(rows, triwulan: int) -> Markup:
     """Capaian per sasaran (rows: oversight.home.SasaranCapaian)."""
-    tw = ["I", "II", "III", "IV"][triwulan - 1]
+    tw = TW[triwulan - 1]
     return bar_chart([Bar(f"{r.sasaran.kode} {r.sasaran.nama}", r.capaian.value) for r in rows],
                      f"Capaian rata-rata per sasaran s.d. Triwulan {tw}")

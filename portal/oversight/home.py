@@ -7,9 +7,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.auth.models import User
+from portal.columns import utcnow
 from portal.cycles import queries as cycle_queries
 from portal.cycles.engine import measured_triwulan, period_label
-from portal.cycles.models import Cycle, CycleItem
+from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
 from portal.indicators import entry as indicator_entry
 from portal.indicators import figures as indicator_figures
@@ -20,7 +21,7 @@ from portal.oversight import queries
 from portal.signing.queries import signed_now
 from portal.tenancy import services as tenancy
 from portal.tenancy.lanes import Capability, LaneKind
-from portal.tenancy.models import Tenant, utcnow
+from portal.tenancy.models import Tenant
 
 HEAD_KINDS = {LaneKind.KEPALA.value, LaneKind.SEKRETARIS.value}
 
@@ -97,7 +98,8 @@ def returned_to(user, tenant: Tenant) -> list[Returned]:
         select(CycleItem, Indikator, Cycle, User.name)
         .join(Indikator, Indikator.id == CycleItem.indikator_id).join(Cycle, Cycle.id == CycleItem.cycle_id)
         .outerjoin(User, User.id == CycleItem.returned_by_id)
-        .where(CycleItem.tenant_id == tenant.id, CycleItem.state == "dikembalikan", Indikator.unit_id.in_(units))
+        .where(CycleItem.tenant_id == tenant.id, CycleItem.state == ItemState.DIKEMBALIKAN,
+               Indikator.unit_id.in_(units))
         .order_by(CycleItem.returned_at.desc())).all()
     return [Returned(item, ind, cycle, name or "") for item, ind, cycle, name in rows]
 

@@ -5,8 +5,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.columns import utcnow
 from portal.extensions import db
-from portal.tenancy.models import Tenant, utcnow
+from portal.tenancy.models import Tenant
 
 
 class IndicatorReference(db.Model):

@@ -13,13 +13,14 @@ from decimal import Decimal
 from sqlalchemy import and_, func, or_, select
 
 from portal.auth.models import Membership, User
+from portal.columns import utcnow
 from portal.cycles.engine import period_label
-from portal.cycles.models import Cycle, CycleItem, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.extensions import db
 from portal.indicators.models import Indikator
 from portal.sop.document import Meaning
 from portal.sop.models import SopLane, SopStep
-from portal.tenancy.models import Lane, Tenant, Unit, utcnow
+from portal.tenancy.models import Lane, Tenant, Unit
 
 # The matrix columns: (period_kind, period_no).
 PERIODS = [("triwulan", 1), ("triwulan", 2), ("triwulan", 3), ("triwulan", 4), ("tahunan", 1)]
@@ -319,7 +320,7 @@ def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
                 select(CycleItem.cycle_id, Indikator.unit_id).distinct()
                 .join(Indikator, Indikator.id == CycleItem.indikator_id)
                 .where(CycleItem.cycle_id.in_(collect_cycles),
-                       CycleItem.state.in_(["belum_diisi", "dikembalikan"]))):
+                       CycleItem.state.in_([ItemState.BELUM_DIISI, ItemState.DIKEMBALIKAN]))):
             pending_units.setdefault(cycle_id, set()).add(unit_id)
     out = []
     for (cycle_id, opd_id, opd_name, slug, pemda_name, tahun, kind, no, position, kegiatan, meaning,

@@ -3,7 +3,7 @@ dashboards (signed_figures; latest_ids inside bulk statements)."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from portal.cycles.models import Cycle, CycleItem
+from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
 from portal.signing.models import SignedFigure
 
@@ -58,7 +58,7 @@ def signed_now(tenant_id: int, tahun: int, triwulan: int, indikator_ids) -> dict
         .join(CycleItem, (CycleItem.cycle_id == Cycle.id) & (CycleItem.indikator_id == SignedFigure.indikator_id))
         .where(SignedFigure.tenant_id == tenant_id, SignedFigure.tahun == tahun, SignedFigure.triwulan == triwulan,
                SignedFigure.indikator_id.in_(indikator_ids), SignedFigure.revision == Cycle.revision,
-               CycleItem.state == "disahkan")
+               CycleItem.state == ItemState.DISAHKAN)
         .order_by(SignedFigure.signed_at.desc(), SignedFigure.id.desc()))
     return {f.indikator_id: f for f in _latest_per_indicator(figures)}
 

@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from portal.columns import utcnow
 from portal.extensions import db
 from portal.indicators.capaian import AngkaTidakValid, parse_angka
 from portal.sop.document import HEADER_LISTS, Meaning, Repeat, Symbol, TimeUnit
 from portal.sop.models import SopLane, SopStep, SopVersion
 from portal.tenancy.lanes import KIND_LEVEL, LaneKind, Level
-from portal.tenancy.models import utcnow
 
 OPD_LANE_KINDS = [k.value for k in LaneKind if KIND_LEVEL[k] == Level.OPD]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from portal.marked_yaml import MarkedDict, Problem, YamlError, load_text
 from portal.sop.document import (
     HEADER_LISTS,
     LaneDoc,
@@ -20,8 +21,7 @@ from portal.sop.document import (
     publish_problems,
 )
 from portal.tenancy.lanes import KIND_LEVEL, LaneKind, Level
-from portal.tenantfiles.fields import KEY, Fields
-from portal.tenantfiles.marked_yaml import MarkedDict, Problem, YamlError, load_text
+from portal.yaml_fields import KEY, Fields
 
 OPD_KINDS = [k.value for k in LaneKind if KIND_LEVEL[k] == Level.OPD]
 

@@ -2,13 +2,13 @@
 from sqlalchemy import select
 
 from portal.extensions import db
+from portal.marked_yaml import Problem
 from portal.sop import files, services
 from portal.sop.document import SopDocument, publish_problems
 from portal.sop.models import Sop, SopVersion
 from portal.tenancy import services as tenancy
 from portal.tenancy.lanes import Capability, Level
 from portal.tenancy.models import Tenant
-from portal.tenantfiles.marked_yaml import Problem
 
 MAX_IMPORT_BYTES = 512 * 1024
 

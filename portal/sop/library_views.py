@@ -8,7 +8,6 @@ from portal.extensions import db
 from portal.sop import library, queries, services
 from portal.sop.views import bp
 from portal.tenancy import services as tenancy
-from portal.tenancy.lanes import Capability
 
 
 @bp.route("/versi/<int:version_id>/berkas.yaml")
@@ -61,10 +60,3 @@ def clone(sop_id):
     return web.see_other(url_for("sop.editor", tenant_slug=target.slug, version_id=version.id))
 
 
-def library_context(tenant) -> dict:
-    """What the SOP index shows of the library: templates and where they may be cloned to."""
-    if tenant.level != "provinsi":
-        return {}
-    caps = g.capabilities
-    return {"templates": library.templates_of(tenant),
-            "clone_targets": library.clone_targets(current_user, tenant) if Capability.MANAGE_SOP in caps else []}

@@ -21,9 +21,10 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.auth.models import User
+from portal.columns import one_of, utcnow
 from portal.extensions import db
 from portal.sop.document import Meaning, Repeat, Symbol, TimeUnit
-from portal.tenancy.models import Tenant, _in, utcnow
+from portal.tenancy.models import Tenant
 
 
 class EditTracked:
@@ -138,10 +139,10 @@ class SopStep(EditTracked, db.Model):
         ForeignKeyConstraint(["tenant_id", "version_id"], ["sop_version.tenant_id", "sop_version.id"],
                              ondelete="CASCADE"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(_in("symbol", Symbol), name="symbol"),
-        CheckConstraint(_in("meaning", Meaning), name="meaning"),
-        CheckConstraint(_in("waktu_unit", TimeUnit), name="waktu_unit"),
-        CheckConstraint("repeat IS NULL OR " + _in("repeat", Repeat), name="repeat"),
+        CheckConstraint(one_of("symbol", Symbol), name="symbol"),
+        CheckConstraint(one_of("meaning", Meaning), name="meaning"),
+        CheckConstraint(one_of("waktu_unit", TimeUnit), name="waktu_unit"),
+        CheckConstraint("repeat IS NULL OR " + one_of("repeat", Repeat), name="repeat"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -6,12 +6,13 @@ from sqlalchemy import func, select
 
 from portal.audit import services as audit
 from portal.auth.models import Membership, User
+from portal.columns import utcnow
 from portal.extensions import db
 from portal.problems import Conflict, Refused
 from portal.sop.document import HEADER_LISTS, LaneDoc, Meaning, SopDocument, StepDoc, publish_problems
 from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
-from portal.tenancy.models import Lane, Tenant, utcnow
+from portal.tenancy.models import Lane, Tenant
 
 
 class SopError(Exception):

@@ -4,7 +4,8 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
-from portal.sop import queries, services
+from portal.sop import library, queries, services
+from portal.tenancy.lanes import Capability
 
 bp = Blueprint("sop", __name__, url_prefix="/t/<tenant_slug>/sop")
 
@@ -13,8 +14,6 @@ bp = Blueprint("sop", __name__, url_prefix="/t/<tenant_slug>/sop")
 @rule("tenant")
 def index():
     tenant = g.tenant
-    from portal.sop.library_views import library_context
-
     in_force = services.sop_in_force(tenant) if tenant.level == "opd" else None
     sops = [sop for sop in services.sops_of(tenant) if not sop.is_template]
     return web.render("sop/index.html", tenant=tenant, sops=sops, in_force=in_force,
@@ -29,3 +28,12 @@ def detail(sop_id):
     if not versions:
         abort(404)  # only a draft, and the user may not edit it
     return web.render("sop/detail.html", sop=sop, versions=versions, draft=services.draft_of(sop))
+
+
+def library_context(tenant) -> dict:
+    """What the SOP index shows of the library: templates and where they may be cloned to."""
+    if tenant.level != "provinsi":
+        return {}
+    caps = g.capabilities
+    return {"templates": library.templates_of(tenant),
+            "clone_targets": library.clone_targets(current_user, tenant) if Capability.MANAGE_SOP in caps else []}

@@ -1,24 +1,17 @@
 """The tenant tree (provinsi → pemda → OPD), units inside an OPD, and lanes."""
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.columns import one_of, utcnow  # noqa: F401 (utcnow: still imported from here)
 from portal.extensions import db
 from portal.tenancy.lanes import KIND_LABELS, LEVEL_LABELS, LaneKind, Level
 
 
-def utcnow() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _in(column: str, values) -> str:
-    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
-
-
 class Tenant(db.Model):
     __tablename__ = "tenant"
-    __table_args__ = (CheckConstraint(_in("level", Level), name="level"),)
+    __table_args__ = (CheckConstraint(one_of("level", Level), name="level"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     level: Mapped[str] = mapped_column(String(10))
@@ -81,7 +74,7 @@ class Lane(db.Model):
     __table_args__ = (
         UniqueConstraint("tenant_id", "key"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(_in("kind", LaneKind), name="kind"),
+        CheckConstraint(one_of("kind", LaneKind), name="kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

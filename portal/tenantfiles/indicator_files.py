@@ -35,10 +35,10 @@ from portal.indicators.models import (
     ReportingPeriod,
     Sasaran,
 )
+from portal.marked_yaml import MarkedDict, MarkedList, Problem, YamlError, load_text
 from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant, Unit
-from portal.tenantfiles.fields import Fields
-from portal.tenantfiles.marked_yaml import MarkedDict, MarkedList, Problem, YamlError, load_text
+from portal.yaml_fields import Fields
 
 FOLDER = "indicators"
 ENTRY_TEXTS = ("faktor_pendorong", "faktor_penghambat", "tindak_lanjut")

@@ -1,12 +1,12 @@
 """Read a tenants/ folder into a Bundle, or into the list of everything wrong with it."""
 from pathlib import Path
 
+from portal.marked_yaml import MarkedDict, Problem, YamlError, load_text
 from portal.sop import files as sop_files
 from portal.tenancy.lanes import KIND_LEVEL, UNIT_KINDS, LaneKind, Level
 from portal.tenantfiles import indicator_files
-from portal.tenantfiles.fields import EMAIL, KEY, SLUG, Fields
-from portal.tenantfiles.marked_yaml import MarkedDict, Problem, YamlError, load_text
 from portal.tenantfiles.specs import Bundle, GrantSpec, LaneSpec, PersonSpec, TenantSpec, UnitSpec
+from portal.yaml_fields import EMAIL, KEY, SLUG, Fields
 
 PEMDA_KINDS = ("kota", "kabupaten", "placeholder")
 

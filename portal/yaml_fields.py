@@ -2,7 +2,7 @@
 import re
 from datetime import date
 
-from portal.tenantfiles.marked_yaml import MarkedDict, MarkedList, Problem
+from portal.marked_yaml import MarkedDict, MarkedList, Problem
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 KEY = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
