@@ -1,4 +1,5 @@
 """Responses: page or fragment, redirects, HX-* headers. The one place they are written."""
+import unicodedata
 from urllib.parse import quote, urlsplit
 
 from flask import make_response, redirect, render_template, request, url_for
@@ -52,15 +53,21 @@ def problem(error):
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download(data: bytes, filename: str, mimetype: str):
-    """A file to save, never to render inline; the one place download headers are written."""
+def download(data: bytes, filename: str, mimetype: str, etag: str | None = None, untrusted: bool = False):
+    """A file to save, never to render inline; the one place download headers are written.
+    `untrusted`: content a user uploaded, so it also gets a sandboxing policy in case a
+    browser renders it anyway."""
     response = make_response(data)
     response.mimetype = mimetype
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode().replace('"', "")
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    if etag:
+        response.set_etag(etag)
+    if untrusted:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
@@ -97,4 +104,6 @@ def fragment_or_redirect(fragment: str, url: str, status: int = 200, **context):
     JavaScript) is sent back to the page it came from."""
     if is_fragment_request():
         return render_fragment(fragment, status=status, **context)
-    return redirect(url, code=303)
+    response = redirect(url, code=303)
+    response.vary.add("HX-Request")
+    return response

@@ -1,8 +1,6 @@
 """Cycle pages: list and start, the timeline with the current task's actions, the data
 states, the audit; "Tugas saya" across tenants; actual against standard time."""
-import io
-
-from flask import Blueprint, abort, current_app, g, request, send_file, url_for
+from flask import Blueprint, abort, current_app, g, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -180,12 +178,8 @@ def output(cycle_id, task_id):
     if task.output_blob_id is None:
         abort(404)
     blob = scoped_get(FileBlob, g.tenant, task.output_blob_id)
-    response = send_file(io.BytesIO(blob.data), mimetype=content_type(task.output_filename), as_attachment=True,
-                         download_name=task.output_filename, etag=blob.sha256, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return web.download(blob.data, task.output_filename, content_type(task.output_filename), etag=blob.sha256,
+                        untrusted=True)
 
 
 @bp.route("/<int:cycle_id>/indikator/<int:item_id>/")

@@ -1,5 +1,5 @@
 """SOP files (export, import) and the coordinator's template library (clone)."""
-from flask import Response, g, request, url_for
+from flask import g, request, url_for
 from flask_login import current_user
 
 from portal import database, web
@@ -16,10 +16,7 @@ from portal.tenancy.lanes import Capability
 def export(version_id):
     version = queries.readable_version(g.tenant, version_id, current_user)
     name = f"sop-{version.sop.key}-versi-{version.number}.yaml"
-    response = Response(library.export_yaml(version), mimetype="application/yaml")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return web.download(library.export_yaml(version), name, "application/yaml")
 
 
 @bp.route("/impor", methods=["POST"])
