@@ -2,7 +2,7 @@
 import unicodedata
 from urllib.parse import quote, urlsplit
 
-from flask import make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 
 
 def is_fragment_request() -> bool:
@@ -97,6 +97,16 @@ def to_login():
         response = redirect(url_for("auth.login"), code=303)
     response.vary.add("HX-Request")
     return response
+
+
+def in_place(url: str, answer, flash_message: str | None = None):
+    """An in-place answer: htmx gets `answer()` (a fragment, rendered only then); a plain
+    request (no JavaScript) goes back to `url` with a 303, after flashing `flash_message`."""
+    if is_fragment_request():
+        return answer()
+    if flash_message:
+        flash(flash_message, "error")
+    return see_other(url)
 
 
 def fragment_or_redirect(fragment: str, url: str, status: int = 200, **context):

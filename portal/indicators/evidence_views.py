@@ -8,9 +8,10 @@ from portal.access import rule
 from portal.cycles import policy
 from portal.extensions import db
 from portal.indicators import entry, evidence
-from portal.indicators.entry_views import _load, entry_url, refuse
+from portal.indicators.entry_views import _load, entry_url
 from portal.indicators.models import BuktiDukung, IndicatorSet, Indikator, ReportingPeriod
-from portal.indicators.views import bp, fragment_or_page, opd_only
+from portal.indicators.views import FRAGMENT_PAGE, bp, opd_only
+from portal.problems import Refused
 from portal.tenancy.scope import scoped_get
 
 
@@ -21,15 +22,16 @@ def _max_bytes() -> int:
 @bp.errorhandler(413)
 def body_too_large(error):
     """A request body over MAX_CONTENT_LENGTH: werkzeug stops reading it; say why plainly."""
-    return refuse(f"Berkas terlalu besar. Ukuran maksimal {evidence.size_text(_max_bytes())}; "
-                  "perkecil atau pisahkan berkasnya, lalu unggah lagi.", 413)
+    return web.refusal(413, "Berkas terlalu besar", f"Berkas terlalu besar. Ukuran maksimal "
+                       f"{evidence.size_text(_max_bytes())}; perkecil atau pisahkan berkasnya, lalu unggah lagi.")
+
+BUKTI = "indicators/_bukti.html"
 
 
 def _bukti(period, ind, status=200, error=None, notice=None, error_for=None):
     row = entry.row_for(g.tenant, period, ind, current_user)
-    return fragment_or_page("indicators/_bukti.html", status=status, title="Bukti dukung",
-                            back=entry_url(period, ind), r=row, bukti_error=error, bukti_notice=notice,
-                            error_for=error_for)
+    return web.render(FRAGMENT_PAGE, BUKTI, status=status, inner=BUKTI, title="Bukti dukung",
+                      back=entry_url(period, ind), r=row, bukti_error=error, bukti_notice=notice, error_for=error_for)
 
 
 def _uploaded():
@@ -71,7 +73,7 @@ def bukti_list(periode_id, indikator_id):
 def bukti_upload(periode_id, indikator_id):
     period, ind = _load(periode_id, indikator_id)
     if refusal := _refusal(period, ind):
-        return refuse(refusal)
+        raise Refused(refusal)
     filename, data = _uploaded()
     if filename is None:
         return _bukti(period, ind, status=422, error="Pilih berkas bukti dukung terlebih dahulu.")
@@ -82,9 +84,7 @@ def bukti_upload(periode_id, indikator_id):
         return _bukti(period, ind, status=422, error=str(error))
     name = row.filename
     db.session.commit()
-    if not web.is_fragment_request():
-        return web.see_other(entry_url(period, ind))
-    return _bukti(period, ind, notice=f"Berkas {name} tersimpan.")
+    return web.in_place(entry_url(period, ind), lambda: _bukti(period, ind, notice=f"Berkas {name} tersimpan."))
 
 
 @bp.route("/bukti/<int:bukti_id>/unduh")
@@ -99,7 +99,7 @@ def bukti_download(bukti_id):
 def bukti_replace(bukti_id):
     row, period, ind = _own_bukti(bukti_id)
     if refusal := _refusal(period, ind):
-        return refuse(refusal)
+        raise Refused(refusal)
     filename, data = _uploaded()
     if filename is None:
         return _bukti(period, ind, status=422, error="Pilih berkas pengganti terlebih dahulu.", error_for=row.id)
@@ -114,9 +114,7 @@ def bukti_replace(bukti_id):
         return _bukti(period, ind, status=409, error=message, error_for=bukti_id)
     notice = f"Berkas {row.filename} diganti dengan {result.filename}."
     db.session.commit()
-    if not web.is_fragment_request():
-        return web.see_other(entry_url(period, ind))
-    return _bukti(period, ind, notice=notice)
+    return web.in_place(entry_url(period, ind), lambda: _bukti(period, ind, notice=notice))
 
 
 @bp.route("/bukti/<int:bukti_id>/hapus", methods=["POST"])
@@ -124,7 +122,7 @@ def bukti_replace(bukti_id):
 def bukti_remove(bukti_id):
     row, period, ind = _own_bukti(bukti_id)
     if refusal := _refusal(period, ind):
-        return refuse(refusal)
+        raise Refused(refusal)
     result = evidence.remove(row, current_user)
     if isinstance(result, evidence.Ended):
         message = result.message
@@ -132,6 +130,4 @@ def bukti_remove(bukti_id):
         return _bukti(period, ind, status=409, error=message, error_for=bukti_id)
     notice = f"Berkas {row.filename} dihapus dari daftar (tetap tercatat di riwayat)."
     db.session.commit()
-    if not web.is_fragment_request():
-        return web.see_other(entry_url(period, ind))
-    return _bukti(period, ind, notice=notice)
+    return web.in_place(entry_url(period, ind), lambda: _bukti(period, ind, notice=notice))
