@@ -22,7 +22,7 @@ EDITOR_CONTEXT = {
 def _draft(version_id):
     version = queries.own_version(g.tenant, version_id)
     if version.is_published:
-        abort(409)
+        raise editing.NotEditable("Versi ini sudah diterbitkan dan tidak dapat diubah. Buat revisi untuk mengubahnya.")
     return version
 
 
@@ -35,14 +35,16 @@ def _structure(version, status=200, **extra):
                                     version=version, **EDITOR_CONTEXT, **extra)
 
 
-def _refused(version, error, fragment="sop/_editor_structure.html", **extra):
-    """Answer a refused write: the fragment with the message, 422; or a flash for plain posts."""
+def _refused(version, error, fragment="sop/_editor_structure.html", refresh=None, **extra):
+    """Answer a refused write (invalid input, or a stale one: `editing.Conflict`) with the
+    form again and its message, 422 (what the editor has always answered, also for a stale
+    save); a plain post gets the message as a flash on the editor."""
     db.session.rollback()
-    if not web.is_fragment_request():
-        flash(str(error), "error")
-        return web.see_other(_editor_url(version))
-    db.session.refresh(version)
-    return web.render_fragment(fragment, status=422, version=version, error=error, **EDITOR_CONTEXT, **extra)
+
+    def form_again():
+        db.session.refresh(refresh if refresh is not None else version)
+        return web.render_fragment(fragment, status=422, version=version, error=error, **EDITOR_CONTEXT, **extra)
+    return web.in_place(_editor_url(version), form_again, flash_message=str(error))
 
 
 @bp.route("/baru", methods=["POST"])
