@@ -12,18 +12,27 @@ def is_fragment_request() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
+# A stale write answered with the form again (naming the other person's value) is swapped
+# in like a 422; a 409 refusal message is not. The layout's script reads this header.
+FORM_AGAIN = "X-Portal-Form-Again"
+
+
+def _answer(template: str, status: int, form_again: bool, **context):
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    if form_again and status == 409:
+        response.headers[FORM_AGAIN] = "1"
+    return response
+
+
 def render(page: str, fragment: str | None = None, status: int = 200, **context):
     """Render the page, or only its fragment for an htmx fragment request."""
     template = fragment if fragment and is_fragment_request() else page
-    response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
-    return response
+    return _answer(template, status, True, **context)
 
 
 def render_fragment(fragment: str, status: int = 200, **context):
-    response = make_response(render_template(fragment, **context), status)
-    response.vary.add("HX-Request")
-    return response
+    return _answer(fragment, status, True, **context)
 
 
 def see_other(url: str):
@@ -41,8 +50,8 @@ def refusal(status: int, title: str, text: str):
     """A refusal or failure with its reason: a short message for htmx (the layout shows
     it), else a whole page."""
     if is_fragment_request():
-        return render_fragment("errors/_message.html", status=status, title=title, text=text)
-    return render("errors/error.html", status=status, title=title, text=text, code=status)
+        return _answer("errors/_message.html", status, False, title=title, text=text)
+    return _answer("errors/error.html", status, False, title=title, text=text, code=status)
 
 
 def problem(error):
