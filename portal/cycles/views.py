@@ -9,7 +9,7 @@ from portal.access import rule
 from portal.audit import services as audit
 from portal.cycles import engine, policy, queries, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
-from portal.cycles.outputs import BuktiError, content_type, store_output
+from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
 from portal.indicators.models import FileBlob, Indikator
 from portal.problems import Invalid
@@ -96,10 +96,7 @@ def _act(cycle_id, action):
     """Run one domain action on the cycle; a refusal is raised as a portal.problems error
     (answered by portal/web.py, with nothing saved)."""
     cycle = scoped_get(Cycle, g.tenant, cycle_id)
-    try:
-        action(cycle)
-    except BuktiError as error:
-        raise Invalid(str(error)) from None
+    action(cycle)  # a BuktiError is a portal.problems.Invalid too
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle_id))
 
