@@ -5,7 +5,7 @@ from flask_login import current_user
 from portal import web
 from portal.access import rule
 from portal.extensions import db
-from portal.sop import editing, queries, services
+from portal.sop import editing, forms, queries, services
 from portal.sop.document import HEADER_LISTS, MEANING_LABELS, REPEAT_LABELS, SYMBOL_LABELS, UNIT_LABELS
 from portal.sop.models import Sop, SopLane
 from portal.sop.views import bp
@@ -51,7 +51,7 @@ def _refused(version, error, fragment="sop/_editor_structure.html", refresh=None
 @rule("tenant:manage_sop")
 def create():
     """A new SOP of this tenant, starting as an empty draft."""
-    nama = (request.form.get("nama") or "").strip() or "Pengukuran Kinerja"
+    nama = forms.NewSopForm().name
     sop = Sop(tenant_id=g.tenant.id, key=services.unique_key(g.tenant, nama))
     db.session.add(sop)
     db.session.flush()
@@ -134,4 +134,4 @@ def _lane(version, lane_id) -> SopLane:
 
 
 def _direction() -> int:
-    return -1 if request.form.get("arah") == "naik" else 1
+    return forms.MoveForm().direction

@@ -5,7 +5,7 @@ from flask_login import current_user
 from portal import database, web
 from portal.access import rule
 from portal.extensions import db
-from portal.sop import library, queries, services
+from portal.sop import forms, library, queries, services
 from portal.sop.views import bp
 from portal.tenancy import services as tenancy
 from portal.tenancy.lanes import Capability
@@ -47,7 +47,7 @@ def clone(sop_id):
     template = queries.own_sop(g.tenant, sop_id)
     if not template.is_template:
         return _import_refused(["Hanya templat dari pustaka SOP yang dapat disalin."])
-    target = tenancy.tenant_by_slug(request.form.get("tujuan", ""))
+    target = tenancy.tenant_by_slug(forms.CloneForm().tujuan.data or "")
     if target is None or target not in library.clone_targets(current_user, g.tenant):
         return _import_refused(["Pilih pemerintah daerah atau perangkat daerah tujuan yang Anda kelola."])
     try:
