@@ -57,8 +57,8 @@ def index():
 @rule("tenant:manage_tenant")
 def create_set():
     tenant = g.tenant
-    tahun, message = forms.tahun_input(request.form.get("tahun", ""))
-    result = message or services.create_set(tenant, tahun, current_user)
+    form = forms.YearForm()
+    result = form.tahun.errors[0] if not form.validate() else services.create_set(tenant, form.year, current_user)
     if isinstance(result, str):
         db.session.rollback()
         return web.render("indicators/index.html", status=422, tenant=tenant, sets=services.sets_of(tenant),
@@ -83,10 +83,10 @@ def set_page(set_id):
 def sasaran_create(set_id):
     opd_only()
     tset = own_set(set_id)
-    values, errors = forms.sasaran_input(request.form)
-    sasaran = None
+    form = forms.SasaranForm()
+    sasaran, errors = None, ({} if form.validate() else form.first_errors())
     if not errors:
-        sasaran, errors = services.save_sasaran(tset, None, values)
+        sasaran, errors = services.save_sasaran(tset, None, form.values)
     if errors:
         db.session.rollback()
         return web.render("indicators/set.html", status=422, tenant=g.tenant,
@@ -129,9 +129,10 @@ def sasaran_edit(sasaran_id):
 @rule("tenant:manage_tenant")
 def sasaran_update(sasaran_id):
     sasaran, tset = _sasaran(sasaran_id)
-    values, errors = forms.sasaran_input(request.form)
+    form = forms.SasaranForm()
+    errors = {} if form.validate() else form.first_errors()
     if not errors:
-        _, errors = services.save_sasaran(tset, sasaran, values)
+        _, errors = services.save_sasaran(tset, sasaran, form.values)
     if errors:
         db.session.rollback()
         sasaran, tset = _sasaran(sasaran_id)
