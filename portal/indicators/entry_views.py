@@ -6,7 +6,7 @@ from portal import web
 from portal.access import rule
 from portal.cycles import policy, review
 from portal.extensions import db
-from portal.indicators import entry
+from portal.indicators import entry, forms
 from portal.indicators.models import IndicatorSet, Indikator, ReportingPeriod
 from portal.indicators.views import FRAGMENT_PAGE, bp, opd_only
 from portal.problems import Conflict, Refused
@@ -82,8 +82,9 @@ def entry_save(periode_id, indikator_id):
         policy.entry_strand_refusal(current_user, g.tenant, ind, period)
     if refusal:
         raise Refused(refusal)
-    values, errors = entry.read_entry(request.form, ind)
-    revision = request.form.get("revisi", default=0, type=int)
+    form = forms.RealisasiForm()
+    values, errors = entry.read_entry(form.typed(), ind)
+    revision = form.revision
     if errors:
         db.session.rollback()
         return _row(period, ind, editing=True, errors=errors, typed=request.form, status=422, revision=revision)
