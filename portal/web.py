@@ -1,7 +1,8 @@
 """Responses: page or fragment, redirects, HX-* headers. The one place they are written."""
+import unicodedata
 from urllib.parse import quote, urlsplit
 
-from flask import make_response, redirect, render_template, request, url_for
+from flask import flash, make_response, redirect, render_template, request, url_for
 
 
 def is_fragment_request() -> bool:
@@ -11,18 +12,27 @@ def is_fragment_request() -> bool:
     return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
 
 
+# A stale write answered with the form again (naming the other person's value) is swapped
+# in like a 422; a 409 refusal message is not. The layout's script reads this header.
+FORM_AGAIN = "X-Portal-Form-Again"
+
+
+def _answer(template: str, status: int, form_again: bool, **context):
+    response = make_response(render_template(template, **context), status)
+    response.vary.add("HX-Request")
+    if form_again and status == 409:
+        response.headers[FORM_AGAIN] = "1"
+    return response
+
+
 def render(page: str, fragment: str | None = None, status: int = 200, **context):
     """Render the page, or only its fragment for an htmx fragment request."""
     template = fragment if fragment and is_fragment_request() else page
-    response = make_response(render_template(template, **context), status)
-    response.vary.add("HX-Request")
-    return response
+    return _answer(template, status, True, **context)
 
 
 def render_fragment(fragment: str, status: int = 200, **context):
-    response = make_response(render_template(fragment, **context), status)
-    response.vary.add("HX-Request")
-    return response
+    return _answer(fragment, status, True, **context)
 
 
 def see_other(url: str):
@@ -40,8 +50,8 @@ def refusal(status: int, title: str, text: str):
     """A refusal or failure with its reason: a short message for htmx (the layout shows
     it), else a whole page."""
     if is_fragment_request():
-        return render_fragment("errors/_message.html", status=status, title=title, text=text)
-    return render("errors/error.html", status=status, title=title, text=text, code=status)
+        return _answer("errors/_message.html", status, False, title=title, text=text)
+    return _answer("errors/error.html", status, False, title=title, text=text, code=status)
 
 
 def problem(error):
@@ -52,15 +62,21 @@ def problem(error):
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def download(data: bytes, filename: str, mimetype: str):
-    """A file to save, never to render inline; the one place download headers are written."""
+def download(data: bytes, filename: str, mimetype: str, etag: str | None = None, untrusted: bool = False):
+    """A file to save, never to render inline; the one place download headers are written.
+    `untrusted`: content a user uploaded, so it also gets a sandboxing policy in case a
+    browser renders it anyway."""
     response = make_response(data)
     response.mimetype = mimetype
-    ascii_name = filename.encode("ascii", "replace").decode().replace('"', "")
+    ascii_name = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode().replace('"', "")
     response.headers["Content-Disposition"] = (
         f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename)}")
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
+    if etag:
+        response.set_etag(etag)
+    if untrusted:
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
 
 
@@ -92,9 +108,21 @@ def to_login():
     return response
 
 
+def in_place(url: str, answer, flash_message: str | None = None):
+    """An in-place answer: htmx gets `answer()` (a fragment, rendered only then); a plain
+    request (no JavaScript) goes back to `url` with a 303, after flashing `flash_message`."""
+    if is_fragment_request():
+        return answer()
+    if flash_message:
+        flash(flash_message, "error")
+    return see_other(url)
+
+
 def fragment_or_redirect(fragment: str, url: str, status: int = 200, **context):
     """An in-place write: htmx gets the updated fragment; a plain form post (no
     JavaScript) is sent back to the page it came from."""
     if is_fragment_request():
         return render_fragment(fragment, status=status, **context)
-    return redirect(url, code=303)
+    response = redirect(url, code=303)
+    response.vary.add("HX-Request")
+    return response

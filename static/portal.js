@@ -34,11 +34,11 @@
     var region = document.getElementById("flash");
     if (region) { region.querySelectorAll(".flash.error").forEach(function (el) { el.remove(); }); }
   });
-  // A 409 inside [data-swap-conflict] (a data-entry row) is the row again, naming the
-  // other person's value: swap it in instead of reporting an error. (Was an hx-on
-  // attribute; the Content-Security-Policy allows no inline script.)
+  // A 409 that is the form again (a stale write: the row naming the other person's value;
+  // portal/web.py marks it) is swapped in like a 422 instead of reported as an error; a
+  // 409 refusal message is reported. (The htmx-config in base.html handles the rest.)
   document.addEventListener("htmx:beforeSwap", function (event) {
-    if (event.detail.xhr.status === 409 && event.target.closest && event.target.closest("[data-swap-conflict]")) {
+    if (event.detail.xhr.status === 409 && event.detail.xhr.getResponseHeader("X-Portal-Form-Again")) {
       event.detail.shouldSwap = true;
       event.detail.isError = false;
     }

@@ -1,17 +1,15 @@
 """Cycle pages: list and start, the timeline with the current task's actions, the data
 states, the audit; "Tugas saya" across tenants; actual against standard time."""
-import io
-
-from flask import Blueprint, abort, current_app, g, request, send_file, url_for
+from flask import Blueprint, abort, current_app, g, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal import web
 from portal.access import rule
 from portal.audit import services as audit
-from portal.cycles import engine, policy, queries, review
+from portal.cycles import engine, forms, policy, queries, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
-from portal.cycles.outputs import BuktiError, content_type, store_output
+from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
 from portal.indicators.models import FileBlob, Indikator
 from portal.problems import Invalid
@@ -42,13 +40,10 @@ def index():
 @bp.route("/mulai", methods=["POST"])
 @rule("tenant:act")
 def start():
-    try:
-        tahun, no = int(request.form.get("tahun", "0")), int(request.form.get("nomor", "1") or 1)
-    except ValueError:
-        raise Invalid("Tahun atau periode tidak valid.") from None
-    if not 2000 <= tahun <= 2100:
-        raise Invalid("Tahun atau periode tidak valid.")
-    cycle = engine.start_cycle(g.tenant, tahun, request.form.get("jenis", ""), no, current_user)
+    form = forms.StartCycleForm()
+    if not form.validate():
+        raise Invalid(forms.YEAR_OR_PERIOD)
+    cycle = engine.start_cycle(g.tenant, form.tahun.data, form.jenis.data or "", form.number, current_user)
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle.id))
 
@@ -98,10 +93,7 @@ def _act(cycle_id, action):
     """Run one domain action on the cycle; a refusal is raised as a portal.problems error
     (answered by portal/web.py, with nothing saved)."""
     cycle = scoped_get(Cycle, g.tenant, cycle_id)
-    try:
-        action(cycle)
-    except BuktiError as error:
-        raise Invalid(str(error)) from None
+    action(cycle)  # a BuktiError is a portal.problems.Invalid too
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle_id))
 
@@ -111,11 +103,11 @@ def _act(cycle_id, action):
 def mark_done(cycle_id, task_id):
     def action(cycle):
         task = _task(cycle_id, task_id)
-        upload = request.files.get("output")
-        output = None
-        if upload is not None and upload.filename:
+        form = forms.MarkDoneForm()
+        upload, output = form.upload, None
+        if upload is not None:
             output = store_output(g.tenant, upload.filename, upload.read(), current_app.config["UPLOAD_MAX_BYTES"])
-        engine.mark_done(task, current_user, output=output, note=request.form.get("catatan", "").strip())
+        engine.mark_done(task, current_user, output=output, note=form.catatan.data or "")
     return _act(cycle_id, action)
 
 
@@ -123,8 +115,8 @@ def mark_done(cycle_id, task_id):
 @rule("tenant:review")
 def decide(cycle_id, task_id):
     def action(cycle):
-        review.decide(_task(cycle_id, task_id), current_user, request.form.get("keputusan") == "ya",
-                      request.form.get("alasan", ""))
+        form = forms.DecideForm()
+        review.decide(_task(cycle_id, task_id), current_user, form.approved, form.alasan.data or "")
     return _act(cycle_id, action)
 
 
@@ -156,7 +148,7 @@ def review_items(cycle_id, task_id):
 @rule("tenant:act")
 def submit(cycle_id):
     def action(cycle):
-        chosen = {int(i) for i in request.form.getlist("item") if i.isdigit()}
+        chosen = set(forms.ItemsForm().item.data)
         items = [i for i in cycle.items if i.id in chosen]
         if not items:
             raise Invalid("Pilih indikator yang akan diajukan.")
@@ -168,8 +160,8 @@ def submit(cycle_id):
 @rule("tenant:sign")
 def reopen(cycle_id):
     def action(cycle):
-        chosen = [int(i) for i in request.form.getlist("item") if i.isdigit()] or None
-        review.reopen(cycle, current_user, request.form.get("alasan", ""), chosen)
+        form = forms.ReopenForm()
+        review.reopen(cycle, current_user, form.alasan.data or "", form.item.data or None)
     return _act(cycle_id, action)
 
 
@@ -180,12 +172,8 @@ def output(cycle_id, task_id):
     if task.output_blob_id is None:
         abort(404)
     blob = scoped_get(FileBlob, g.tenant, task.output_blob_id)
-    response = send_file(io.BytesIO(blob.data), mimetype=content_type(task.output_filename), as_attachment=True,
-                         download_name=task.output_filename, etag=blob.sha256, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return web.download(blob.data, task.output_filename, content_type(task.output_filename), etag=blob.sha256,
+                        untrusted=True)
 
 
 @bp.route("/<int:cycle_id>/indikator/<int:item_id>/")

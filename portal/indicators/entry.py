@@ -16,6 +16,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from portal import problems
 from portal.audit import services as audit
 from portal.auth.models import Membership
 from portal.columns import utcnow
@@ -262,17 +263,16 @@ def is_percent(satuan: str) -> bool:
     return (satuan or "").strip().lower() in ("%", "persen", "persentase")
 
 
-@dataclass(frozen=True)
-class Conflict:
-    """Someone else saved the row after this form was loaded."""
+class Conflict(problems.Conflict):
+    """Someone else saved the row after this form was loaded: the stale write of
+    `portal.problems.Conflict`. `save_entry` returns it (the view answers with the row
+    again, naming the other person's value, 409); raised, errors.py answers it."""
 
-    row: Realisasi
-
-    @property
-    def message(self) -> str:
-        who = self.row.updated_by.name if self.row.updated_by else "pengguna lain"
-        return (f"Nilai ini sudah diubah oleh {who} ({display_value(self.row)}) pada {waktu(self.row.updated_at)}. "
-                "Periksa lalu simpan lagi.")
+    def __init__(self, row: Realisasi):
+        who = row.updated_by.name if row.updated_by else "pengguna lain"
+        super().__init__(f"Nilai ini sudah diubah oleh {who} ({display_value(row)}) pada {waktu(row.updated_at)}. "
+                         "Periksa lalu simpan lagi.")
+        self.row = row
 
 
 def display_value(row: Realisasi | None) -> str:

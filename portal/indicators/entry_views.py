@@ -5,18 +5,12 @@ from flask_login import current_user
 from portal import web
 from portal.access import rule
 from portal.cycles import policy, review
-from portal.cycles.engine import CycleError
 from portal.extensions import db
-from portal.indicators import entry
+from portal.indicators import entry, forms
 from portal.indicators.models import IndicatorSet, Indikator, ReportingPeriod
-from portal.indicators.views import bp, fragment_or_page, opd_only
-from portal.problems import Refused
+from portal.indicators.views import FRAGMENT_PAGE, bp, opd_only
+from portal.problems import Conflict, Refused
 from portal.tenancy.scope import scoped_get
-
-
-def refuse(text: str, status: int = 403):
-    """A refusal with its reason (the bukti dukung views still answer this way)."""
-    return web.refusal(status, "Akses ditolak" if status == 403 else "Tidak dapat disimpan", text)
 
 
 def entry_url(period, ind=None) -> str:
@@ -48,13 +42,15 @@ def _load(periode_id, indikator_id) -> tuple[ReportingPeriod, Indikator]:
         abort(404)
     return period, ind
 
+ROW = "indicators/_realisasi_row.html"
+
 
 def _row(period, ind, editing=False, errors=None, typed=None, status=200, message=None, revision=None,
          saved=False, resubmitted=False):
     row = entry.row_for(g.tenant, period, ind, current_user)
     current = row.current
-    return fragment_or_page(
-        "indicators/_realisasi_row.html", status=status, title="Pengisian realisasi", back=entry_url(period, ind),
+    return web.render(
+        FRAGMENT_PAGE, ROW, status=status, inner=ROW, title="Pengisian realisasi", back=entry_url(period, ind),
         r=row, editing=editing and row.editable, errors=errors or {}, typed=typed, message=message,
         revision=revision if revision is not None else (current.revision if current else 0), saved=saved,
         resubmitted=resubmitted)
@@ -86,8 +82,9 @@ def entry_save(periode_id, indikator_id):
         policy.entry_strand_refusal(current_user, g.tenant, ind, period)
     if refusal:
         raise Refused(refusal)
-    values, errors = entry.read_entry(request.form, ind)
-    revision = request.form.get("revisi", default=0, type=int)
+    form = forms.RealisasiForm()
+    values, errors = entry.read_entry(form.typed(), ind)
+    revision = form.revision
     if errors:
         db.session.rollback()
         return _row(period, ind, editing=True, errors=errors, typed=request.form, status=422, revision=revision)
@@ -97,9 +94,7 @@ def entry_save(periode_id, indikator_id):
         db.session.rollback()
         return _row(period, ind, editing=True, typed=request.form, status=409, message=message, revision=latest)
     db.session.commit()
-    if not web.is_fragment_request():
-        return web.see_other(entry_url(period, ind))
-    return _row(period, ind, saved=True)
+    return web.in_place(entry_url(period, ind), lambda: _row(period, ind, saved=True))
 
 
 @bp.route("/realisasi/<int:periode_id>/<int:indikator_id>/ajukan", methods=["POST"])
@@ -110,13 +105,7 @@ def entry_resubmit(periode_id, indikator_id):
     period, ind = _load(periode_id, indikator_id)
     item = entry.returned_items(g.tenant, period, [ind.id]).get(ind.id)
     if item is None:
-        return refuse("Indikator ini tidak sedang dikembalikan; tidak ada yang perlu diajukan kembali.", 409)
-    try:
-        review.submit([item], current_user)
-    except CycleError as error:
-        db.session.rollback()
-        return refuse(str(error), 422)
+        raise Conflict("Indikator ini tidak sedang dikembalikan; tidak ada yang perlu diajukan kembali.")
+    review.submit([item], current_user)  # a CycleError is answered by errors.py (422, or 403 if refused)
     db.session.commit()
-    if not web.is_fragment_request():
-        return web.see_other(entry_url(period, ind))
-    return _row(period, ind, resubmitted=True)
+    return web.in_place(entry_url(period, ind), lambda: _row(period, ind, resubmitted=True))

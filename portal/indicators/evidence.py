@@ -19,10 +19,10 @@ import io
 import os
 import unicodedata
 import zipfile
-from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from portal import problems
 from portal.audit import services as audit
 from portal.columns import utcnow
 from portal.extensions import db
@@ -40,8 +40,8 @@ EXTENSIONS = {".jpeg": "jpeg", ".jpg": "jpeg", ".pdf": "pdf", ".png": "png", ".x
 ALLOWED_TEXT = "PDF, JPEG, PNG, XLSX atau DOCX"
 
 
-class BuktiError(ValueError):
-    """An upload refused, with the reason for the user."""
+class BuktiError(problems.Invalid, ValueError):
+    """An upload refused, with the reason for the user (422)."""
 
 
 def sniff(data: bytes) -> str | None:
@@ -121,17 +121,16 @@ def _audit(row: BuktiDukung, user, action: str, old: str = "", new: str = "") ->
                  field=f"TW {row.triwulan} bukti dukung", old=old, new=new)
 
 
-@dataclass(frozen=True)
-class Ended:
-    """A replace/remove refused because the file is no longer active."""
+class Ended(problems.Conflict):
+    """A replace/remove refused because someone else already replaced or removed the
+    file (a stale write: `portal.problems.Conflict`, returned so the view can answer
+    with the list again)."""
 
-    row: BuktiDukung
-
-    @property
-    def message(self) -> str:
-        what = "diganti" if self.row.status == "diganti" else "dihapus"
-        who = self.row.ended_by.name if self.row.ended_by else "pengguna lain"
-        return f"Berkas ini sudah {what} oleh {who}. Muat ulang daftar bukti dukung."
+    def __init__(self, row: BuktiDukung):
+        what = "diganti" if row.status == "diganti" else "dihapus"
+        who = row.ended_by.name if row.ended_by else "pengguna lain"
+        super().__init__(f"Berkas ini sudah {what} oleh {who}. Muat ulang daftar bukti dukung.")
+        self.row = row
 
 
 def _end(row: BuktiDukung, status: str, user) -> None:

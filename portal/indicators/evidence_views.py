@@ -1,7 +1,5 @@
 """Bukti dukung of an indicator in a period: list, upload, download, replace, remove."""
-import io
-
-from flask import current_app, g, request, send_file
+from flask import current_app, g, request
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -10,9 +8,10 @@ from portal.access import rule
 from portal.cycles import policy
 from portal.extensions import db
 from portal.indicators import entry, evidence
-from portal.indicators.entry_views import _load, entry_url, refuse
+from portal.indicators.entry_views import _load, entry_url
 from portal.indicators.models import BuktiDukung, IndicatorSet, Indikator, ReportingPeriod
-from portal.indicators.views import bp, fragment_or_page, opd_only
+from portal.indicators.views import FRAGMENT_PAGE, bp, opd_only
+from portal.problems import Refused
 from portal.tenancy.scope import scoped_get
 
 
@@ -23,15 +22,16 @@ def _max_bytes() -> int:
 @bp.errorhandler(413)
 def body_too_large(error):
     """A request body over MAX_CONTENT_LENGTH: werkzeug stops reading it; say why plainly."""
-    return refuse(f"Berkas terlalu besar. Ukuran maksimal {evidence.size_text(_max_bytes())}; "
-                  "perkecil atau pisahkan berkasnya, lalu unggah lagi.", 413)
+    return web.refusal(413, "Berkas terlalu besar", f"Berkas terlalu besar. Ukuran maksimal "
+                       f"{evidence.size_text(_max_bytes())}; perkecil atau pisahkan berkasnya, lalu unggah lagi.")
+
+BUKTI = "indicators/_bukti.html"
 
 
 def _bukti(period, ind, status=200, error=None, notice=None, error_for=None):
     row = entry.row_for(g.tenant, period, ind, current_user)
-    return fragment_or_page("indicators/_bukti.html", status=status, title="Bukti dukung",
-                            back=entry_url(period, ind), r=row, bukti_error=error, bukti_notice=notice,
-                            error_for=error_for)
+    return web.render(FRAGMENT_PAGE, BUKTI, status=status, inner=BUKTI, title="Bukti dukung",
+                      back=entry_url(period, ind), r=row, bukti_error=error, bukti_notice=notice, error_for=error_for)
 
 
 def _uploaded():
@@ -73,7 +73,7 @@ def bukti_list(periode_id, indikator_id):
 def bukti_upload(periode_id, indikator_id):
     period, ind = _load(periode_id, indikator_id)
     if refusal := _refusal(period, ind):
-        return refuse(refusal)
+        raise Refused(refusal)
     filename, data = _uploaded()
     if filename is None:
         return _bukti(period, ind, status=422, error="Pilih berkas bukti dukung terlebih dahulu.")
@@ -84,21 +84,14 @@ def bukti_upload(periode_id, indikator_id):
         return _bukti(period, ind, status=422, error=str(error))
     name = row.filename
     db.session.commit()
-    if not web.is_fragment_request():
-        return web.see_other(entry_url(period, ind))
-    return _bukti(period, ind, notice=f"Berkas {name} tersimpan.")
+    return web.in_place(entry_url(period, ind), lambda: _bukti(period, ind, notice=f"Berkas {name} tersimpan."))
 
 
 @bp.route("/bukti/<int:bukti_id>/unduh")
 @rule("tenant")
 def bukti_download(bukti_id):
     row = scoped_get(BuktiDukung, g.tenant, bukti_id)
-    response = send_file(io.BytesIO(evidence.content(row)), mimetype=row.content_type, as_attachment=True,
-                         download_name=row.filename, etag=row.sha256, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return web.download(evidence.content(row), row.filename, row.content_type, etag=row.sha256, untrusted=True)
 
 
 @bp.route("/bukti/<int:bukti_id>/ganti", methods=["POST"])
@@ -106,7 +99,7 @@ def bukti_download(bukti_id):
 def bukti_replace(bukti_id):
     row, period, ind = _own_bukti(bukti_id)
     if refusal := _refusal(period, ind):
-        return refuse(refusal)
+        raise Refused(refusal)
     filename, data = _uploaded()
     if filename is None:
         return _bukti(period, ind, status=422, error="Pilih berkas pengganti terlebih dahulu.", error_for=row.id)
@@ -121,9 +114,7 @@ def bukti_replace(bukti_id):
         return _bukti(period, ind, status=409, error=message, error_for=bukti_id)
     notice = f"Berkas {row.filename} diganti dengan {result.filename}."
     db.session.commit()
-    if not web.is_fragment_request():
-        return web.see_other(entry_url(period, ind))
-    return _bukti(period, ind, notice=notice)
+    return web.in_place(entry_url(period, ind), lambda: _bukti(period, ind, notice=notice))
 
 
 @bp.route("/bukti/<int:bukti_id>/hapus", methods=["POST"])
@@ -131,7 +122,7 @@ def bukti_replace(bukti_id):
 def bukti_remove(bukti_id):
     row, period, ind = _own_bukti(bukti_id)
     if refusal := _refusal(period, ind):
-        return refuse(refusal)
+        raise Refused(refusal)
     result = evidence.remove(row, current_user)
     if isinstance(result, evidence.Ended):
         message = result.message
@@ -139,6 +130,4 @@ def bukti_remove(bukti_id):
         return _bukti(period, ind, status=409, error=message, error_for=bukti_id)
     notice = f"Berkas {row.filename} dihapus dari daftar (tetap tercatat di riwayat)."
     db.session.commit()
-    if not web.is_fragment_request():
-        return web.see_other(entry_url(period, ind))
-    return _bukti(period, ind, notice=notice)
+    return web.in_place(entry_url(period, ind), lambda: _bukti(period, ind, notice=notice))

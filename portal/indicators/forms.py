@@ -7,6 +7,10 @@ text itself is echoed back by the templates, so a user never loses what they typ
 from collections.abc import Mapping
 from decimal import Decimal
 
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, StringField, ValidationError
+from wtforms.validators import DataRequired, Optional
+
 from portal.indicators.capaian import BELUM_DIISI, AngkaTidakValid, parse_angka
 from portal.indicators.kategori import PredikatTidakValid
 from portal.indicators.models import JENIS_TARGET, POLARITAS, SIFAT
@@ -132,16 +136,6 @@ def _id(raw, allowed: set[int]) -> int | None:
     return value if value in allowed else None
 
 
-def sasaran_input(form: Mapping) -> tuple[dict, dict]:
-    v = {"kode": text(form, "kode", 30), "nama": text(form, "nama", 500)}
-    errors = {}
-    if not v["kode"]:
-        errors["kode"] = "Kode sasaran wajib diisi."
-    if not v["nama"]:
-        errors["nama"] = "Nama sasaran wajib diisi."
-    return v, errors
-
-
 def program_input(form: Mapping, program_ids: set[int]) -> tuple[dict, dict]:
     errors: dict[str, str] = {}
     v: dict = {"kode": text(form, "kode", 40), "nama": text(form, "nama", 500)}
@@ -159,16 +153,68 @@ def program_input(form: Mapping, program_ids: set[int]) -> tuple[dict, dict]:
     return v, errors
 
 
-def tahun_input(raw: str) -> tuple[int | None, str | None]:
-    try:
-        tahun = int((raw or "").strip())
-    except ValueError:
-        return None, "Tahun wajib diisi dengan angka, misalnya 2026."
-    if not 2000 <= tahun <= 2100:
-        return None, "Tahun harus antara 2000 dan 2100."
-    return tahun, None
-
-
 def reason(form: Mapping) -> str:
     """The reason given for changing a definition whose rules are frozen (Alasan perubahan)."""
     return (form.get("alasan") or "").strip()[:2000]
+
+
+# -- WTForms classes (the design's form library); the readers above move here one by one --
+
+def _trimmed(max_len: int):
+    return lambda value: (value or "").strip()[:max_len]
+
+
+class _Form(FlaskForm):
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
+
+    def first_errors(self) -> dict[str, str]:
+        """{field: its first message}, the shape the row templates show."""
+        return {name: messages[0] for name, messages in self.errors.items()}
+
+
+class YearForm(_Form):
+    """A new year's indicator set."""
+
+    tahun = StringField(default="", filters=[_trimmed(20)])
+
+    def validate_tahun(self, field):
+        try:
+            year = int(field.data)
+        except ValueError:
+            raise ValidationError("Tahun wajib diisi dengan angka, misalnya 2026.") from None
+        if not 2000 <= year <= 2100:
+            raise ValidationError("Tahun harus antara 2000 dan 2100.")
+        self.year = year
+
+
+class SasaranForm(_Form):
+    kode = StringField(default="", filters=[_trimmed(30)], validators=[DataRequired("Kode sasaran wajib diisi.")])
+    nama = StringField(default="", filters=[_trimmed(500)], validators=[DataRequired("Nama sasaran wajib diisi.")])
+
+    @property
+    def values(self) -> dict:
+        return {"kode": self.kode.data, "nama": self.nama.data}
+
+
+class RealisasiForm(_Form):
+    """One realisasi row as submitted. What the value means depends on the indicator
+    (angka, pembilang/penyebut, predikat), so `entry.read_entry` reads `typed()` into an
+    Entry; `revisi` is the revision the browser loaded (0: no row yet)."""
+
+    nilai = StringField(default="")
+    pembilang = StringField(default="")
+    penyebut = StringField(default="")
+    predikat = StringField(default="")
+    tidak_berlaku = StringField(default="")
+    faktor_pendorong = StringField(default="")
+    faktor_penghambat = StringField(default="")
+    tindak_lanjut = StringField(default="")
+    revisi = IntegerField(default=0, validators=[Optional()])
+
+    def typed(self) -> dict[str, str]:
+        return {name: field.data or "" for name, field in self._fields.items() if name != "revisi"}
+
+    @property
+    def revision(self) -> int:
+        return self.revisi.data or 0

@@ -8,15 +8,18 @@ from portal.extensions import db
 from portal.indicators import forms, services
 from portal.indicators.models import IndicatorSet, Indikator, ProgramKegiatan
 from portal.indicators.settings import PREDIKAT_LABELS, PREDIKAT_SCALES
-from portal.indicators.views import bp, fragment_or_page, opd_only, own_set
+from portal.indicators.views import FRAGMENT_PAGE, bp, opd_only, own_set
 from portal.tenancy.scope import scoped_get
+
+INDIKATOR_ROW = "indicators/_indikator_row.html"
+PROGRAM_ROW = "indicators/_program_row.html"
 
 
 def _indikator_row(tset, ind=None, editing=False, errors=None, typed=None, status=200, message=None,
                    sasaran_id=None):
     tenant = g.tenant
-    return fragment_or_page(
-        "indicators/_indikator_row.html", status=status, title="Indikator kinerja",
+    return web.render(
+        FRAGMENT_PAGE, INDIKATOR_ROW, status=status, inner=INDIKATOR_ROW, in_table=True, title="Indikator kinerja",
         back=url_for("indicators.set_page", set_id=tset.id),
         tset=tset, ind=ind, editing=editing, errors=errors or {}, typed=typed, message=message,
         units=services.units_of(tenant) if editing else [],
@@ -44,9 +47,8 @@ def indikator_new(set_id):
     tset = own_set(set_id)
     sasaran_id = request.args.get("sasaran", type=int)
     if request.args.get("batal"):
-        if not web.is_fragment_request():
-            return web.see_other(url_for("indicators.set_page", set_id=tset.id))
-        return web.render_fragment("indicators/_indikator_add.html", tset=tset, sasaran_id=sasaran_id)
+        return web.in_place(url_for("indicators.set_page", set_id=tset.id), lambda: web.render_fragment(
+            "indicators/_indikator_add.html", tset=tset, sasaran_id=sasaran_id))
     return _indikator_row(tset, editing=True, sasaran_id=sasaran_id)
 
 
@@ -95,9 +97,10 @@ def indikator_update(indikator_id):
         ind, tset = _own_indikator(indikator_id)
         return _indikator_row(tset, ind, editing=True, errors=errors, typed=request.form, status=422)
     db.session.commit()
-    if ind.sasaran_id != before or not web.is_fragment_request():
-        return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}")
-    return _indikator_row(tset, ind)
+    url = url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"
+    if ind.sasaran_id != before:  # the row moves to another sasaran: the whole page again
+        return web.see_other(url)
+    return web.in_place(url, lambda: _indikator_row(tset, ind))
 
 
 @bp.route("/indikator/butir/<int:indikator_id>/hapus", methods=["POST"])
@@ -116,8 +119,8 @@ def indikator_delete(indikator_id):
 # -- program / kegiatan ---------------------------------------------------------------------
 
 def _program_row(tset, row=None, editing=False, errors=None, typed=None, status=200, message=None):
-    return fragment_or_page(
-        "indicators/_program_row.html", status=status, title="Program/Kegiatan",
+    return web.render(
+        FRAGMENT_PAGE, PROGRAM_ROW, status=status, inner=PROGRAM_ROW, in_table=True, title="Program/Kegiatan",
         back=url_for("indicators.set_page", set_id=tset.id) + "#program",
         tset=tset, p=services.program_row(row) if row is not None else None, editing=editing,
         errors=errors or {}, typed=typed, message=message,
@@ -140,9 +143,8 @@ def program_new(set_id):
     opd_only()
     tset = own_set(set_id)
     if request.args.get("batal"):
-        if not web.is_fragment_request():
-            return web.see_other(url_for("indicators.set_page", set_id=tset.id) + "#program")
-        return web.render_fragment("indicators/_program_add.html", tset=tset)
+        return web.in_place(url_for("indicators.set_page", set_id=tset.id) + "#program",
+                            lambda: web.render_fragment("indicators/_program_add.html", tset=tset))
     return _program_row(tset, editing=True)
 
 
@@ -189,9 +191,10 @@ def program_update(program_id):
         row, tset = _own_program(program_id)
         return _program_row(tset, row, editing=True, errors=errors, typed=request.form, status=422)
     db.session.commit()
-    if row.parent_id != before or not web.is_fragment_request():
-        return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}")
-    return _program_row(tset, row)
+    url = url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"
+    if row.parent_id != before:  # the row moves under another program: the whole page again
+        return web.see_other(url)
+    return web.in_place(url, lambda: _program_row(tset, row))
 
 
 @bp.route("/indikator/program/<int:program_id>/hapus", methods=["POST"])

@@ -1,7 +1,5 @@
 """The XLSX template of a year's indicator set, and importing a filled one."""
-import io
-
-from flask import current_app, flash, g, request, send_file, url_for
+from flask import current_app, flash, g, request, url_for
 from flask_login import current_user
 
 from portal import database, web
@@ -11,7 +9,7 @@ from portal.indicators import forms, services, xlsx_import, xlsx_template
 from portal.indicators.evidence import size_text
 from portal.indicators.views import bp, opd_only, own_set
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+XLSX = web.XLSX
 
 
 @bp.route("/indikator/<int:set_id>/templat.xlsx")
@@ -21,10 +19,7 @@ def template(set_id):
     tset = own_set(set_id)
     units = [(u.key, u.name) for u in services.units_of(g.tenant)]
     data = xlsx_template.template_bytes(g.tenant.name, tset.tahun, units)
-    response = send_file(io.BytesIO(data), mimetype=XLSX, as_attachment=True,
-                         download_name=f"templat-indikator-{g.tenant.slug}-{tset.tahun}.xlsx", max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return web.download(data, f"templat-indikator-{g.tenant.slug}-{tset.tahun}.xlsx", XLSX)
 
 
 def _page(tset, status=200, errors=None, reason=""):

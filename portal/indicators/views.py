@@ -37,12 +37,9 @@ def own_set(set_id) -> IndicatorSet:
     return scoped_get(IndicatorSet, g.tenant, set_id)
 
 
-def fragment_or_page(fragment: str, status: int = 200, title: str = "", back: str | None = None, **context):
-    """The fragment for htmx; for a plain request the same fragment in a page of its own."""
-    if web.is_fragment_request():
-        return web.render_fragment(fragment, status=status, **context)
-    return web.render("indicators/fragment_page.html", status=status, inner=fragment, title=title,
-                      back=back, **context)
+# A row or panel edited in place is also a page of its own (a plain request, no JavaScript):
+# this page wraps the fragment named `inner`, in a table when `in_table`.
+FRAGMENT_PAGE = "indicators/fragment_page.html"
 
 
 # -- the years --------------------------------------------------------------------------
@@ -60,8 +57,8 @@ def index():
 @rule("tenant:manage_tenant")
 def create_set():
     tenant = g.tenant
-    tahun, message = forms.tahun_input(request.form.get("tahun", ""))
-    result = message or services.create_set(tenant, tahun, current_user)
+    form = forms.YearForm()
+    result = form.tahun.errors[0] if not form.validate() else services.create_set(tenant, form.year, current_user)
     if isinstance(result, str):
         db.session.rollback()
         return web.render("indicators/index.html", status=422, tenant=tenant, sets=services.sets_of(tenant),
@@ -86,10 +83,10 @@ def set_page(set_id):
 def sasaran_create(set_id):
     opd_only()
     tset = own_set(set_id)
-    values, errors = forms.sasaran_input(request.form)
-    sasaran = None
+    form = forms.SasaranForm()
+    sasaran, errors = None, ({} if form.validate() else form.first_errors())
     if not errors:
-        sasaran, errors = services.save_sasaran(tset, None, values)
+        sasaran, errors = services.save_sasaran(tset, None, form.values)
     if errors:
         db.session.rollback()
         return web.render("indicators/set.html", status=422, tenant=g.tenant,
@@ -104,11 +101,14 @@ def _sasaran(sasaran_id) -> tuple[Sasaran, IndicatorSet]:
     return sasaran, scoped_get(IndicatorSet, g.tenant, sasaran.set_id)
 
 
+SASARAN_HEAD = "indicators/_sasaran_head.html"
+
+
 def _sasaran_head(sasaran, tset, editing=False, errors=None, typed=None, status=200, message=None):
-    return fragment_or_page("indicators/_sasaran_head.html", status=status, title="Sasaran strategis",
-                            back=url_for("indicators.set_page", set_id=tset.id),
-                            sasaran=sasaran, tset=tset, editing=editing, errors=errors or {},
-                            typed=typed or {}, message=message)
+    return web.render(FRAGMENT_PAGE, SASARAN_HEAD, status=status, inner=SASARAN_HEAD, title="Sasaran strategis",
+                      back=url_for("indicators.set_page", set_id=tset.id),
+                      sasaran=sasaran, tset=tset, editing=editing, errors=errors or {},
+                      typed=typed or {}, message=message)
 
 
 @bp.route("/indikator/sasaran/<int:sasaran_id>/")
@@ -129,17 +129,17 @@ def sasaran_edit(sasaran_id):
 @rule("tenant:manage_tenant")
 def sasaran_update(sasaran_id):
     sasaran, tset = _sasaran(sasaran_id)
-    values, errors = forms.sasaran_input(request.form)
+    form = forms.SasaranForm()
+    errors = {} if form.validate() else form.first_errors()
     if not errors:
-        _, errors = services.save_sasaran(tset, sasaran, values)
+        _, errors = services.save_sasaran(tset, sasaran, form.values)
     if errors:
         db.session.rollback()
         sasaran, tset = _sasaran(sasaran_id)
         return _sasaran_head(sasaran, tset, editing=True, errors=errors, typed=request.form, status=422)
     db.session.commit()
-    if not web.is_fragment_request():
-        return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}")
-    return _sasaran_head(sasaran, tset)
+    return web.in_place(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}",
+                        lambda: _sasaran_head(sasaran, tset))
 
 
 @bp.route("/indikator/sasaran/<int:sasaran_id>/hapus", methods=["POST"])

@@ -11,7 +11,7 @@ from portal.access import rule
 from portal.extensions import db
 from portal.onboarding import readiness as readiness_services
 from portal.onboarding.forms import LaneForm, StatusForm, TenantForm, UnitForm
-from portal.problems import Invalid
+from portal.problems import Invalid, Refused
 from portal.sop import services as sop_services
 from portal.tenancy import admin
 from portal.tenancy.lanes import PARENT_LEVEL, LaneKind, Level
@@ -84,7 +84,7 @@ def create_child():
 def set_status():
     active = request.form.get("aktif") == "1"
     if g.tenant.level == Level.PROVINSI and not current_user.is_platform_admin:
-        return web.refusal(403, "Akses ditolak", "Hanya admin platform yang dapat menonaktifkan provinsi.")
+        raise Refused("Hanya admin platform yang dapat menonaktifkan provinsi.")
     admin.set_tenant_active(g.tenant, current_user, active)
     return saved_and_back(f"{g.tenant.name} {'diaktifkan' if active else 'dinonaktifkan'}.")
 

@@ -5,10 +5,10 @@ carries the revision the browser loaded; a different revision in the database me
 someone else saved in between, and the save is refused with who and what.
 """
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from portal import problems
 from portal.columns import utcnow
 from portal.extensions import db
 from portal.indicators.capaian import AngkaTidakValid, parse_angka
@@ -19,11 +19,11 @@ from portal.tenancy.lanes import KIND_LEVEL, LaneKind, Level
 OPD_LANE_KINDS = [k.value for k in LaneKind if KIND_LEVEL[k] == Level.OPD]
 
 
-class NotEditable(Exception):
-    pass
+class NotEditable(problems.Conflict):
+    """The version is published: nothing in it changes any more."""
 
 
-class Invalid(Exception):
+class Invalid(problems.Invalid):
     """Field errors: {field: message in Bahasa Indonesia}."""
 
     def __init__(self, errors: dict[str, str]):
@@ -31,16 +31,14 @@ class Invalid(Exception):
         self.errors = errors
 
 
-@dataclass
-class Conflict(Exception):
-    """Someone else saved this row since the browser loaded it."""
+class Conflict(problems.Conflict):
+    """Someone else saved this row since the browser loaded it (the stale write of
+    `portal.problems.Conflict`, with who, when and what the row holds now)."""
 
-    who: str
-    when: str
-    current: dict  # field -> the value now in the database (display text)
-
-    def __str__(self) -> str:
-        return f"Sudah diubah oleh {self.who} pada {self.when}."
+    def __init__(self, who: str, when: str, current: dict):
+        super().__init__(f"Sudah diubah oleh {who} pada {when}.")
+        self.who, self.when = who, when
+        self.current = current  # field -> the value now in the database (display text)
 
 
 def _require_draft(version: SopVersion) -> None:

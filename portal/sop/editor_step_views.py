@@ -5,6 +5,7 @@ from flask_login import current_user
 from portal import web
 from portal.access import rule
 from portal.extensions import db
+from portal.problems import Conflict
 from portal.sop import editing, services
 from portal.sop.editor_views import EDITOR_CONTEXT, _direction, _draft, _editor_url, _refused, _structure
 from portal.sop.models import SopStep
@@ -61,12 +62,7 @@ def save_step(version_id, step_id):
     try:
         editing.update_step(step, current_user, request.form.get("revision"), request.form)
     except (editing.Invalid, editing.Conflict) as error:
-        db.session.rollback()
-        if not web.is_fragment_request():
-            return _refused(version, error)
-        db.session.refresh(step)
-        return web.render_fragment("sop/_editor_step_form.html", status=422, version=version, step=step,
-                                   form=request.form, error=error, **EDITOR_CONTEXT)
+        return _refused(version, error, "sop/_editor_step_form.html", refresh=step, step=step, form=request.form)
     db.session.commit()
     return _row(version, step)
 
@@ -97,9 +93,10 @@ def publish(version_id):
         services.publish(version, current_user.id)
     except services.SopError as error:
         db.session.rollback()
-        if not web.is_fragment_request():
-            return _refused(version, "SOP belum dapat diterbitkan: " + " ".join(error.problems))
-        return web.render_fragment("sop/_editor_problems.html", status=422, problems=error.problems)
+        problems = error.problems
+        return web.in_place(_editor_url(version), lambda: web.render_fragment(
+            "sop/_editor_problems.html", status=422, problems=problems),
+            flash_message="SOP belum dapat diterbitkan: " + " ".join(problems))
     db.session.commit()
     return web.see_other(url_for("sop.document", version_id=version.id))
 
@@ -114,6 +111,6 @@ def revise(version_id):
         existing = services.draft_of(version.sop)
         if existing is not None:
             return web.see_other(url_for("sop.editor", version_id=existing.id))
-        abort(409, str(error))
+        raise Conflict(error.message) from error
     db.session.commit()
     return web.see_other(url_for("sop.editor", version_id=draft.id))

@@ -5,7 +5,7 @@ from flask_login import current_user
 from portal import web
 from portal.access import rule
 from portal.extensions import db
-from portal.sop import editing, queries, services
+from portal.sop import editing, forms, queries, services
 from portal.sop.document import HEADER_LISTS, MEANING_LABELS, REPEAT_LABELS, SYMBOL_LABELS, UNIT_LABELS
 from portal.sop.models import Sop, SopLane
 from portal.sop.views import bp
@@ -22,7 +22,7 @@ EDITOR_CONTEXT = {
 def _draft(version_id):
     version = queries.own_version(g.tenant, version_id)
     if version.is_published:
-        abort(409)
+        raise editing.NotEditable("Versi ini sudah diterbitkan dan tidak dapat diubah. Buat revisi untuk mengubahnya.")
     return version
 
 
@@ -35,21 +35,23 @@ def _structure(version, status=200, **extra):
                                     version=version, **EDITOR_CONTEXT, **extra)
 
 
-def _refused(version, error, fragment="sop/_editor_structure.html", **extra):
-    """Answer a refused write: the fragment with the message, 422; or a flash for plain posts."""
+def _refused(version, error, fragment="sop/_editor_structure.html", refresh=None, **extra):
+    """Answer a refused write (invalid input, or a stale one: `editing.Conflict`) with the
+    form again and its message, 422 (what the editor has always answered, also for a stale
+    save); a plain post gets the message as a flash on the editor."""
     db.session.rollback()
-    if not web.is_fragment_request():
-        flash(str(error), "error")
-        return web.see_other(_editor_url(version))
-    db.session.refresh(version)
-    return web.render_fragment(fragment, status=422, version=version, error=error, **EDITOR_CONTEXT, **extra)
+
+    def form_again():
+        db.session.refresh(refresh if refresh is not None else version)
+        return web.render_fragment(fragment, status=422, version=version, error=error, **EDITOR_CONTEXT, **extra)
+    return web.in_place(_editor_url(version), form_again, flash_message=str(error))
 
 
 @bp.route("/baru", methods=["POST"])
 @rule("tenant:manage_sop")
 def create():
     """A new SOP of this tenant, starting as an empty draft."""
-    nama = (request.form.get("nama") or "").strip() or "Pengukuran Kinerja"
+    nama = forms.NewSopForm().name
     sop = Sop(tenant_id=g.tenant.id, key=services.unique_key(g.tenant, nama))
     db.session.add(sop)
     db.session.flush()
@@ -132,4 +134,4 @@ def _lane(version, lane_id) -> SopLane:
 
 
 def _direction() -> int:
-    return -1 if request.form.get("arah") == "naik" else 1
+    return forms.MoveForm().direction

@@ -1,11 +1,11 @@
 """SOP files (export, import) and the coordinator's template library (clone)."""
-from flask import Response, g, request, url_for
+from flask import g, request, url_for
 from flask_login import current_user
 
 from portal import database, web
 from portal.access import rule
 from portal.extensions import db
-from portal.sop import library, queries, services
+from portal.sop import forms, library, queries, services
 from portal.sop.views import bp
 from portal.tenancy import services as tenancy
 
@@ -15,10 +15,7 @@ from portal.tenancy import services as tenancy
 def export(version_id):
     version = queries.readable_version(g.tenant, version_id, current_user)
     name = f"sop-{version.sop.key}-versi-{version.number}.yaml"
-    response = Response(library.export_yaml(version), mimetype="application/yaml")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return web.download(library.export_yaml(version), name, "application/yaml")
 
 
 @bp.route("/impor", methods=["POST"])
@@ -49,7 +46,7 @@ def clone(sop_id):
     template = queries.own_sop(g.tenant, sop_id)
     if not template.is_template:
         return _import_refused(["Hanya templat dari pustaka SOP yang dapat disalin."])
-    target = tenancy.tenant_by_slug(request.form.get("tujuan", ""))
+    target = tenancy.tenant_by_slug(forms.CloneForm().tujuan.data or "")
     if target is None or target not in library.clone_targets(current_user, g.tenant):
         return _import_refused(["Pilih pemerintah daerah atau perangkat daerah tujuan yang Anda kelola."])
     try:

@@ -6,7 +6,7 @@ from flask_login import current_user
 from portal import web
 from portal.access import rule
 from portal.extensions import db
-from portal.sop import drafts, editing, paste, queries, services
+from portal.sop import drafts, editing, forms, paste, queries, services
 from portal.sop.document import MEANING_LABELS, SYMBOL_LABELS, UNIT_LABELS
 from portal.sop.views import bp
 from portal.tenancy.lanes import KIND_LABELS, LaneKind
@@ -29,22 +29,23 @@ def paste_form():
 @rule("tenant:manage_sop")
 def paste_():
     """'pratinjau' shows what would be made; 'simpan' makes the draft (never with problems)."""
-    upload = request.files.get("berkas")
-    text = request.form.get("tabel", "")
-    if upload is not None and upload.filename:
+    form = forms.PasteForm()
+    upload = form.upload
+    text = form.tabel.data or ""
+    if upload is not None:
         rows = paste.rows_from_xlsx(upload.read())
         # The preview carries the sheet on as tab-separated text: one path from here on.
         text = "\n".join("\t".join(c.replace("\t", " ").replace("\n", " ") for c in row) for row in rows)
-    kinds, symbols, meanings = paste.corrections(request.form)
-    pasted = paste.parse_rows(paste.rows_from_text(text), request.form.get("nama", ""), kinds, symbols, meanings)
+    kinds, symbols, meanings = form.corrections()
+    pasted = paste.parse_rows(paste.rows_from_text(text), form.nama.data or "", kinds, symbols, meanings)
     target = None
-    if request.form.get("sop_id"):
-        target = queries.own_sop(g.tenant, request.form["sop_id"])
-    if request.form.get("aksi") != "simpan" or pasted.problems:
+    if form.sop_id.data:
+        target = queries.own_sop(g.tenant, form.sop_id.data)
+    if not form.save or pasted.problems:
         return _form_page(422 if pasted.problems else 200, pasted=pasted, tabel=text, target=target)
     try:
         version = drafts.draft_from_document(g.tenant, current_user, pasted.doc, target,
-                                             create_lanes=request.form.get("buat_peran") == "1")
+                                             create_lanes=form.create_lanes)
     except services.SopError as error:
         db.session.rollback()
         pasted.problems.append(str(error))

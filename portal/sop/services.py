@@ -8,15 +8,16 @@ from portal.audit import services as audit
 from portal.auth.models import Membership, User
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.problems import Conflict, Refused
+from portal.problems import Conflict, Invalid, Refused
 from portal.sop.document import HEADER_LISTS, LaneDoc, Meaning, SopDocument, StepDoc, publish_problems
 from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
 from portal.tenancy.models import Lane, Tenant
 
 
-class SopError(Exception):
-    """A refused SOP operation; the message is for the user (Bahasa Indonesia)."""
+class SopError(Invalid):
+    """A refused SOP operation (422 when not caught); the message is for the user
+    (Bahasa Indonesia), `problems` lists what keeps a version from being published."""
 
     def __init__(self, message: str, problems: list[str] | None = None):
         super().__init__(message)
