@@ -11,14 +11,16 @@ from dataclasses import dataclass, field
 from openpyxl import load_workbook
 from sqlalchemy import select
 
+from portal import safe_files
 from portal.audit import services as audit
 from portal.auth import invitations
 from portal.auth.models import Membership, User
 from portal.extensions import db
 from portal.onboarding.nip import nip_problem, normalise_nip
-from portal.problems import Invalid, NotFound
-from portal.tenancy.lanes import UNIT_KINDS, LaneKind
+from portal.problems import Invalid, NotFound, Refused
+from portal.tenancy.lanes import KIND_LABELS, PRIVILEGED_KINDS, UNIT_KINDS, Capability, LaneKind
 from portal.tenancy.models import Lane, Tenant, Unit
+from portal.tenancy.services import administers_from_above, capabilities
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 COLUMNS = {"nama": "nama", "nip": "nip", "jabatan": "jabatan", "email": "email", "lane": "lane",
@@ -31,6 +33,9 @@ class SheetRefused(Invalid):
     def __init__(self, problems: list[str]):
         super().__init__("Tidak ada yang disimpan: " + " ".join(problems))
         self.problems = problems
+
+
+EMAIL_MAX = 200  # user_account.email
 
 
 @dataclass
@@ -88,10 +93,17 @@ def _problems(tenant: Tenant, row: PersonInput, seen_emails: dict,
         if lane is None:
             problems.append(f"peran {text!r} tidak ada di {tenant.name}")
             continue
+        if lane.kind in PRIVILEGED_KINDS and not administers_from_above(actor, tenant):
+            problems.append(f"peran {lane.name!r} ({KIND_LABELS[LaneKind(lane.kind)]}) hanya dapat diberikan oleh "
+                            "admin pemda atau koordinator provinsi")
+            continue
         needs_unit = LaneKind(lane.kind) in UNIT_KINDS
         if needs_unit and unit is None and not row.unit.strip():
             problems.append(f"peran {lane.name!r} dipegang untuk sebuah unit; isi kolom unit")
         grants.append((lane, unit if needs_unit else None))
+    if len(email) > EMAIL_MAX:
+        problems.append(f"email lebih dari {EMAIL_MAX} karakter")
+        email = ""
     existing = db.session.scalar(select(User).where(User.email == email)) if email else None
     if existing is not None and actor is not None and existing.id == actor.id:
         # An administrator may not hand themselves a lane (a Kepala's signature, say).
@@ -126,7 +138,10 @@ def _save(tenant: Tenant, actor, row: PersonInput, grants, users: dict) -> Added
         db.session.flush()
         audit.record(tenant, actor, "keanggotaan.buat", "user", user.id,
                      new=f"{user.name} sebagai {lane.name}" + (f" ({unit.name})" if unit else ""))
-    if not user.password_hash:
+    # A link that sets the password is handed only to someone who may administer every
+    # tenant of the account: adding an existing person from elsewhere gives them the lane,
+    # not their account.
+    if not user.password_hash and account_refusal(actor, user) is None:
         token = invitations.issue(user, actor, "undangan")
     return Added(user, token)
 
@@ -160,6 +175,9 @@ def add_person(tenant: Tenant, actor, nama: str, email: str, nip: str = "", jaba
 def read_sheet(data: bytes, filename: str) -> list[PersonInput]:
     """Rows of an XLSX or CSV sheet whose first row names the columns."""
     if filename.lower().endswith(".xlsx"):
+        problem = safe_files.xlsx_problem(data)
+        if problem:
+            raise SheetRefused([problem])
         try:
             book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
         except Exception:  # noqa: BLE001 - any unreadable workbook is the user's file, not our bug
@@ -171,7 +189,12 @@ def read_sheet(data: bytes, filename: str) -> list[PersonInput]:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError:
             text = data.decode("cp1252", errors="replace")
-        dialect = csv.Sniffer().sniff(text.splitlines()[0] if text else ",", delimiters=",;\t")
+        first = next((line for line in text.splitlines() if line.strip()), "")
+        try:
+            dialect = csv.Sniffer().sniff(first or ",", delimiters=",;\t")
+        except csv.Error:
+            raise SheetRefused(["Berkas bukan XLSX atau CSV yang dapat dibaca: baris pertama harus berisi nama "
+                                "kolom yang dipisah koma, titik koma atau tab."]) from None
         raw = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text), dialect)]
     if not raw:
         raise SheetRefused(["Berkas kosong."])
@@ -205,4 +228,37 @@ def member(tenant: Tenant, user_id) -> User:
         User.id == user_id, Membership.tenant_id == tenant.id).limit(1))
     if user is None:
         raise NotFound("Orang ini tidak terdaftar di instansi ini.")
+    return user
+
+
+def account_refusal(actor, user: User) -> str | None:
+    """Why the actor may not hand out a password link for, or (de)activate, this account;
+    None when they may. An account is one person's across every tenant they belong to,
+    so the actor must administer each of those tenants, and from above where the person
+    signs or administers there (a Perencana does not reset his Kepala's password)."""
+    if actor is None:
+        return None
+    if user.id == actor.id:
+        return "Akun Anda sendiri diatur lewat Ubah kata sandi."
+    if user.is_platform_admin and not actor.is_platform_admin:
+        return "Akun admin platform hanya dikelola oleh admin platform."
+    rows = db.session.execute(select(Membership.tenant_id, Lane.kind).join(Lane, Lane.id == Membership.lane_id)
+                              .where(Membership.user_id == user.id)).all()
+    for tenant_id, kind in rows:
+        tenant = db.session.get(Tenant, tenant_id)
+        if Capability.MANAGE_TENANT not in capabilities(actor, tenant):
+            return (f"{user.name} juga memegang peran di {tenant.name}, yang tidak Anda kelola; "
+                    "minta admin di atas instansi itu.")
+        if kind in PRIVILEGED_KINDS and not administers_from_above(actor, tenant):
+            return (f"{user.name} adalah {KIND_LABELS[LaneKind(kind)]} di {tenant.name}: akunnya hanya diatur oleh "
+                    "admin pemda atau koordinator provinsi.")
+    return None
+
+
+def manageable_member(tenant: Tenant, actor, user_id) -> User:
+    """A person of this tenant whose account the actor may administer (Refused otherwise)."""
+    user = member(tenant, user_id)
+    refusal = account_refusal(actor, user)
+    if refusal:
+        raise Refused(refusal)
     return user

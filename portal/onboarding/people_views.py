@@ -89,7 +89,7 @@ def import_people():
 @bp.route("/orang/<int:user_id>/tautan", methods=["POST"])
 @rule("tenant:manage_tenant")
 def new_link(user_id):
-    user = people_services.member(g.tenant, user_id)
+    user = people_services.manageable_member(g.tenant, current_user, user_id)
     purpose = "reset" if user.password_hash else "undangan"
     token = invitations.issue(user, current_user, purpose)
     db.session.commit()
@@ -102,7 +102,7 @@ def new_link(user_id):
 @bp.route("/orang/<int:user_id>/status", methods=["POST"])
 @rule("tenant:manage_tenant")
 def person_status(user_id):
-    user = people_services.member(g.tenant, user_id)
+    user = people_services.manageable_member(g.tenant, current_user, user_id)
     active = request.form.get("aktif") == "1"
     invitations.set_active(user, current_user, active)
     return saved_and_back(f"{user.name} {'diaktifkan' if active else 'dinonaktifkan; sesi masuknya diakhiri'}.",

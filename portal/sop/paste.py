@@ -14,6 +14,8 @@ from decimal import Decimal, InvalidOperation
 
 from openpyxl import load_workbook
 
+from portal import safe_files
+from portal.problems import Invalid
 from portal.sop.document import LaneDoc, Meaning, SopDocument, StepDoc, Symbol, TimeUnit, publish_problems
 from portal.tenancy.lanes import KIND_LEVEL, Level
 
@@ -78,6 +80,9 @@ def rows_from_text(text: str) -> list[list[str]]:
 
 
 def rows_from_xlsx(data: bytes) -> list[list[str]]:
+    problem = safe_files.xlsx_problem(data)  # zip bombs, DTDs, far-away cells: before openpyxl
+    if problem:
+        raise Invalid(problem)
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # noqa: BLE001 - an unreadable file is the user's, not a bug

@@ -10,10 +10,12 @@ import re
 from sqlalchemy import func, select
 
 from portal.audit import services as audit
+from portal.auth.models import Membership
 from portal.extensions import db
 from portal.problems import Invalid, Refused
-from portal.tenancy.lanes import KIND_LABELS, KIND_LEVEL, PARENT_LEVEL, LaneKind, Level
+from portal.tenancy.lanes import KIND_LABELS, KIND_LEVEL, PARENT_LEVEL, PRIVILEGED_KINDS, LaneKind, Level
 from portal.tenancy.models import Lane, Tenant, Unit
+from portal.tenancy.services import administers_from_above
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 PEMDA_KINDS = {"kabupaten": "Kabupaten", "kota": "Kota", "placeholder": "Contoh (bukan daerah nyata)"}
@@ -169,6 +171,15 @@ def lane_kinds_for(tenant: Tenant) -> list[tuple[str, str]]:
     return [(k.value, KIND_LABELS[k]) for k in LaneKind if KIND_LEVEL[k] == Level(tenant.level)]
 
 
+def _privileged_kind_refusal(tenant: Tenant, actor, kinds) -> None:
+    """Changing a lane into or out of a kind that signs or administers is for an
+    administrator above the tenant: otherwise a Perencana could turn a lane into a Kepala
+    and sign. (Creating such a lane is harmless: granting it is checked the same way.)"""
+    if set(kinds) & PRIVILEGED_KINDS and not administers_from_above(actor, tenant):
+        raise Refused("Peran yang menandatangani atau mengelola instansi (misalnya Kepala) hanya dapat dibuat "
+                      "atau diubah jenisnya oleh admin pemda atau koordinator provinsi.")
+
+
 def create_lane(tenant: Tenant, actor, name: str, kind: str, key: str = "") -> Lane:
     name = _name(name, "Nama peran")
     if kind not in dict(lane_kinds_for(tenant)):
@@ -193,6 +204,11 @@ def update_lane(lane: Lane, actor, name: str, kind: str) -> None:
     name = _name(name, "Nama peran")
     if kind not in dict(lane_kinds_for(lane.tenant)):
         raise Invalid(f"Jenis peran {kind!r} tidak dapat dipakai di sini.")
+    if kind != lane.kind:
+        _privileged_kind_refusal(lane.tenant, actor, {kind, lane.kind})
+        if actor is not None and db.session.scalar(select(Membership.id).where(
+                Membership.lane_id == lane.id, Membership.user_id == actor.id).limit(1)):
+            raise Refused("Anda tidak dapat mengubah jenis peran yang Anda pegang sendiri; minta admin lain.")
     for field, new in (("name", name), ("kind", kind)):
         old = getattr(lane, field)
         if old != new:

@@ -89,3 +89,10 @@ KIND_CAPABILITIES_BELOW = {
 }
 
 ALL_CAPABILITIES = frozenset(Capability)
+
+# Kinds whose holders sign or administer: granting such a lane, changing such a lane's
+# kind, or resetting the account of someone who holds one is for an administrator above
+# the tenant (pemda admin, coordinator, platform admin), never for a peer inside it.
+PRIVILEGED_KINDS = frozenset(
+    kind.value for kind, caps in KIND_CAPABILITIES.items()
+    if caps & {Capability.SIGN, Capability.MANAGE_TENANT})

@@ -42,6 +42,20 @@ def capabilities(user: User, tenant: Tenant) -> frozenset[Capability]:
     return frozenset(caps)
 
 
+def administers_from_above(actor: User | None, tenant: Tenant) -> bool:
+    """The actor administers this tenant through a lane in a tenant above it (pemda admin
+    over its OPDs, coordinator over the province), or is a platform admin. None is the
+    command line (tenants/ loader), which is trusted."""
+    if actor is None or actor.is_platform_admin:
+        return True
+    above = [t.id for t in chain(tenant) if t.id != tenant.id]
+    if not above:
+        return False
+    kinds = db.session.scalars(select(Lane.kind).join(Membership, Membership.lane_id == Lane.id)
+                               .where(Membership.user_id == actor.id, Membership.tenant_id.in_(above)))
+    return any(Capability.MANAGE_TENANT in KIND_CAPABILITIES_BELOW.get(LaneKind(kind), set()) for kind in kinds)
+
+
 def memberships_in(user: User, tenant: Tenant) -> list[Membership]:
     return list(
         db.session.scalars(
