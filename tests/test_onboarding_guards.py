@@ -13,6 +13,18 @@ from portal.onboarding import people
 from portal.tenancy.models import Lane
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD, gen_tree, gen_user
+from tests.smtp import SmtpServer
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    with SmtpServer() as server:
+        yield server
+
+
+@pytest.fixture
+def app_config(smtp):
+    return smtp.config()
 
 
 def _world(app):
@@ -111,3 +123,21 @@ def test_a_bad_people_sheet_gets_a_message_not_a_500(app, client, data, name):
                     content_type="multipart/form-data")
     assert response.status_code == 422
     assert "Berkas" in response.get_data(as_text=True) or "berkas" in response.get_data(as_text=True)
+
+
+def test_forgotten_password_requests_are_limited_and_keep_the_shared_invitation(app, client, smtp):
+    """Anyone can ask for a reset link: asking must neither flood an inbox nor cancel the
+    invitation link an admin already shared (by WhatsApp, say)."""
+    with app.app_context():
+        _, _, opd, _ = gen_tree()
+        admin = gen_user("perencana@a.test", tenant=opd, lane_kind="perencana")
+        added = people.add_person(opd, admin, "Baru", "baru@a.test", lanes=["Lane staf"], unit="Bidang Satu")
+        db.session.commit()
+        shared = added.token
+    mails_before = len(smtp.inbox.to("baru@a.test"))
+    statuses = [post(client, "/lupa-sandi", {"email": "baru@a.test"}).status_code for _ in range(4)]
+    assert statuses == [303, 303, 303, 429]
+    assert len(smtp.inbox.to("baru@a.test")) - mails_before == 3
+    page = client.get(f"/undangan/{shared}")
+    assert page.status_code == 200  # the admin's invitation still works
+

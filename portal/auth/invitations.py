@@ -62,15 +62,19 @@ def _audit(user: User, actor, action: str, **kw) -> None:
         audit.record(tenant, actor, action, "user", user.id, **kw)
 
 
-def issue(user: User, actor, purpose: str = "undangan", now: datetime | None = None) -> str:
-    """A new one-time link for the person; earlier unused links stop working."""
+def issue(user: User, actor, purpose: str = "undangan", now: datetime | None = None,
+          replace_earlier: bool = True) -> str:
+    """A new one-time link for the person; earlier unused links stop working, unless the
+    person asked for it themselves ('Lupa kata sandi'): a request anyone can make must not
+    cancel the invitation an admin already shared."""
     if purpose not in PURPOSES:
         raise ValueError(purpose)
     if not user.is_active:
         raise Invalid(f"{user.name} nonaktif; aktifkan dulu sebelum mengirim tautan.")
     now = now or utcnow()
-    db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
-                       .values(used_at=now))
+    if replace_earlier:
+        db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+                           .values(used_at=now))
     token = secrets.token_urlsafe(32)
     hours = current_app.config[PURPOSES[purpose].upper()]
     db.session.add(Invitation(user_id=user.id, token_hash=_hash(token), purpose=purpose, created_at=now,
@@ -111,6 +115,9 @@ def accept(token: str, password: str, repeat: str, now: datetime | None = None) 
     user = invitation.user
     _check_password(user, password, repeat)
     user.set_password(password)
+    # Every other open link of the person (an older reset, the invitation) is spent too.
+    db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
+                       .values(used_at=now))
     invitation.used_at = now
     _end_sessions(user, now)
     _audit(user, user, "pengguna.sandi_dibuat" if invitation.purpose == "undangan" else "pengguna.sandi_direset")
@@ -137,7 +144,7 @@ def request_reset(email: str, now: datetime | None = None) -> tuple[User, str] |
     user = db.session.scalar(select(User).where(User.email == email)) if email else None
     if user is None or not user.is_active or not mail_configured():
         return None
-    return user, issue(user, None, "reset", now)
+    return user, issue(user, None, "reset", now, replace_earlier=False)
 
 
 def set_active(user: User, actor, active: bool, now: datetime | None = None) -> None:

@@ -24,10 +24,16 @@ CHANGED = ("Data berubah sejak halaman pengesahan dibuka (nilai, definisi indika
            "Periksa lagi nilai yang ditampilkan, lalu sahkan.")
 
 
-def _cycle(cycle_id) -> Cycle:
+def _cycle(cycle_id, for_update: bool = False) -> Cycle:
     scoped_get(Cycle, g.tenant, cycle_id)
+    query = db.select(Cycle).where(Cycle.id == cycle_id)
+    if for_update:
+        # Two sign-offs (or a sign-off and a return) at once queue on the cycle row, so the
+        # second sees the first's result instead of writing the same revision again.
+        # (SQLite serialises writers already: BEGIN IMMEDIATE.)
+        query = query.with_for_update(of=Cycle)
     return db.session.scalar(
-        db.select(Cycle).where(Cycle.id == cycle_id).execution_options(populate_existing=True).options(
+        query.execution_options(populate_existing=True).options(
             selectinload(Cycle.items).selectinload(CycleItem.indikator).selectinload(Indikator.unit),
             selectinload(Cycle.tasks).selectinload(CycleTask.step)))
 
@@ -59,7 +65,7 @@ def signoff(cycle_id):
 @bp.route("/<int:cycle_id>/tugas/<int:task_id>/sahkan", methods=["POST"])
 @rule("tenant:sign")
 def sign(cycle_id, task_id):
-    cycle = _cycle(cycle_id)
+    cycle = _cycle(cycle_id, for_update=True)
     task = scoped_get(CycleTask, g.tenant, task_id)
     if task.cycle_id != cycle.id:
         abort(404)

@@ -5,7 +5,7 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
-from portal.auth import invitations
+from portal.auth import invitations, throttle
 from portal.extensions import db
 from portal.onboarding.forms import ChangePasswordForm, ForgotForm, SetPasswordForm, TenantForm
 from portal.problems import Invalid
@@ -39,8 +39,22 @@ def accept(token):
     return web.see_other(url_for("auth.login"))
 
 
+def _forgot_refused(limit):
+    """A 429 when an address or an email asked for too many links: a reset mail cannot
+    be used to flood someone's inbox."""
+    return web.render("onboarding/forgot.html", status=429, form=ForgotForm(),
+                      configured=invitations.mail_configured(),
+                      error="Terlalu banyak permintaan tautan. Coba lagi satu jam lagi, atau minta admin Anda.")
+
+
+def _forgot_email_key() -> str:
+    return "lupa-sandi:" + throttle.digest((request.form.get("email") or "").strip().lower())
+
+
 @account_bp.route("/lupa-sandi", methods=["GET", "POST"])
 @rule("public")
+@throttle.limiter.limit("10 per hour", methods=["POST"], on_breach=_forgot_refused)
+@throttle.limiter.limit("3 per hour", key_func=_forgot_email_key, methods=["POST"], on_breach=_forgot_refused)
 def forgot():
     form = ForgotForm()
     configured = invitations.mail_configured()
