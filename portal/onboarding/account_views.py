@@ -47,14 +47,21 @@ def _forgot_refused(limit):
                       error="Terlalu banyak permintaan tautan. Coba lagi satu jam lagi, atau minta admin Anda.")
 
 
+def _link_requested(response) -> bool:
+    """Only an accepted request (a link may have gone out) counts; a form sent back with
+    a message does not."""
+    return response.status_code == 303
+
+
 def _forgot_email_key() -> str:
     return "lupa-sandi:" + throttle.digest((request.form.get("email") or "").strip().lower())
 
 
 @account_bp.route("/lupa-sandi", methods=["GET", "POST"])
 @rule("public")
-@throttle.limiter.limit("10 per hour", methods=["POST"], on_breach=_forgot_refused)
-@throttle.limiter.limit("3 per hour", key_func=_forgot_email_key, methods=["POST"], on_breach=_forgot_refused)
+@throttle.limiter.limit("10 per hour", methods=["POST"], deduct_when=_link_requested, on_breach=_forgot_refused)
+@throttle.limiter.limit("3 per hour", key_func=_forgot_email_key, methods=["POST"], deduct_when=_link_requested,
+                        on_breach=_forgot_refused)
 def forgot():
     form = ForgotForm()
     configured = invitations.mail_configured()
