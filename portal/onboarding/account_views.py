@@ -95,7 +95,7 @@ def change_password():
         return web.render("onboarding/password.html", status=422, form=form, error=error.message)
     db.session.commit()
     flash("Kata sandi diubah. Sesi di perangkat lain telah diakhiri.", "info")
-    return web.see_other(url_for("tenancy.home"))
+    return web.see_other(url_for("home.start"))
 
 
 @account_bp.route("/admin/provinsi", methods=["GET", "POST"])
