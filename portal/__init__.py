@@ -18,6 +18,7 @@ from portal.demo_cli import demo_command
 from portal.exports.views import bp as exports_bp
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 from portal.health import bp as health_bp
+from portal.home.views import bp as home_bp
 from portal.indicators import (  # noqa: F401 (routes on the indicators blueprint)
     entry_views,
     evidence_views,
@@ -34,7 +35,6 @@ from portal.oversight import reference_views  # noqa: F401 (routes on the oversi
 from portal.oversight.views import bp as oversight_bp
 from portal.sop import document_views, editor_step_views, editor_views, library_views, paste_views  # noqa: F401
 from portal.sop.views import bp as sop_bp
-from portal.tenancy.views import bp as tenancy_bp
 from portal.tenantfiles.cli import tenants_cli
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -118,7 +118,7 @@ def _init_request_hooks(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for bp in (auth_bp, tenancy_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp,
+    for bp in (auth_bp, home_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp,
                oversight_bp, onboarding_bp, account_bp, exports_bp):
         app.register_blueprint(bp)
 

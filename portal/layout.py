@@ -24,7 +24,7 @@ NAV: list[NavEntry] = [
     NavEntry("Realisasi", "indicators.entry_page", Capability.VIEW),
     NavEntry("Hari libur", "calendar.index", Capability.VIEW),
     NavEntry("Pemantauan", "oversight.matrix", Capability.OVERSEE),
-    NavEntry("Organisasi", "tenancy.organisation", Capability.VIEW),
+    NavEntry("Organisasi", "home.organisation", Capability.VIEW),
     NavEntry("Kelola instansi", "onboarding.manage", Capability.MANAGE_TENANT),
     NavEntry("Orang", "onboarding.people", Capability.MANAGE_TENANT),
     NavEntry("Kesiapan", "onboarding.readiness", Capability.MANAGE_TENANT),

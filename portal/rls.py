@@ -23,6 +23,7 @@ from sqlalchemy import event, select, text
 from sqlalchemy.engine import Engine
 
 from portal.extensions import db
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant
 
 GUC = "portal.tenant_scope"
@@ -74,7 +75,7 @@ def _on_begin(conn):
 def scope_ids(tenant) -> list[int]:
     """The tenant ids a request in `tenant` may touch: its pemda family."""
     top = tenant
-    if tenant.level == "opd" and tenant.parent is not None:
+    if tenant.level == Level.OPD and tenant.parent is not None:
         top = tenant.parent
     ids = {top.id}
     if top.parent is not None:

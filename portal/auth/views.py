@@ -26,7 +26,7 @@ def login():
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
         if current_user.is_authenticated:
-            return web.see_other(web.safe_next(form.next.data, url_for("tenancy.home")))
+            return web.see_other(web.safe_next(form.next.data, url_for("home.start")))
         return web.render("auth/login.html", form=form)
     if not form.validate_on_submit():
         return web.render("auth/login.html", form=form, status=422)
@@ -48,7 +48,7 @@ def login():
     login_user(user)
     session.permanent = True
     binding.bind()
-    response = web.see_other(web.safe_next(form.next.data, url_for("tenancy.home")))
+    response = web.see_other(web.safe_next(form.next.data, url_for("home.start")))
     response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(known_accounts, email),
                         max_age=throttle.DEVICE_COOKIE_MAX_AGE, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])

@@ -23,7 +23,7 @@ from decimal import Decimal
 from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
-from portal.cycles.models import Cycle, CycleItem
+from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.exports import queries
 from portal.exports.queries import PERIOD_KINDS, measured_triwulan  # noqa: F401 (re-exported)
 from portal.extensions import db
@@ -48,11 +48,12 @@ from portal.indicators.models import (
 from portal.indicators.settings import rules_from_snapshot
 from portal.numbers import TW
 from portal.signing.models import SignedFigure, SignedValue, record_figures
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant, Unit
 
 DRAFT = "DRAF — belum disahkan"
-ITEM_LABELS = {"belum_diisi": "Belum diisi", "diajukan": "Diajukan", "dikembalikan": "Dikembalikan",
-               "disahkan": "Disahkan"}
+ITEM_LABELS = {ItemState.BELUM_DIISI: "Belum diisi", ItemState.DIAJUKAN: "Diajukan",
+               ItemState.DIKEMBALIKAN: "Dikembalikan", ItemState.DISAHKAN: "Disahkan"}
 
 
 def period_label(kind: str, no: int, tahun: int) -> str:
@@ -165,7 +166,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
         raise ValueError("periode tidak valid")
     n = measured_triwulan(kind, no)
     opd, pemda = aliased(Tenant), aliased(Tenant)
-    where = and_(opd.level == "opd", queries.scope_filter(scope, opd, pemda))
+    where = and_(opd.level == Level.OPD, queries.scope_filter(scope, opd, pemda))
     order = (pemda.name, pemda.id, opd.name, opd.id)
 
     def scoped(stmt, tenant_col):
@@ -234,7 +235,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
             items = {}
             for it in s_items.take(o.id):
                 best = items.get(it["indikator_id"])
-                if best is None or it["state"] == "disahkan":
+                if best is None or it["state"] == ItemState.DISAHKAN:
                     items[it["indikator_id"]] = it
             values: dict[int, list] = {}
             for r in s_real.take(o.id):
@@ -309,7 +310,7 @@ def _signed_row(number, record, signed_values, live, item, measured, rules, n) -
     quarters = [None if v is None else _frozen_from(v) for v in signed_values]
     shown = [_quarter_value(ind, q) if q is not None else BELUM_DIISI for q in quarters]
     cycle = measured.get(record.cycle_id)
-    signed_now = (item is not None and item["cycle_id"] == record.cycle_id and item["state"] == "disahkan"
+    signed_now = (item is not None and item["cycle_id"] == record.cycle_id and item["state"] == ItemState.DISAHKAN
                   and cycle is not None and cycle.revision == record.revision)
     status = "Disahkan" if signed_now else f"Disahkan (revisi {record.revision}); sedang dibuka kembali"
     return Row(number, record.sasaran_kode, record.sasaran_nama, ind, record.unit_name, shown,

@@ -10,6 +10,7 @@ from portal.indicators.kategori import KATEGORI_PERMENDAGRI_86_2017, KategoriSca
 from portal.indicators.models import IndicatorSettings, Indikator
 from portal.signing import queries as signing_queries
 from portal.signing.models import SignedFigure
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant
 
 PERIOD_KINDS = {"triwulan": 4, "semester": 2, "tahunan": 1}
@@ -20,9 +21,9 @@ def measured_triwulan(kind: str, no: int) -> int:
 
 
 def scope_filter(scope: Tenant, opd, pemda):
-    if scope.level == "opd":
+    if scope.level == Level.OPD:
         return opd.id == scope.id
-    if scope.level == "pemda":
+    if scope.level == Level.PEMDA:
         return pemda.id == scope.id
     return pemda.parent_id == scope.id
 
@@ -57,7 +58,7 @@ def settings(scope, opd, pemda, where) -> dict[int, RuleSet]:
 def scope_rules(scope: Tenant, settings: dict[int, RuleSet]) -> RuleSet:
     if scope.id in settings:
         return settings[scope.id]
-    if scope.parent_id in settings and scope.level == "opd":
+    if scope.parent_id in settings and scope.level == Level.OPD:
         return settings[scope.parent_id]
     return RuleSet()
 
@@ -72,7 +73,7 @@ def latest_signed(scope: Tenant, tahun: int, n: int):
     """Ids of the latest signed figure of each indicator of the scope's OPDs (a select)."""
     opd, pemda = aliased(Tenant), aliased(Tenant)
     ids = select(opd.id).join(pemda, pemda.id == opd.parent_id).where(
-        opd.level == "opd", scope_filter(scope, opd, pemda)).correlate(None)
+        opd.level == Level.OPD, scope_filter(scope, opd, pemda)).correlate(None)
     return signing_queries.latest_ids(tahun, n, ids)
 
 

@@ -6,6 +6,7 @@ from portal.audit import services as audit
 from portal.exports import consolidated, figures, formulir, lkjip, reports
 from portal.jobs import services as jobs
 from portal.problems import Invalid, NotFound
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant
 
 
@@ -13,17 +14,17 @@ from portal.tenancy.models import Tenant
 class Kind:
     key: str
     label: str
-    level: str          # the tenant level it is made for
+    level: Level        # the tenant level it is made for
     background: bool    # too big for a request: made by a job
 
 
 KINDS = {k.key: k for k in (
-    Kind("formulir", "Formulir Pengukuran Kinerja", "opd", False),
-    Kind("pk", "Lampiran Perjanjian Kinerja", "opd", False),
-    Kind("lkjip", "LKjIP Bab III", "opd", False),
-    Kind("e81", "Evaluasi hasil Renja (E.81)", "opd", False),
-    Kind("pemda", "Konsolidasi pemerintah daerah", "pemda", False),
-    Kind("provinsi", "Konsolidasi provinsi", "provinsi", True),
+    Kind("formulir", "Formulir Pengukuran Kinerja", Level.OPD, False),
+    Kind("pk", "Lampiran Perjanjian Kinerja", Level.OPD, False),
+    Kind("lkjip", "LKjIP Bab III", Level.OPD, False),
+    Kind("e81", "Evaluasi hasil Renja (E.81)", Level.OPD, False),
+    Kind("pemda", "Konsolidasi pemerintah daerah", Level.PEMDA, False),
+    Kind("provinsi", "Konsolidasi provinsi", Level.PROVINSI, True),
 )}
 
 

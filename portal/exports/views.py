@@ -13,6 +13,7 @@ from portal.exports.forms import ExportForm
 from portal.extensions import db
 from portal.jobs import queue
 from portal.jobs import services as jobs
+from portal.jobs.models import JobStatus
 
 bp = Blueprint("exports", __name__, url_prefix="/t/<tenant_slug>/ekspor")
 
@@ -68,6 +69,6 @@ def job(job_id):
 @rule("tenant")
 def download(job_id):
     found = jobs.job_of(g.tenant, job_id)
-    if found.status != "selesai":
+    if found.status != JobStatus.SELESAI:
         abort(404)
     return web.download(found.result, found.filename, web.XLSX)

@@ -1,6 +1,7 @@
 """A background job and what became of it. The result's bytes are kept in the row, so
 every app server can serve the download whichever worker made it."""
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -8,13 +9,21 @@ from sqlalchemy.orm import Mapped, mapped_column
 from portal.columns import one_of, utcnow
 from portal.extensions import db
 
-JOB_STATUSES = ("antri", "berjalan", "selesai", "gagal")
-STATUS_LABELS = {"antri": "Dalam antrean", "berjalan": "Sedang disusun", "selesai": "Selesai", "gagal": "Gagal"}
+
+class JobStatus(StrEnum):
+    ANTRI = "antri"
+    BERJALAN = "berjalan"
+    SELESAI = "selesai"
+    GAGAL = "gagal"
+
+
+STATUS_LABELS = {JobStatus.ANTRI: "Dalam antrean", JobStatus.BERJALAN: "Sedang disusun", JobStatus.SELESAI: "Selesai",
+                 JobStatus.GAGAL: "Gagal"}
 
 
 class Job(db.Model):
     __tablename__ = "job"
-    __table_args__ = (CheckConstraint(one_of("status", JOB_STATUSES), name="status"),)
+    __table_args__ = (CheckConstraint(one_of("status", JobStatus), name="status"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
@@ -22,7 +31,7 @@ class Job(db.Model):
     kind: Mapped[str] = mapped_column(String(40))           # which runner (e.g. "ekspor")
     params: Mapped[dict] = mapped_column(JSON, default=dict)
     title: Mapped[str] = mapped_column(String(300), default="")
-    status: Mapped[str] = mapped_column(String(10), default="antri", index=True)
+    status: Mapped[str] = mapped_column(String(10), default=JobStatus.ANTRI, index=True)
     progress: Mapped[int] = mapped_column(default=0)       # percent
     error: Mapped[str] = mapped_column(Text, default="")   # why it failed, for the user
     attempts: Mapped[int] = mapped_column(default=0)
@@ -42,4 +51,4 @@ class Job(db.Model):
 
     @property
     def done(self) -> bool:
-        return self.status in ("selesai", "gagal")
+        return self.status in (JobStatus.SELESAI, JobStatus.GAGAL)

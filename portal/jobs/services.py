@@ -12,7 +12,7 @@ from sqlalchemy import or_, select, update
 from portal import database
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.jobs.models import Job
+from portal.jobs.models import Job, JobStatus
 from portal.problems import NotFound, Problem
 from portal.tenancy.models import Tenant
 
@@ -63,25 +63,25 @@ def claim(job_id: int, now=None) -> bool:
     now = now or utcnow()
     return _write(update(Job).where(
         Job.id == job_id, Job.attempts < MAX_ATTEMPTS,
-        or_(Job.status == "antri", (Job.status == "berjalan") & (Job.lease_until < now)))
-        .values(status="berjalan", started_at=now, lease_until=now + lease(), attempts=Job.attempts + 1,
+        or_(Job.status == JobStatus.ANTRI, (Job.status == JobStatus.BERJALAN) & (Job.lease_until < now)))
+        .values(status=JobStatus.BERJALAN, started_at=now, lease_until=now + lease(), attempts=Job.attempts + 1,
                 progress=0)) == 1
 
 
 def report(job_id: int, percent: int) -> None:
     """Progress, and a renewed lease: the worker is alive."""
-    _write(update(Job).where(Job.id == job_id, Job.status == "berjalan")
+    _write(update(Job).where(Job.id == job_id, Job.status == JobStatus.BERJALAN)
            .values(progress=max(0, min(99, percent)), lease_until=utcnow() + lease()))
 
 
 def finish(job_id: int, data: bytes, filename: str) -> None:
     _write(update(Job).where(Job.id == job_id).values(
-        status="selesai", progress=100, result=data, result_size=len(data), filename=filename,
+        status=JobStatus.SELESAI, progress=100, result=data, result_size=len(data), filename=filename,
         finished_at=utcnow(), lease_until=None, error=""))
 
 
 def fail(job_id: int, message: str) -> None:
-    _write(update(Job).where(Job.id == job_id).values(status="gagal", error=message, finished_at=utcnow(),
+    _write(update(Job).where(Job.id == job_id).values(status=JobStatus.GAGAL, error=message, finished_at=utcnow(),
                                                       lease_until=None))
 
 
@@ -124,10 +124,10 @@ def stale(now=None) -> list[int]:
     Those that ran out of attempts are failed with the reason."""
     now = now or utcnow()
     rows = db.session.execute(select(Job.id, Job.status, Job.attempts, Job.lease_until).where(
-        Job.status.in_(("antri", "berjalan")))).all()
+        Job.status.in_((JobStatus.ANTRI, JobStatus.BERJALAN)))).all()
     out = []
     for job_id, status, attempts, lease in rows:
-        if status == "berjalan" and lease is not None and lease >= now:
+        if status == JobStatus.BERJALAN and lease is not None and lease >= now:
             continue
         if attempts >= MAX_ATTEMPTS:
             fail(job_id, f"Pekerja latar berhenti {attempts} kali saat menyusun berkas ini; tugas dihentikan. "

@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.onboarding.forms import ChangePasswordForm, ForgotForm, SetPasswordForm, TenantForm
 from portal.problems import Invalid
 from portal.tenancy import admin
+from portal.tenancy.lanes import Level
 
 account_bp = Blueprint("account", __name__)
 
@@ -95,7 +96,7 @@ def change_password():
         return web.render("onboarding/password.html", status=422, form=form, error=error.message)
     db.session.commit()
     flash("Kata sandi diubah. Sesi di perangkat lain telah diakhiri.", "info")
-    return web.see_other(url_for("tenancy.home"))
+    return web.see_other(url_for("home.start"))
 
 
 @account_bp.route("/admin/provinsi", methods=["GET", "POST"])
@@ -105,7 +106,7 @@ def provinces():
     if request.method == "POST":
         if form.validate_on_submit():
             try:
-                province = admin.create_tenant(None, current_user, "provinsi", form.name.data, form.slug.data or "",
+                province = admin.create_tenant(None, current_user, Level.PROVINSI, form.name.data, form.slug.data or "",
                                                short_name=form.short_name.data or "")
             except Invalid as error:
                 db.session.rollback()

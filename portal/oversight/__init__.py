@@ -1,2 +1,2 @@
 """Oversight across OPDs: the completeness and timeliness matrix, late work, the same
-indicator compared across kab/kota, charts, and the home page by person."""
+indicator compared across kab/kota, and charts."""

@@ -129,7 +129,7 @@ def duration(delta) -> str:
 
 
 def sasaran_chart(rows, triwulan: int) -> Markup:
-    """Capaian per sasaran (rows: oversight.home.SasaranCapaian)."""
+    """Capaian per sasaran (rows: portal.home.queries.SasaranCapaian)."""
     tw = TW[triwulan - 1]
     return bar_chart([Bar(f"{r.sasaran.kode} {r.sasaran.nama}", r.capaian.value) for r in rows],
                      f"Capaian rata-rata per sasaran s.d. Triwulan {tw}")

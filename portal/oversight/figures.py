@@ -17,6 +17,7 @@ from portal.indicators.models import IndicatorSet, Indikator, Realisasi
 from portal.oversight.models import IndicatorLink
 from portal.oversight.queries import opds_below
 from portal.signing.queries import latest_of_indicators
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant
 
 LIVE = "Belum disahkan (data berjalan)"
@@ -68,7 +69,7 @@ def linked_figures(viewer: Tenant, reference_id: int, tahun: int, triwulan: int)
         f, record = _figures_at(ind, triwulan, signed, values[ind.id], rules[opd.id])
         pemda = opd.parent
         out.append(LinkedFigure(
-            ind, opd, pemda.display_name if pemda and pemda.level == "pemda" else "",
+            ind, opd, pemda.display_name if pemda and pemda.level == Level.PEMDA else "",
             record.target_sd if record else ind.target_sd(triwulan), f.realisasi_sd,
             f.capaian.value if f.capaian.state == DIHITUNG else None, f.capaian.display(), f.kategori, trend,
             record.satuan if record else ind.satuan,

@@ -9,6 +9,7 @@ the plain rows of either path into the page's cells.
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select
 
@@ -20,26 +21,40 @@ from portal.extensions import db
 from portal.indicators.models import Indikator
 from portal.sop.document import Meaning
 from portal.sop.models import SopLane, SopStep
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Lane, Tenant, Unit
 
 # The matrix columns: (period_kind, period_no).
 PERIODS = [("triwulan", 1), ("triwulan", 2), ("triwulan", 3), ("triwulan", 4), ("tahunan", 1)]
 PERIOD_SHORT = {("triwulan", 1): "TW I", ("triwulan", 2): "TW II", ("triwulan", 3): "TW III",
                 ("triwulan", 4): "TW IV", ("tahunan", 1): "Tahunan"}
-STATES = ["belum_dimulai", "pengisian", "diajukan", "direviu", "disahkan", "dibuka_kembali"]
-STATE_LABELS = {"belum_dimulai": "Belum dimulai", "pengisian": "Pengisian", "diajukan": "Diajukan",
-                "direviu": "Direviu", "disahkan": "Disahkan", "dibuka_kembali": "Dibuka kembali"}
+
+
+class CellState(StrEnum):
+    """Where one OPD stands in one period of the matrix."""
+
+    BELUM_DIMULAI = "belum_dimulai"
+    PENGISIAN = "pengisian"
+    DIAJUKAN = "diajukan"
+    DIREVIU = "direviu"
+    DISAHKAN = "disahkan"
+    DIBUKA_KEMBALI = "dibuka_kembali"
+
+
+STATE_LABELS = {CellState.BELUM_DIMULAI: "Belum dimulai", CellState.PENGISIAN: "Pengisian",
+                CellState.DIAJUKAN: "Diajukan", CellState.DIREVIU: "Direviu", CellState.DISAHKAN: "Disahkan",
+                CellState.DIBUKA_KEMBALI: "Dibuka kembali"}
 
 
 def opds_below(tenant: Tenant):
     """Subquery of the OPD ids the tenant oversees: itself (an OPD), its OPDs (a pemda),
     or the OPDs of its pemda (a province)."""
-    if tenant.level == "opd":
+    if tenant.level == Level.OPD:
         return select(Tenant.id).where(Tenant.id == tenant.id)
-    if tenant.level == "pemda":
-        return select(Tenant.id).where(Tenant.parent_id == tenant.id, Tenant.level == "opd")
+    if tenant.level == Level.PEMDA:
+        return select(Tenant.id).where(Tenant.parent_id == tenant.id, Tenant.level == Level.OPD)
     pemda = select(Tenant.id).where(Tenant.parent_id == tenant.id)
-    return select(Tenant.id).where(Tenant.parent_id.in_(pemda), Tenant.level == "opd")
+    return select(Tenant.id).where(Tenant.parent_id.in_(pemda), Tenant.level == Level.OPD)
 
 
 def period_ended(kind: str, no: int, tahun: int, today: date) -> bool:
@@ -55,7 +70,7 @@ def period_ended(kind: str, no: int, tahun: int, today: date) -> bool:
 class Cell:
     kind: str
     no: int
-    state: str = "belum_dimulai"
+    state: CellState = CellState.BELUM_DIMULAI
     cycle_id: int | None = None
     submitted: int = 0              # items diajukan or further
     total: int = 0
@@ -68,7 +83,7 @@ class Cell:
 
     @property
     def label(self) -> str:
-        if self.state == "pengisian":
+        if self.state == CellState.PENGISIAN:
             return f"Pengisian {self.submitted}/{self.total} indikator"
         return STATE_LABELS[self.state]
 
@@ -92,7 +107,7 @@ class MatrixRow:
 
     @property
     def done_count(self) -> int:
-        return sum(1 for c in self.cells if c.state == "disahkan")
+        return sum(1 for c in self.cells if c.state == CellState.DISAHKAN)
 
 
 @dataclass
@@ -183,17 +198,17 @@ def _as_datetime(value):
     return datetime.fromisoformat(str(value))
 
 
-def _cell_state(status, locked, revision, counts: dict, final: int) -> tuple[str, int, int]:
+def _cell_state(status, locked, revision, counts: dict, final: int) -> tuple[CellState, int, int]:
     total = sum(counts.values())
-    submitted = sum(n for (state, _), n in counts.items() if state in ("diajukan", "disahkan"))
+    submitted = sum(n for (state, _), n in counts.items() if state in (ItemState.DIAJUKAN, ItemState.DISAHKAN))
     if locked or (status in ("disahkan", "selesai") and revision):
-        return "disahkan", submitted, total
+        return CellState.DISAHKAN, submitted, total
     if revision:
-        return "dibuka_kembali", submitted, total
+        return CellState.DIBUKA_KEMBALI, submitted, total
     if submitted < total or not total:
-        return "pengisian", submitted, total
-    reviewed = sum(n for (state, stage), n in counts.items() if state == "diajukan" and stage >= max(final, 1))
-    return ("direviu" if reviewed == total else "diajukan"), submitted, total
+        return CellState.PENGISIAN, submitted, total
+    reviewed = sum(n for (state, stage), n in counts.items() if state == ItemState.DIAJUKAN and stage >= max(final, 1))
+    return (CellState.DIREVIU if reviewed == total else CellState.DIAJUKAN), submitted, total
 
 
 def assemble_matrix(tenant: Tenant, tahun: int, rows: dict, now: datetime | None = None) -> Matrix:
@@ -254,9 +269,9 @@ def _timeliness(cell: Cell, task_rows, now: datetime) -> None:
         if not on_time and (worst is None or completed - due > worst[0]):
             worst = (completed - due, f"Langkah {position}: {kegiatan}")
     # A step without a Mutu Baku has no due time: done is on time.
-    if cell.state in ("diajukan", "direviu", "disahkan") and cell.submitted_on_time is None:
+    if cell.state in (CellState.DIAJUKAN, CellState.DIREVIU, CellState.DISAHKAN) and cell.submitted_on_time is None:
         cell.submitted_on_time = True
-    if cell.state != "disahkan":
+    if cell.state != CellState.DISAHKAN:
         cell.signed_on_time = None
     elif cell.signed_on_time is None:
         cell.signed_on_time = True

@@ -10,6 +10,7 @@ from portal.indicators.models import IndicatorSet, Indikator
 from portal.oversight.models import IndicatorLink, IndicatorReference
 from portal.oversight.queries import opds_below
 from portal.problems import Conflict, Invalid, NotFound
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant
 
 
@@ -17,7 +18,7 @@ def province_of(tenant: Tenant) -> Tenant | None:
     top = tenant
     while top.parent is not None:
         top = top.parent
-    return top if top.level == "provinsi" else None
+    return top if top.level == Level.PROVINSI else None
 
 
 def references_of(tenant: Tenant) -> list[tuple[IndicatorReference, int]]:
@@ -44,7 +45,7 @@ def reference(tenant: Tenant, ref_id: int) -> IndicatorReference:
 
 def create_reference(tenant: Tenant, user, kode: str, nama: str, satuan: str = "",
                      keterangan: str = "") -> IndicatorReference:
-    if tenant.level != "provinsi":
+    if tenant.level != Level.PROVINSI:
         raise Invalid("Indikator rujukan (kode IKK/SPM) dibuat oleh koordinator di tingkat provinsi.")
     kode = kode.strip()
     taken = db.session.scalar(select(IndicatorReference.id).where(

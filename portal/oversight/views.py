@@ -6,6 +6,7 @@ from portal.access import rule
 from portal.indicators.kategori import format_angka
 from portal.oversight import charts, queries, services
 from portal.oversight.forms import MatrixFilter
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import utcnow
 
 bp = Blueprint("oversight", __name__, url_prefix="/t/<tenant_slug>/pemantauan")
@@ -41,7 +42,7 @@ def matrix():
     shown = services.filter_matrix(full, form.periode.data or "", form.status.data or "",
                                    bool(form.terlambat.data), form.urut.data or "pemda")
     rates = {r.pemda_id: r for r in full.by_pemda}
-    grouped = g.tenant.level == "provinsi" and (form.urut.data or "pemda") == "pemda"
+    grouped = g.tenant.level == Level.PROVINSI and (form.urut.data or "pemda") == "pemda"
     return web.render("oversight/matrix.html", form=form, m=shown, full=full, rates=rates, grouped=grouped,
                       period_short=queries.PERIOD_SHORT)
 

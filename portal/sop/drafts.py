@@ -6,6 +6,7 @@ from portal.sop import services
 from portal.sop.document import SopDocument
 from portal.sop.models import Sop, SopVersion
 from portal.tenancy import admin
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant
 
 
@@ -26,6 +27,6 @@ def draft_from_document(tenant: Tenant, user, doc: SopDocument, sop: Sop | None 
     db.session.flush()
     audit.record(tenant, user, "sop.tempel", "sop_version", version.id,
                  new=f"{doc.nama}: {len(doc.lanes)} pelaksana, {len(doc.steps)} langkah (versi {version.number})")
-    if create_lanes and tenant.level == "opd":
+    if create_lanes and tenant.level == Level.OPD:
         admin.lanes_from_sop(tenant, user, version)
     return version

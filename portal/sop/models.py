@@ -7,6 +7,7 @@ and steps inside that tenant.
 """
 from datetime import date, datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -25,6 +26,13 @@ from portal.columns import one_of, utcnow
 from portal.extensions import db
 from portal.sop.document import Meaning, Repeat, Symbol, TimeUnit
 from portal.tenancy.models import Tenant
+
+
+class VersionStatus(StrEnum):
+    """A SOP version is a draft until published; a published version never changes."""
+
+    DRAFT = "draft"
+    PUBLISHED = "published"
 
 
 class EditTracked:
@@ -61,14 +69,14 @@ class SopVersion(EditTracked, db.Model):
         ForeignKeyConstraint(["tenant_id", "sop_id"], ["sop.tenant_id", "sop.id"]),
         UniqueConstraint("sop_id", "number"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint("status IN ('draft', 'published')", name="status"),
+        CheckConstraint(one_of("status", VersionStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     sop_id: Mapped[int] = mapped_column(index=True)
     number: Mapped[int] = mapped_column()
-    status: Mapped[str] = mapped_column(String(10), default="draft")
+    status: Mapped[str] = mapped_column(String(10), default=VersionStatus.DRAFT)
 
     nama: Mapped[str] = mapped_column(String(300), default="")
     nomor: Mapped[str] = mapped_column(String(120), default="")
@@ -108,7 +116,7 @@ class SopVersion(EditTracked, db.Model):
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == VersionStatus.PUBLISHED
 
 
 class SopLane(EditTracked, db.Model):

@@ -10,7 +10,7 @@ from portal.columns import utcnow
 from portal.extensions import db
 from portal.problems import Conflict, Invalid, Refused
 from portal.sop.document import HEADER_LISTS, LaneDoc, Meaning, SopDocument, StepDoc, publish_problems
-from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion
+from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion, VersionStatus
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
 from portal.tenancy.models import Lane, Tenant
 
@@ -145,7 +145,7 @@ def publish(version: SopVersion, user_id: int | None, now: datetime | None = Non
     problems = problems_for(version)
     if problems:
         raise SopError("SOP belum dapat diterbitkan.", problems)
-    version.status = "published"
+    version.status = VersionStatus.PUBLISHED
     version.published_at = now or utcnow()
     version.published_by_id = user_id
     sop = version.sop
@@ -225,12 +225,13 @@ def revise(published: SopVersion, user_id: int | None) -> SopVersion:
 
 
 def draft_of(sop: Sop) -> SopVersion | None:
-    return db.session.scalar(select(SopVersion).where(SopVersion.sop_id == sop.id, SopVersion.status == "draft"))
+    return db.session.scalar(select(SopVersion).where(SopVersion.sop_id == sop.id,
+                                                      SopVersion.status == VersionStatus.DRAFT))
 
 
 def latest_published(sop: Sop, on: date | None = None) -> SopVersion | None:
     """The published version in force on a date (latest effective not after it)."""
-    query = select(SopVersion).where(SopVersion.sop_id == sop.id, SopVersion.status == "published")
+    query = select(SopVersion).where(SopVersion.sop_id == sop.id, SopVersion.status == VersionStatus.PUBLISHED)
     if on is not None:
         query = query.where((SopVersion.tanggal_efektif.is_(None)) | (SopVersion.tanggal_efektif <= on))
     return db.session.scalar(query.order_by(SopVersion.number.desc()).limit(1))

@@ -5,7 +5,7 @@ from flask_login import current_user
 from portal import web
 from portal.access import rule
 from portal.sop import library, queries, services
-from portal.tenancy.lanes import Capability
+from portal.tenancy.lanes import Capability, Level
 
 bp = Blueprint("sop", __name__, url_prefix="/t/<tenant_slug>/sop")
 
@@ -14,7 +14,7 @@ bp = Blueprint("sop", __name__, url_prefix="/t/<tenant_slug>/sop")
 @rule("tenant")
 def index():
     tenant = g.tenant
-    in_force = services.sop_in_force(tenant) if tenant.level == "opd" else None
+    in_force = services.sop_in_force(tenant) if tenant.level == Level.OPD else None
     sops = [sop for sop in services.sops_of(tenant) if not sop.is_template]
     return web.render("sop/index.html", tenant=tenant, sops=sops, in_force=in_force,
                       choice=services.choice_of(tenant), **library_context(tenant))
@@ -32,7 +32,7 @@ def detail(sop_id):
 
 def library_context(tenant) -> dict:
     """What the SOP index shows of the library: templates and where they may be cloned to."""
-    if tenant.level != "provinsi":
+    if tenant.level != Level.PROVINSI:
         return {}
     caps = g.capabilities
     return {"templates": library.templates_of(tenant),

@@ -52,7 +52,7 @@ def _mark(row, actor) -> None:
 
 # ---------------------------------------------------------------- tenants
 
-def create_tenant(parent: Tenant | None, actor, level: str, name: str, slug: str = "", kind: str = "",
+def create_tenant(parent: Tenant | None, actor, level: Level | str, name: str, slug: str = "", kind: str = "",
                   short_name: str = "", file_slug: str | None = None) -> Tenant:
     level = Level(level)
     if level == Level.PROVINSI:

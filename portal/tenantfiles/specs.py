@@ -1,6 +1,8 @@
 """What the tenant files say, as plain data, before anything touches the database."""
 from dataclasses import dataclass, field
 
+from portal.tenancy.lanes import Level
+
 
 @dataclass
 class LaneSpec:
@@ -34,7 +36,7 @@ class PersonSpec:
 
 @dataclass
 class TenantSpec:
-    level: str
+    level: Level
     slug: str
     name: str
     short_name: str = ""

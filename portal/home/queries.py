@@ -20,7 +20,7 @@ from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.oversight import queries
 from portal.signing.queries import signed_now
 from portal.tenancy import services as tenancy
-from portal.tenancy.lanes import Capability, LaneKind
+from portal.tenancy.lanes import Capability, LaneKind, Level
 from portal.tenancy.models import Tenant
 
 HEAD_KINDS = {LaneKind.KEPALA.value, LaneKind.SEKRETARIS.value}
@@ -78,9 +78,9 @@ def progress_of(cycle: Cycle) -> Progress:
             select(CycleItem.state, CycleItem.stage, func.count()).where(CycleItem.cycle_id == cycle.id)
             .group_by(CycleItem.state, CycleItem.stage)):
         p.total += n
-        p.submitted += n if state in ("diajukan", "disahkan") else 0
-        p.reviewed += n if state == "disahkan" or (state == "diajukan" and stage >= 1) else 0
-        p.signed += n if state == "disahkan" else 0
+        p.submitted += n if state in (ItemState.DIAJUKAN, ItemState.DISAHKAN) else 0
+        p.reviewed += n if state == ItemState.DISAHKAN or (state == ItemState.DIAJUKAN and stage >= 1) else 0
+        p.signed += n if state == ItemState.DISAHKAN else 0
     p.entered = db.session.scalar(
         select(func.count()).select_from(Realisasi)
         .join(CycleItem, CycleItem.indikator_id == Realisasi.indikator_id)
@@ -131,7 +131,7 @@ def home_for(user, tenant: Tenant, caps, now: datetime | None = None) -> Home:
     now = now or utcnow()
     home = Home()
     home.tasks = [e for e in cycle_queries.inbox(user, now) if e.tenant.id == tenant.id]
-    if tenant.level == "opd":
+    if tenant.level == Level.OPD:
         home.returned = returned_to(user, tenant)
         cycle = current_cycle(tenant)
         if cycle is not None:
@@ -141,7 +141,7 @@ def home_for(user, tenant: Tenant, caps, now: datetime | None = None) -> Home:
         if home.is_head and cycle is not None:
             home.sasaran_triwulan = measured_triwulan(cycle.period_kind, cycle.period_no)
             home.sasaran = capaian_per_sasaran(tenant, cycle.tahun, home.sasaran_triwulan)
-    if Capability.OVERSEE in caps and tenant.level != "opd":
+    if Capability.OVERSEE in caps and tenant.level != Level.OPD:
         home.oversight = queries.matrix(tenant, queries.tahun_default(tenant, now.date()), now)
         home.late_count = len(queries.late_tasks(tenant, now))
     return home

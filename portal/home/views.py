@@ -4,35 +4,35 @@ from flask_login import current_user
 from portal import web
 from portal.access import rule
 from portal.cycles import queries as cycle_queries
+from portal.home import queries
 from portal.oversight import charts
-from portal.oversight import home as oversight_home
-from portal.tenancy import services
+from portal.tenancy import services as tenancy
 
-bp = Blueprint("tenancy", __name__)
+bp = Blueprint("home", __name__)
 
 
 @bp.route("/")
 @rule("signed_in")
-def home():
+def start():
     """Start page: straight into the user's only tenant, else a list to choose from."""
-    tenants = services.switchable_tenants(current_user)
+    tenants = tenancy.switchable_tenants(current_user)
     if len(tenants) == 1:
-        return web.see_other(url_for("tenancy.tenant_home", tenant_slug=tenants[0].slug))
+        return web.see_other(url_for("home.tenant_home", tenant_slug=tenants[0].slug))
     # Several tenants: the choice, with the tasks waiting in any of them.
-    return web.render("tenancy/choose.html", tenants=tenants, entries=cycle_queries.inbox(current_user))
+    return web.render("home/choose.html", tenants=tenants, entries=cycle_queries.inbox(current_user))
 
 
 @bp.route("/t/<tenant_slug>/")
 @rule("tenant")
 def tenant_home():
-    """What the signed-in person must do now here (portal/oversight/home.py)."""
+    """What the signed-in person must do now here (portal/home/queries.py)."""
     tenant = g.tenant
-    home = oversight_home.home_for(current_user, tenant, g.capabilities)
+    home = queries.home_for(current_user, tenant, g.capabilities)
     return web.render(
-        "oversight/home.html",
+        "home/tenant_home.html",
         tenant=tenant,
-        ancestors=services.chain(tenant)[1:],
-        my_memberships=services.memberships_in(current_user, tenant),
+        ancestors=tenancy.chain(tenant)[1:],
+        my_memberships=tenancy.memberships_in(current_user, tenant),
         home=home,
         sasaran_chart=charts.sasaran_chart(home.sasaran, home.sasaran_triwulan) if home.sasaran else None,
     )
@@ -44,9 +44,9 @@ def organisation():
     """The tenants below, units, lanes and the people holding them."""
     tenant = g.tenant
     return web.render(
-        "tenancy/tenant.html",
+        "home/organisation.html",
         tenant=tenant,
-        ancestors=services.chain(tenant)[1:],
-        my_memberships=services.memberships_in(current_user, tenant),
-        people=services.people_of(tenant),
+        ancestors=tenancy.chain(tenant)[1:],
+        my_memberships=tenancy.memberships_in(current_user, tenant),
+        people=tenancy.people_of(tenant),
     )
