@@ -38,11 +38,6 @@ SHARED = ("portal.columns", "portal.database", "portal.extensions", "portal.form
 
 # (importing module, imported name) -> why not yet fixed.
 KNOWN_PRIVATE_IMPORTS: dict[tuple[str, str], str] = {
-    ("portal.sop.editor_step_views", "portal.sop.editor_views._direction"): "views reworked by issue 13 item 1",
-    ("portal.sop.editor_step_views", "portal.sop.editor_views._draft"): "views reworked by issue 13 item 1",
-    ("portal.sop.editor_step_views", "portal.sop.editor_views._editor_url"): "views reworked by issue 13 item 1",
-    ("portal.sop.editor_step_views", "portal.sop.editor_views._refused"): "views reworked by issue 13 item 1",
-    ("portal.sop.editor_step_views", "portal.sop.editor_views._structure"): "views reworked by issue 13 item 1",
     ("portal.indicators.evidence_views", "portal.indicators.entry_views._load"): "views reworked by issue 13 item 1",
 }
 

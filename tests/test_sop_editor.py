@@ -162,7 +162,7 @@ def test_second_editor_of_the_same_step_is_told_and_nothing_is_overwritten(demo,
     first = post(other, f"{base}/langkah/{step_id}", {**fields, "kegiatan": "Versi Sekretaris"}, htmx=True)
     assert first.status_code == 200
     second = post(client, f"{base}/langkah/{step_id}", {**fields, "kegiatan": "Versi Perencana"}, htmx=True)
-    assert second.status_code == 422
+    assert second.status_code == 409 and second.headers["X-Portal-Form-Again"] == "1"
     text = second.get_data(as_text=True)
     assert "Sudah diubah oleh Dwi Lestari Handayani, S.KM., M.Kes." in text
     assert "Versi Sekretaris" in text and "Versi Perencana" in text

@@ -53,6 +53,9 @@ HEADER_LISTS = (
     ("peringatan", "Peringatan"),
     ("pencatatan_pendataan", "Pencatatan dan Pendataan"),
 )
+# The header's single-value fields: the same names on SopDocument, SopVersion and the editor.
+HEADER_FIELDS = ("nama", "nomor", "tanggal_pembuatan", "tanggal_revisi", "tanggal_efektif", "disahkan_nama",
+                 "disahkan_nip", "disahkan_jabatan", "tanggal_pengesahan", "disahkan_pangkat")
 
 
 @dataclass

@@ -1,50 +1,15 @@
-"""The SOP editor: a draft version edited in place with htmx, one change at a time."""
-from flask import abort, flash, g, request, url_for
+"""The SOP editor: a draft version edited in place with htmx, one change at a time.
+Here: the editor page, the header and the lanes (steps: `editor_step_views.py`)."""
+from flask import flash, g, request, url_for
 from flask_login import current_user
 
 from portal import web
 from portal.access import rule
 from portal.extensions import db
 from portal.sop import editing, forms, queries, services
-from portal.sop.document import HEADER_LISTS, MEANING_LABELS, REPEAT_LABELS, SYMBOL_LABELS, UNIT_LABELS
+from portal.sop.editor_common import EDITOR_CONTEXT, change_row, draft, editor_url, form_again, move, row_of, saved
 from portal.sop.models import Sop, SopLane
 from portal.sop.views import bp
-from portal.tenancy.lanes import KIND_LABELS, LaneKind
-from portal.tenancy.scope import scoped_get
-
-EDITOR_CONTEXT = {
-    "HEADER_LISTS": HEADER_LISTS, "SYMBOL_LABELS": SYMBOL_LABELS, "MEANING_LABELS": MEANING_LABELS,
-    "UNIT_LABELS": UNIT_LABELS, "REPEAT_LABELS": REPEAT_LABELS,
-    "LANE_KINDS": [(k, KIND_LABELS[LaneKind(k)]) for k in editing.OPD_LANE_KINDS],
-}
-
-
-def _draft(version_id):
-    version = queries.own_version(g.tenant, version_id)
-    if version.is_published:
-        raise editing.NotEditable("Versi ini sudah diterbitkan dan tidak dapat diubah. Buat revisi untuk mengubahnya.")
-    return version
-
-
-def _editor_url(version) -> str:
-    return url_for("sop.editor", version_id=version.id)
-
-
-def _structure(version, status=200, **extra):
-    return web.fragment_or_redirect("sop/_editor_structure.html", _editor_url(version), status=status,
-                                    version=version, **EDITOR_CONTEXT, **extra)
-
-
-def _refused(version, error, fragment="sop/_editor_structure.html", refresh=None, **extra):
-    """Answer a refused write (invalid input, or a stale one: `editing.Conflict`) with the
-    form again and its message, 422 (what the editor has always answered, also for a stale
-    save); a plain post gets the message as a flash on the editor."""
-    db.session.rollback()
-
-    def form_again():
-        db.session.refresh(refresh if refresh is not None else version)
-        return web.render_fragment(fragment, status=422, version=version, error=error, **EDITOR_CONTEXT, **extra)
-    return web.in_place(_editor_url(version), form_again, flash_message=str(error))
 
 
 @bp.route("/baru", methods=["POST"])
@@ -57,7 +22,7 @@ def create():
     db.session.flush()
     version = services.new_version(sop, services.blank_document(nama), current_user.id)
     db.session.commit()
-    return web.see_other(_editor_url(version))
+    return web.see_other(editor_url(version))
 
 
 @bp.route("/versi/<int:version_id>/ubah")
@@ -73,65 +38,47 @@ def editor(version_id):
 @bp.route("/versi/<int:version_id>/kepala", methods=["POST"])
 @rule("tenant:manage_sop")
 def save_header(version_id):
-    version = _draft(version_id)
+    version = draft(version_id)
+    form = forms.HeaderForm()
     try:
-        editing.update_header(version, current_user, request.form.get("revision"), request.form)
-    except (editing.Invalid, editing.Conflict) as error:
-        return _refused(version, error, "sop/_editor_header.html", form=request.form)
+        editing.update_header(version, current_user, form.expected_revision, form.clean())
+    except (editing.FieldErrors, editing.StaleWrite) as error:
+        return form_again(version, error, "sop/_editor_header.html", form=request.form)
     db.session.commit()
-    return web.fragment_or_redirect("sop/_editor_header.html", _editor_url(version), version=version,
+    return web.fragment_or_redirect("sop/_editor_header.html", editor_url(version), version=version,
                                     saved=True, **EDITOR_CONTEXT)
 
 
 @bp.route("/versi/<int:version_id>/pelaksana", methods=["POST"])
 @rule("tenant:manage_sop")
 def add_lane(version_id):
-    version = _draft(version_id)
+    version = draft(version_id)
     try:
-        editing.add_lane(version, current_user, request.form)
-    except editing.Invalid as error:
-        return _refused(version, error, new_lane=request.form)
-    db.session.commit()
-    return _structure(version)
+        editing.add_lane(version, current_user, *forms.LaneForm().clean())
+    except editing.FieldErrors as error:
+        return form_again(version, error, new_lane=request.form)
+    return saved(version)
 
 
 @bp.route("/versi/<int:version_id>/pelaksana/<int:lane_id>", methods=["POST"])
 @rule("tenant:manage_sop")
 def save_lane(version_id, lane_id):
-    version = _draft(version_id)
-    lane = _lane(version, lane_id)
+    version = draft(version_id)
+    form = forms.LaneForm()
     try:
-        editing.update_lane(lane, current_user, request.form.get("revision"), request.form)
-    except (editing.Invalid, editing.Conflict) as error:
-        return _refused(version, error, error_lane_id=lane_id, lane_form=request.form)
-    db.session.commit()
-    return _structure(version)
+        editing.update_lane(row_of(version, SopLane, lane_id), current_user, form.expected_revision, *form.clean())
+    except (editing.FieldErrors, editing.StaleWrite) as error:
+        return form_again(version, error, error_lane_id=lane_id, lane_form=request.form)
+    return saved(version)
 
 
 @bp.route("/versi/<int:version_id>/pelaksana/<int:lane_id>/hapus", methods=["POST"])
 @rule("tenant:manage_sop")
 def delete_lane(version_id, lane_id):
-    version = _draft(version_id)
-    editing.delete_lane(_lane(version, lane_id))
-    db.session.commit()
-    return _structure(version)
+    return change_row(version_id, SopLane, lane_id, editing.delete_lane)
 
 
 @bp.route("/versi/<int:version_id>/pelaksana/<int:lane_id>/geser", methods=["POST"])
 @rule("tenant:manage_sop")
 def move_lane(version_id, lane_id):
-    version = _draft(version_id)
-    editing.move(version.lanes, _lane(version, lane_id), _direction())
-    db.session.commit()
-    return _structure(version)
-
-
-def _lane(version, lane_id) -> SopLane:
-    lane = scoped_get(SopLane, g.tenant, lane_id)
-    if lane.version_id != version.id:
-        abort(404)
-    return lane
-
-
-def _direction() -> int:
-    return forms.MoveForm().direction
+    return change_row(version_id, SopLane, lane_id, move)

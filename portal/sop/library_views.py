@@ -1,5 +1,5 @@
 """SOP files (export, import) and the coordinator's template library (clone)."""
-from flask import g, request, url_for
+from flask import g, url_for
 from flask_login import current_user
 
 from portal import database, web
@@ -22,8 +22,8 @@ def export(version_id):
 @rule("tenant:manage_sop")
 @database.parse_before_writing
 def import_():
-    upload = request.files.get("berkas")
-    if upload is None or not upload.filename:
+    upload = forms.ImportForm().upload
+    if upload is None:
         return _import_refused(["Pilih berkas SOP (.yaml) yang akan diimpor."])
     try:
         doc = library.read_file(upload.filename, upload.read(library.MAX_IMPORT_BYTES + 1))

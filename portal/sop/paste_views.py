@@ -1,6 +1,6 @@
 """Pasting (or uploading as XLSX) an SOP's step table: preview with every problem,
 then a draft; and choosing the SOP in force."""
-from flask import flash, g, request, url_for
+from flask import flash, g, url_for
 from flask_login import current_user
 
 from portal import web
@@ -12,9 +12,9 @@ from portal.sop.views import bp
 from portal.tenancy.lanes import KIND_LABELS, LaneKind
 
 
-def _form_page(status=200, **context):
+def _form_page(form, status=200, **context):
     sops = [s for s in services.sops_of(g.tenant) if not s.is_template]
-    return web.render("sop/paste.html", status=status, tenant=g.tenant, sops=sops, form=request.form,
+    return web.render("sop/paste.html", status=status, tenant=g.tenant, sops=sops, form=form,
                       lane_kinds=[(k, KIND_LABELS[LaneKind(k)]) for k in editing.OPD_LANE_KINDS],
                       SYMBOL_LABELS=SYMBOL_LABELS, MEANING_LABELS=MEANING_LABELS, UNIT_LABELS=UNIT_LABELS, **context)
 
@@ -22,7 +22,7 @@ def _form_page(status=200, **context):
 @bp.route("/tempel", methods=["GET"], endpoint="paste")
 @rule("tenant:manage_sop")
 def paste_form():
-    return _form_page()
+    return _form_page(forms.PasteForm())
 
 
 @bp.route("/tempel", methods=["POST"])
@@ -42,14 +42,14 @@ def paste_():
     if form.sop_id.data:
         target = queries.own_sop(g.tenant, form.sop_id.data)
     if not form.save or pasted.problems:
-        return _form_page(422 if pasted.problems else 200, pasted=pasted, tabel=text, target=target)
+        return _form_page(form, 422 if pasted.problems else 200, pasted=pasted, tabel=text, target=target)
     try:
         version = drafts.draft_from_document(g.tenant, current_user, pasted.doc, target,
                                              create_lanes=form.create_lanes)
     except services.SopError as error:
         db.session.rollback()
         pasted.problems.append(str(error))
-        return _form_page(422, pasted=pasted, tabel=text, target=target)
+        return _form_page(form, 422, pasted=pasted, tabel=text, target=target)
     db.session.commit()
     flash(f"Draf SOP {version.nama} versi {version.number} dibuat dari tabel.", "info")
     return web.see_other(url_for("sop.editor", version_id=version.id))

@@ -9,7 +9,7 @@ from portal.auth.models import Membership, User
 from portal.columns import utcnow
 from portal.extensions import db
 from portal.problems import Conflict, Invalid, Refused
-from portal.sop.document import HEADER_LISTS, LaneDoc, Meaning, SopDocument, StepDoc, publish_problems
+from portal.sop.document import HEADER_FIELDS, HEADER_LISTS, LaneDoc, Meaning, SopDocument, StepDoc, publish_problems
 from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion, VersionStatus
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
 from portal.tenancy.models import Lane, Tenant
@@ -26,17 +26,10 @@ class SopError(Invalid):
 
 def to_document(version: SopVersion) -> SopDocument:
     numbers = {step.id: step.position for step in version.steps}
+    header = {key: getattr(version, key) for key in HEADER_FIELDS}
+    header["disahkan_pangkat"] = header["disahkan_pangkat"] or ""
     return SopDocument(
-        nama=version.nama,
-        nomor=version.nomor,
-        tanggal_pembuatan=version.tanggal_pembuatan,
-        tanggal_revisi=version.tanggal_revisi,
-        tanggal_efektif=version.tanggal_efektif,
-        disahkan_nama=version.disahkan_nama,
-        disahkan_nip=version.disahkan_nip,
-        disahkan_jabatan=version.disahkan_jabatan,
-        tanggal_pengesahan=version.tanggal_pengesahan,
-        disahkan_pangkat=version.disahkan_pangkat or "",
+        **header,
         lists={key: list((version.lists or {}).get(key, [])) for key, _ in HEADER_LISTS},
         lanes=[LaneDoc(lane.key, lane.name, lane.kind) for lane in version.lanes],
         steps=[
@@ -61,16 +54,8 @@ def to_document(version: SopVersion) -> SopDocument:
 
 def fill_version(version: SopVersion, doc: SopDocument) -> None:
     """Write a document's content into a (new, empty) version."""
-    version.nama = doc.nama
-    version.nomor = doc.nomor
-    version.tanggal_pembuatan = doc.tanggal_pembuatan
-    version.tanggal_revisi = doc.tanggal_revisi
-    version.tanggal_efektif = doc.tanggal_efektif
-    version.disahkan_nama = doc.disahkan_nama
-    version.disahkan_nip = doc.disahkan_nip
-    version.disahkan_jabatan = doc.disahkan_jabatan
-    version.tanggal_pengesahan = doc.tanggal_pengesahan
-    version.disahkan_pangkat = doc.disahkan_pangkat
+    for key in HEADER_FIELDS:
+        setattr(version, key, getattr(doc, key))
     version.lists = {key: list(doc.lists.get(key, [])) for key, _ in HEADER_LISTS}
     for position, lane in enumerate(doc.lanes, start=1):
         version.lanes.append(SopLane(tenant_id=version.tenant_id, position=position,
