@@ -5,6 +5,8 @@ import re
 from playwright.sync_api import expect
 
 COORDINATOR = "koordinator@jatim.test"
+PERENCANA = "perencana@dinkes.mojokerto.test"
+SEKRETARIS = "sekretaris@dinkes.mojokerto.test"
 
 LANES = [("Kadinkes", "Kepala Perangkat Daerah"), ("Sekretaris Dinas Kesehatan", "Sekretaris"),
          ("Perencana Ahli Madya", "Jabatan Fungsional Perencana"), ("Tim Evaluasi Internal", "Tim SAKIP"),
@@ -50,6 +52,8 @@ def test_coordinator_enters_publishes_and_revises_a_new_sop(new_page):
     # Province → pemda → OPD, by the links on the tenant pages.
     page.get_by_role("link", name="Pemerintah Kabupaten Mojokerto").click()
     page.get_by_role("link", name="Dinas Kesehatan Kabupaten Mojokerto").click()
+    # The nav's SOP link belongs to the page shown: wait for the OPD's page, not the pemda's.
+    page.wait_for_url(re.compile(r".*/t/kab-mojokerto-dinkes/$"))
     page.get_by_role("navigation").get_by_role("link", name="SOP").click()
     page.get_by_label("Nama SOP baru").fill("Pengukuran Kinerja Triwulanan")
     page.get_by_test_id("create-sop").click()
@@ -110,3 +114,41 @@ def test_coordinator_enters_publishes_and_revises_a_new_sop(new_page):
     rows = page.get_by_test_id("sop-versions").locator("tbody tr")
     assert rows.count() == 2
     assert "terbit" in rows.nth(0).inner_text() and "terbit" in rows.nth(1).inner_text()
+
+
+def test_a_stale_step_save_swaps_in_the_form_again_with_who_changed_it(new_page):
+    """Two editors on one step: the later save is refused (409) and gets its own typed
+    values back with the message, swapped into the page rather than shown as an error."""
+    a = new_page(PERENCANA)
+    a.goto("/t/kab-mojokerto-dinkes/sop/")
+    a.get_by_label("Nama SOP baru").fill("Uji konflik")
+    a.get_by_test_id("create-sop").click()
+    a.wait_for_url(re.compile(r".*/sop/versi/\d+/ubah$"))
+    form = a.locator("form.lane-row.add")
+    form.get_by_label("Nama pelaksana baru").fill("Kadinkes")
+    form.get_by_label("Jenis peran pelaksana baru").select_option(label="Kepala Perangkat Daerah")
+    form.get_by_role("button", name="Tambah pelaksana").click()
+    expect(a.locator("form.lane-row:not(.add)")).to_have_count(1)
+    add = a.get_by_test_id("add-step")
+    add.get_by_label("Kegiatan", exact=True).fill("Langkah awal")
+    add.get_by_role("button", name="Tambah langkah").click()
+    expect(a.locator("article.step-card")).to_have_count(1)
+    editor_url = a.url
+    a.get_by_test_id("step-1").get_by_role("link", name="Ubah").click()
+    form_a = a.get_by_test_id("step-form-1")
+    form_a.get_by_label("Output", exact=True).fill("Versi Perencana")
+
+    b = new_page(SEKRETARIS)
+    b.goto(editor_url)
+    b.get_by_test_id("step-1").get_by_role("link", name="Ubah").click()
+    form_b = b.get_by_test_id("step-form-1")
+    form_b.get_by_label("Output", exact=True).fill("Versi Sekretaris")
+    form_b.get_by_role("button", name="Simpan langkah").click()
+    b.get_by_test_id("step-1").get_by_text("Versi Sekretaris").wait_for()
+
+    form_a.get_by_role("button", name="Simpan langkah").click()
+    conflict = a.get_by_test_id("conflict")
+    conflict.wait_for()
+    assert "Sudah diubah oleh" in conflict.inner_text()
+    assert a.get_by_test_id("step-form-1").get_by_label("Output", exact=True).input_value() == "Versi Perencana"
+    assert a.locator("#flash .flash.error").count() == 0  # swapped in, not reported as an error
