@@ -8,6 +8,7 @@ from portal.access import rule
 from portal.auth import invitations, throttle
 from portal.extensions import db
 from portal.onboarding.forms import ChangePasswordForm, ForgotForm, SetPasswordForm, TenantForm
+from portal.onboarding.views import saved_and_back
 from portal.problems import Invalid
 from portal.tenancy import admin
 
@@ -42,9 +43,7 @@ def accept(token):
         db.session.rollback()
         return web.render("onboarding/accept.html", status=422, form=form, user=invitation.user,
                           purpose=invitation.purpose, error=error.message)
-    db.session.commit()
-    flash(f"Kata sandi {user.email} tersimpan. Silakan masuk.", "info")
-    return web.see_other(url_for("auth.login"))
+    return saved_and_back(f"Kata sandi {user.email} tersimpan. Silakan masuk.", url_for("auth.login"))
 
 
 def _forgot_refused(limit):
@@ -99,9 +98,7 @@ def change_password():
     except Invalid as error:
         db.session.rollback()
         return web.render("onboarding/password.html", status=422, form=form, error=error.message)
-    db.session.commit()
-    flash("Kata sandi diubah. Sesi di perangkat lain telah diakhiri.", "info")
-    return web.see_other(url_for("tenancy.home"))
+    return saved_and_back("Kata sandi diubah. Sesi di perangkat lain telah diakhiri.", url_for("tenancy.home"))
 
 
 @account_bp.route("/admin/provinsi", methods=["GET", "POST"])
@@ -117,6 +114,4 @@ def provinces():
         db.session.rollback()
         return web.render("onboarding/provinces.html", status=422, form=form, error=error.message,
                           provinces=admin.provinces())
-    db.session.commit()
-    flash(f"{province.name} dibuat.", "info")
-    return web.see_other(url_for("account.provinces"))
+    return saved_and_back(f"{province.name} dibuat.", url_for("account.provinces"))
