@@ -1,10 +1,24 @@
-"""Form fields every area's forms.py may use: ids posted by check boxes and buttons, and
-the year a page is asked for.
+"""Form pieces every area's forms.py may use: a base for forms that only read a POST, a
+filter that trims text, ids posted by check boxes and buttons, and the year a page is
+asked for.
 
 A shared module: it imports no feature package (README "Layout")."""
 from datetime import date
 
+from flask_wtf import FlaskForm
 from wtforms import Field
+
+
+class PostedForm(FlaskForm):
+    """A form that reads a POST the page wrote by hand (no csrf_token field of its own)."""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
+
+
+def strip_text(value):
+    """A field filter: the text without surrounding white space (other values as they are)."""
+    return value.strip() if isinstance(value, str) else value
 
 
 class IdListField(Field):

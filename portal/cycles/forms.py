@@ -3,27 +3,17 @@
 Templates keep their own markup (field names as below); these classes only read and
 check. CSRFProtect already checks every POST of the app, so the forms do not again.
 """
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Optional
 
 from portal.cycles.models import ItemState
-from portal.form_fields import IdListField
+from portal.form_fields import IdListField, PostedForm, strip_text
 
 YEAR_OR_PERIOD = "Tahun atau periode tidak valid."
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class _Form(FlaskForm):
-    class Meta:
-        csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
-
-
-class StartCycleForm(_Form):
+class StartCycleForm(PostedForm):
     # The year's range is the engine's rule (start_cycle says "Tahun harus antara 2000 dan 2100").
     tahun = IntegerField(validators=[InputRequired(YEAR_OR_PERIOD)])
     nomor = IntegerField(validators=[Optional()])
@@ -34,8 +24,8 @@ class StartCycleForm(_Form):
         return self.nomor.data or 1
 
 
-class MarkDoneForm(_Form):
-    catatan = StringField(default="", filters=[_strip])
+class MarkDoneForm(PostedForm):
+    catatan = StringField(default="", filters=[strip_text])
     output = FileField()
 
     @property
@@ -45,7 +35,7 @@ class MarkDoneForm(_Form):
         return data if data is not None and data.filename else None
 
 
-class DecideForm(_Form):
+class DecideForm(PostedForm):
     keputusan = StringField(default="")
     alasan = StringField(default="")
 
@@ -54,7 +44,7 @@ class DecideForm(_Form):
         return self.keputusan.data == "ya"
 
 
-class ItemsForm(_Form):
+class ItemsForm(PostedForm):
     """Submit (ajukan) the checked indicators."""
 
     item = IdListField(default=list)
@@ -64,7 +54,7 @@ class ReopenForm(ItemsForm):
     alasan = StringField(default="")
 
 
-class ReviewForm(_Form):
+class ReviewForm(PostedForm):
     """The review of a cycle's indicators: per item a result `hasil-<id>` ("setuju" or
     "kembalikan"; the domain checks the word) and a reason `alasan-<id>`, and the button
     `setujui_unit` that approves a whole unit at once. Built per item set by review_form."""
