@@ -6,6 +6,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, StopValidation
 
 from portal.calendar.models import JENIS_LABELS
+from portal.form_fields import PageYearField
 
 
 class TanggalField(DateField):
@@ -35,3 +36,12 @@ class HariLiburForm(FlaskForm):
     jenis = SelectField("Jenis", choices=[SelectChoice(k, v) for k, v in JENIS_LABELS.items()],
                         default="libur_daerah", validate_choice=False,
                         validators=[AnyOf(list(JENIS_LABELS), message="Pilih jenis hari libur.")])
+
+
+class YearQuery(FlaskForm):
+    """`?tahun=` of the page (no CSRF: it changes nothing); a year from 2000 to 2100."""
+
+    class Meta:
+        csrf = False
+
+    tahun = PageYearField(bounds=(2000, 2100))

@@ -1,14 +1,12 @@
 """Hari libur: the national days off of a year (read from the holiday library) and the
 local ones a tenant keeps; managers add and remove their tenant's own dates."""
-from datetime import date
-
 from flask import Blueprint, g, request, url_for
 from flask_login import current_user
 
 from portal import web
 from portal.access import rule
 from portal.calendar import services
-from portal.calendar.forms import HariLiburForm
+from portal.calendar.forms import HariLiburForm, YearQuery
 from portal.calendar.models import HariLibur
 from portal.extensions import db
 from portal.tenancy.lanes import Capability
@@ -19,8 +17,7 @@ bp = Blueprint("calendar", __name__, url_prefix="/t/<tenant_slug>/hari-libur")
 
 
 def _year() -> int:
-    tahun = request.args.get("tahun", type=int)
-    return tahun if tahun and 2000 <= tahun <= 2100 else date.today().year
+    return YearQuery(request.args).tahun.data
 
 
 def _page(form, tahun, status=200):

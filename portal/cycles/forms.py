@@ -3,34 +3,17 @@
 Templates keep their own markup (field names as below); these classes only read and
 check. CSRFProtect already checks every POST of the app, so the forms do not again.
 """
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import Field, IntegerField, StringField
+from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Optional
+
+from portal.cycles.models import ItemState
+from portal.form_fields import IdListField, PostedForm, strip_text
 
 YEAR_OR_PERIOD = "Tahun atau periode tidak valid."
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class IdListField(Field):
-    """Checked ids (`name="item"` on several boxes): the numbers among them, others ignored."""
-
-    def process_formdata(self, valuelist):
-        self.data = [int(v) for v in valuelist if v.isdecimal()]
-
-    def _value(self):
-        return ""
-
-
-class _Form(FlaskForm):
-    class Meta:
-        csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
-
-
-class StartCycleForm(_Form):
+class StartCycleForm(PostedForm):
     # The year's range is the engine's rule (start_cycle says "Tahun harus antara 2000 dan 2100").
     tahun = IntegerField(validators=[InputRequired(YEAR_OR_PERIOD)])
     nomor = IntegerField(validators=[Optional()])
@@ -41,8 +24,8 @@ class StartCycleForm(_Form):
         return self.nomor.data or 1
 
 
-class MarkDoneForm(_Form):
-    catatan = StringField(default="", filters=[_strip])
+class MarkDoneForm(PostedForm):
+    catatan = StringField(default="", filters=[strip_text])
     output = FileField()
 
     @property
@@ -52,7 +35,7 @@ class MarkDoneForm(_Form):
         return data if data is not None and data.filename else None
 
 
-class DecideForm(_Form):
+class DecideForm(PostedForm):
     keputusan = StringField(default="")
     alasan = StringField(default="")
 
@@ -61,7 +44,7 @@ class DecideForm(_Form):
         return self.keputusan.data == "ya"
 
 
-class ItemsForm(_Form):
+class ItemsForm(PostedForm):
     """Submit (ajukan) the checked indicators."""
 
     item = IdListField(default=list)
@@ -69,3 +52,34 @@ class ItemsForm(_Form):
 
 class ReopenForm(ItemsForm):
     alasan = StringField(default="")
+
+
+class ReviewForm(PostedForm):
+    """The review of a cycle's indicators: per item a result `hasil-<id>` ("setuju" or
+    "kembalikan"; the domain checks the word) and a reason `alasan-<id>`, and the button
+    `setujui_unit` that approves a whole unit at once. Built per item set by review_form."""
+
+    setujui_unit = StringField(default="")
+
+    def decisions(self, items, stage: int | None) -> dict[int, tuple[str, str]]:
+        """{item id: (verdict, reason)} for review.review: each result chosen, and with the
+        whole-unit button every item of that unit waiting for this stage (a chosen result wins)."""
+        unit = self.setujui_unit.data
+        chosen = {}
+        for item in items:
+            verdict = self[f"hasil-{item.id}"].data
+            if verdict:
+                chosen[item.id] = (verdict, self[f"alasan-{item.id}"].data)
+            elif (unit and str(item.indikator.unit_id) == unit and stage is not None
+                  and item.state == ItemState.DIAJUKAN and item.stage == stage - 1):
+                chosen[item.id] = ("setuju", "")
+        return chosen
+
+
+def review_form(items) -> ReviewForm:
+    """A ReviewForm with the result and reason fields of these items (names as the page posts them)."""
+    fields = {}
+    for item in items:
+        fields[f"hasil-{item.id}"] = StringField(default="")
+        fields[f"alasan-{item.id}"] = StringField(default="")
+    return type("ItemReviewForm", (ReviewForm,), fields)()

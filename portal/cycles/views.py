@@ -1,6 +1,6 @@
 """Cycle pages: list and start, the timeline with the current task's actions, the data
 states, the audit; "Tugas saya" across tenants; actual against standard time."""
-from flask import Blueprint, abort, current_app, g, request, url_for
+from flask import Blueprint, abort, current_app, g, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -124,17 +124,8 @@ def decide(cycle_id, task_id):
 @rule("tenant:review")
 def review_items(cycle_id, task_id):
     def action(cycle):
-        decisions = {}
-        whole_unit = request.form.get("setujui_unit", "")
         task = _task(cycle_id, task_id)
-        stage = review.stage_of_task(task)
-        for item in cycle.items:
-            verdict = request.form.get(f"hasil-{item.id}", "")
-            if verdict:
-                decisions[item.id] = (verdict, request.form.get(f"alasan-{item.id}", ""))
-            elif (whole_unit and str(item.indikator.unit_id) == whole_unit and stage is not None
-                  and item.state == "diajukan" and item.stage == stage - 1):
-                decisions[item.id] = ("setuju", "")  # a whole unit at once; explicit results win
+        decisions = forms.review_form(cycle.items).decisions(cycle.items, review.stage_of_task(task))
         if not decisions:
             raise Invalid("Pilih hasil reviu (setujui atau kembalikan) untuk paling sedikit satu indikator.")
         review.review(task, current_user, decisions)

@@ -15,12 +15,24 @@ from portal.indicators.capaian import DIHITUNG, average_capaian, classify_capaia
 Progress = Callable[[int, int], None]
 
 
-def _summary_header(sheet: xlsx.Sheet, export: Export, first_label: str) -> list[str]:
+def _workbook(export: Export, title: str, first_label: str, fill) -> bytes:
+    """A consolidated workbook: the rules sheet, the "Ringkasan" sheet (title and header)
+    and what `fill(book, formats, names, summary, labels)` writes in it and after it;
+    `labels` are the kategori of the summary's count columns."""
+    book, out, formats = xlsx.new_workbook()
+    names = xlsx.SheetNames()
+    rules = xlsx.rules_sheet(book, formats, names)
+    summary = xlsx.Sheet(book, formats, names("Ringkasan"))
+    summary.title([(f"{title} — {export.label}", "title"), (export.scope.name, "subtitle")]
+                  + xlsx.draft_lines(export, export.has_draft), 12)
     labels = [b.label for b in export.scope_rules.kategori.bands]
-    sheet.header([("No", 1), (first_label, 1), ("Jumlah indikator", 1), ("Disahkan", 1), ("Draf", 1),
-                  ("Rata-rata capaian (%)", 1), ("Kategori rata-rata", 1), ("Jumlah indikator per kategori", labels),
-                  ("Aturan rata-rata", 1), ("Status", 1)], freeze_col=2)
-    return labels
+    summary.header([("No", 1), (first_label, 1), ("Jumlah indikator", 1), ("Disahkan", 1), ("Draf", 1),
+                    ("Rata-rata capaian (%)", 1), ("Kategori rata-rata", 1), ("Jumlah indikator per kategori", labels),
+                    ("Aturan rata-rata", 1), ("Status", 1)], freeze_col=2)
+    fill(book, formats, names, summary, labels)
+    summary.close()
+    xlsx.fill_rules(rules, export, export.rulesets)
+    return xlsx.finish(book, out)
 
 
 class Tally:
@@ -92,78 +104,65 @@ def _ranges(sheet_name: str, first: int, last: int, with_opd: bool) -> tuple[str
 
 
 def pemda(export: Export, progress: Progress | None = None) -> bytes:
-    book, out, formats = xlsx.new_workbook()
-    names = xlsx.SheetNames()
-    rules = xlsx.rules_sheet(book, formats, names)
-    summary = xlsx.Sheet(book, formats, names("Ringkasan"))
-    summary.title([(f"Ringkasan capaian kinerja perangkat daerah — {export.label}", "title"),
-                   (export.scope.name, "subtitle")] + xlsx.draft_lines(export, export.has_draft), 12)
-    labels = _summary_header(summary, export, "Perangkat Daerah")
-    everything, all_ranges = Tally(), []
-    for i, opd in enumerate(export.opds, 1):
-        sheet, first, last = formulir_sheet(book, formats, names, export, opd)
-        ranges = [_ranges(sheet.name, first, last, False)]
-        tally = Tally(opd.rows)
-        _summary_row(summary, i, opd.name, tally, ranges, opd.rules, labels)
-        everything.add(tally)
-        all_ranges.extend(ranges)
-        if progress:
-            progress(i, export.opd_count)
-    if all_ranges:
-        _summary_row(summary, None, f"Seluruh perangkat daerah {export.scope.name}", everything, all_ranges,
-                     export.scope_rules, labels, bold=True)
-    summary.close()
-    xlsx.fill_rules(rules, export, export.rulesets)
-    return xlsx.finish(book, out)
+    def fill(book, formats, names, summary, labels) -> None:
+        everything, all_ranges = Tally(), []
+        for i, opd in enumerate(export.opds, 1):
+            sheet, first, last = formulir_sheet(book, formats, names, export, opd)
+            ranges = [_ranges(sheet.name, first, last, False)]
+            tally = Tally(opd.rows)
+            _summary_row(summary, i, opd.name, tally, ranges, opd.rules, labels)
+            everything.add(tally)
+            all_ranges.extend(ranges)
+            if progress:
+                progress(i, export.opd_count)
+        if all_ranges:
+            _summary_row(summary, None, f"Seluruh perangkat daerah {export.scope.name}", everything, all_ranges,
+                         export.scope_rules, labels, bold=True)
+
+    return _workbook(export, "Ringkasan capaian kinerja perangkat daerah", "Perangkat Daerah", fill)
 
 
 def province(export: Export, progress: Progress | None = None) -> bytes:
-    book, out, formats = xlsx.new_workbook()
-    names = xlsx.SheetNames()
-    rules = xlsx.rules_sheet(book, formats, names)
-    summary = xlsx.Sheet(book, formats, names("Ringkasan"))
-    summary.title([(f"Ringkasan capaian kinerja per pemerintah daerah — {export.label}", "title"),
-                   (export.scope.name, "subtitle")] + xlsx.draft_lines(export, export.has_draft), 12)
-    labels = _summary_header(summary, export, "Pemerintah daerah / Perangkat daerah")
-    done, total_ranges, pemda_no, everything = 0, [], 0, Tally()
-    n = export.triwulan
-    for _, group in groupby(export.opds, key=lambda o: o.pemda_id):
-        opds: list[OpdFigures] = list(group)
-        pemda_no += 1
-        pemda_name = opds[0].pemda
-        sheet = xlsx.Sheet(book, formats, names(pemda_name))
-        has_draft = any(o.has_draft for o in opds)
-        sheet.title([(f"Pengukuran Kinerja — {export.label}", "title"), (pemda_name, "subtitle")]
-                    + xlsx.draft_lines(export, has_draft), len(headers(n, True)) + 4)
-        sheet.header(headers(n, True), freeze_col=5)
-        spans = []
-        for opd in opds:
-            first = sheet.row
-            for row in opd.rows:
-                write_indicator_row(sheet, row, n, opd.name)
-            spans.append((opd, first, max(first, sheet.row - 1), bool(opd.rows)))
-            done += 1
-            if progress:
-                progress(done, export.opd_count)
-        sheet.close()
-        tallies = [Tally(o.rows) for o in opds]
-        pemda_tally = Tally()
-        for t in tallies:
-            pemda_tally.add(t)
-        everything.add(pemda_tally)
-        pemda_ranges = [_ranges(sheet.name, f, last, True) for _, f, last, any_rows in spans if any_rows]
-        total_ranges.extend(pemda_ranges)
-        _summary_row(summary, pemda_no, pemda_name, pemda_tally, pemda_ranges or [_ranges(sheet.name, 0, 0, True)],
-                     export.scope_rules, labels, bold=True)
-        for (opd, first, last, _any), tally in zip(spans, tallies, strict=True):
-            _summary_row(summary, None, f"    {opd.name}", tally, [_ranges(sheet.name, first, last, True)],
-                         opd.rules, labels)
-        del opds, spans
-    if total_ranges:
-        summary.next()
-        # AVERAGE takes at most 255 arguments; a province has far fewer pemda.
-        _summary_row(summary, None, f"Seluruh {export.scope.name}", everything, total_ranges[:250],
-                     export.scope_rules, labels, bold=True)
-    summary.close()
-    xlsx.fill_rules(rules, export, export.rulesets)
-    return xlsx.finish(book, out)
+    def fill(book, formats, names, summary, labels) -> None:
+        done, total_ranges, pemda_no, everything = 0, [], 0, Tally()
+        n = export.triwulan
+        for _, group in groupby(export.opds, key=lambda o: o.pemda_id):
+            opds: list[OpdFigures] = list(group)
+            pemda_no += 1
+            pemda_name = opds[0].pemda
+            sheet = xlsx.Sheet(book, formats, names(pemda_name))
+            has_draft = any(o.has_draft for o in opds)
+            sheet.title([(f"Pengukuran Kinerja — {export.label}", "title"), (pemda_name, "subtitle")]
+                        + xlsx.draft_lines(export, has_draft), len(headers(n, True)) + 4)
+            sheet.header(headers(n, True), freeze_col=5)
+            spans = []
+            for opd in opds:
+                first = sheet.row
+                for row in opd.rows:
+                    write_indicator_row(sheet, row, n, opd.name)
+                spans.append((opd, first, max(first, sheet.row - 1), bool(opd.rows)))
+                done += 1
+                if progress:
+                    progress(done, export.opd_count)
+            sheet.close()
+            tallies = [Tally(o.rows) for o in opds]
+            pemda_tally = Tally()
+            for t in tallies:
+                pemda_tally.add(t)
+            everything.add(pemda_tally)
+            pemda_ranges = [_ranges(sheet.name, f, last, True) for _, f, last, any_rows in spans if any_rows]
+            total_ranges.extend(pemda_ranges)
+            _summary_row(summary, pemda_no, pemda_name, pemda_tally, pemda_ranges or [_ranges(sheet.name, 0, 0, True)],
+                         export.scope_rules, labels, bold=True)
+            for (opd, first, last, _any), tally in zip(spans, tallies, strict=True):
+                _summary_row(summary, None, f"    {opd.name}", tally, [_ranges(sheet.name, first, last, True)],
+                             opd.rules, labels)
+            del opds, spans
+        if total_ranges:
+            summary.next()
+            # AVERAGE takes at most 255 arguments; a province has far fewer pemda.
+            _summary_row(summary, None, f"Seluruh {export.scope.name}", everything, total_ranges[:250],
+                         export.scope_rules, labels, bold=True)
+
+    return _workbook(export, "Ringkasan capaian kinerja per pemerintah daerah",
+                     "Pemerintah daerah / Perangkat daerah", fill)

@@ -1,3 +1,6 @@
+"""The export form: which workbook, year and period, and whether drafts are shown."""
+from datetime import date
+
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
@@ -22,6 +25,14 @@ class ExportForm(FlaskForm):
         self.jenis.choices = [SelectChoice(k.key, k.label) for k in kinds]
         for field in (self.jenis, self.periode):
             field.gettext = lambda s: "Pilih salah satu pilihan."
+
+    @classmethod
+    def blank(cls, kinds) -> "ExportForm":
+        """The form as first shown: this year and the first workbook the tenant may export."""
+        form = cls(kinds, formdata=None)
+        form.tahun.data = date.today().year
+        form.jenis.data = kinds[0].key if kinds else None
+        return form
 
     @property
     def period(self) -> tuple[str, int]:

@@ -1,8 +1,6 @@
 """Export pages: the form (per OPD, pemda or province, by tenant level), a direct
 download for the small workbooks, and background jobs with progress for the big one."""
-from datetime import date
-
-from flask import Blueprint, abort, g, request, url_for
+from flask import Blueprint, abort, g, url_for
 from flask_login import current_user
 
 from portal import web
@@ -18,15 +16,6 @@ from portal.jobs.models import JobStatus
 bp = Blueprint("exports", __name__, url_prefix="/t/<tenant_slug>/ekspor")
 
 
-def _form(formdata=None) -> ExportForm:
-    kinds = services.kinds_for(g.tenant)
-    form = ExportForm(kinds, formdata=formdata)
-    if formdata is None:
-        form.tahun.data = date.today().year
-        form.jenis.data = kinds[0].key if kinds else None
-    return form
-
-
 def _page(form, status=200):
     return web.render("exports/index.html", status=status, tenant=g.tenant, form=form,
                       kinds=services.kinds_for(g.tenant), jobs=jobs.recent(g.tenant))
@@ -35,15 +24,16 @@ def _page(form, status=200):
 @bp.route("/")
 @rule("tenant")
 def index():
-    return _page(_form())
+    return _page(ExportForm.blank(services.kinds_for(g.tenant)))
 
 
 @bp.route("/", methods=["POST"])
 @rule("tenant")
 def create():
-    form = _form(request.form)
-    if not services.kinds_for(g.tenant):
+    kinds = services.kinds_for(g.tenant)
+    if not kinds:
         abort(404)
+    form = ExportForm(kinds)
     if not form.validate():
         return _page(form, 422)
     kind, no = form.period

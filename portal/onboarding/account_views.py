@@ -8,11 +8,22 @@ from portal.access import rule
 from portal.auth import invitations, throttle
 from portal.extensions import db
 from portal.onboarding.forms import ChangePasswordForm, ForgotForm, SetPasswordForm, TenantForm
+from portal.onboarding.views import saved_and_back
 from portal.problems import Invalid
 from portal.tenancy import admin
 from portal.tenancy.lanes import Level
 
 account_bp = Blueprint("account", __name__)
+
+
+def _form_shown(template: str, form, **context):
+    """A page with one form: GET shows it; a POST it does not pass shows it again with 422.
+    None when the form passed and the route goes on to save."""
+    if request.method == "GET":
+        return web.render(template, form=form, **context)
+    if not form.validate_on_submit():
+        return web.render(template, status=422, form=form, **context)
+    return None
 
 
 @account_bp.route("/undangan/<token>", methods=["GET", "POST"])
@@ -24,20 +35,16 @@ def accept(token):
         invitation = invitations.valid_invitation(token)
     except Invalid as error:
         return web.render("onboarding/accept.html", status=410, form=None, error=error.message)
-    if request.method == "GET":
-        return web.render("onboarding/accept.html", form=form, user=invitation.user, purpose=invitation.purpose)
-    if not form.validate_on_submit():
-        return web.render("onboarding/accept.html", status=422, form=form, user=invitation.user,
-                          purpose=invitation.purpose)
+    if (shown := _form_shown("onboarding/accept.html", form, user=invitation.user,
+                             purpose=invitation.purpose)) is not None:
+        return shown
     try:
         user = invitations.accept(token, form.password.data, form.repeat.data)
     except Invalid as error:
         db.session.rollback()
         return web.render("onboarding/accept.html", status=422, form=form, user=invitation.user,
                           purpose=invitation.purpose, error=error.message)
-    db.session.commit()
-    flash(f"Kata sandi {user.email} tersimpan. Silakan masuk.", "info")
-    return web.see_other(url_for("auth.login"))
+    return saved_and_back(f"Kata sandi {user.email} tersimpan. Silakan masuk.", url_for("auth.login"))
 
 
 def _forgot_refused(limit):
@@ -55,7 +62,7 @@ def _link_requested(response) -> bool:
 
 
 def _forgot_email_key() -> str:
-    return "lupa-sandi:" + throttle.digest((request.form.get("email") or "").strip().lower())
+    return "lupa-sandi:" + throttle.digest(ForgotForm().address)
 
 
 @account_bp.route("/lupa-sandi", methods=["GET", "POST"])
@@ -66,10 +73,10 @@ def _forgot_email_key() -> str:
 def forgot():
     form = ForgotForm()
     configured = invitations.mail_configured()
-    if request.method == "GET" or not configured:
+    if not configured:
         return web.render("onboarding/forgot.html", form=form, configured=configured)
-    if not form.validate_on_submit():
-        return web.render("onboarding/forgot.html", status=422, form=form, configured=configured)
+    if (shown := _form_shown("onboarding/forgot.html", form, configured=configured)) is not None:
+        return shown
     found = invitations.request_reset(form.email.data)
     db.session.commit()
     if found is not None:
@@ -84,36 +91,28 @@ def forgot():
 @rule("signed_in")
 def change_password():
     form = ChangePasswordForm()
-    if request.method == "GET":
-        return web.render("onboarding/password.html", form=form)
-    if not form.validate_on_submit():
-        return web.render("onboarding/password.html", status=422, form=form)
+    if (shown := _form_shown("onboarding/password.html", form)) is not None:
+        return shown
     try:
         invitations.change_password(current_user, form.current.data, form.password.data, form.repeat.data,
                                     keep_session=current_user.get_id())
     except Invalid as error:
         db.session.rollback()
         return web.render("onboarding/password.html", status=422, form=form, error=error.message)
-    db.session.commit()
-    flash("Kata sandi diubah. Sesi di perangkat lain telah diakhiri.", "info")
-    return web.see_other(url_for("home.start"))
+    return saved_and_back("Kata sandi diubah. Sesi di perangkat lain telah diakhiri.", url_for("home.start"))
 
 
 @account_bp.route("/admin/provinsi", methods=["GET", "POST"])
 @rule("platform")
 def provinces():
     form = TenantForm()
-    if request.method == "POST":
-        if form.validate_on_submit():
-            try:
-                province = admin.create_tenant(None, current_user, Level.PROVINSI, form.name.data, form.slug.data or "",
-                                               short_name=form.short_name.data or "")
-            except Invalid as error:
-                db.session.rollback()
-                return web.render("onboarding/provinces.html", status=422, form=form, error=error.message,
-                                  provinces=admin.provinces())
-            db.session.commit()
-            flash(f"{province.name} dibuat.", "info")
-            return web.see_other(url_for("account.provinces"))
-        return web.render("onboarding/provinces.html", status=422, form=form, provinces=admin.provinces())
-    return web.render("onboarding/provinces.html", form=TenantForm(formdata=None), provinces=admin.provinces())
+    if (shown := _form_shown("onboarding/provinces.html", form, provinces=admin.provinces())) is not None:
+        return shown
+    try:
+        province = admin.create_tenant(None, current_user, Level.PROVINSI, form.name.data, form.slug.data or "",
+                                       short_name=form.short_name.data or "")
+    except Invalid as error:
+        db.session.rollback()
+        return web.render("onboarding/provinces.html", status=422, form=form, error=error.message,
+                          provinces=admin.provinces())
+    return saved_and_back(f"{province.name} dibuat.", url_for("account.provinces"))

@@ -1,8 +1,12 @@
 """Forms of the onboarding pages (Flask-WTF: CSRF checked, values parsed)."""
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import EmailField, HiddenField, PasswordField, SelectField, SelectMultipleField, StringField
-from wtforms.validators import DataRequired, Optional
+from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms.validators import DataRequired, InputRequired, Optional
+
+from portal.form_fields import PageYearField
+
+COPY_YEAR = "Isi tahun dengan angka, misalnya 2027."
 
 
 class TenantForm(FlaskForm):
@@ -22,7 +26,32 @@ class LaneForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
+    """The switch on or off of a tenant, unit or person: `aktif` is "1" to switch on."""
+
     aktif = HiddenField()
+
+    @property
+    def active(self) -> bool:
+        return self.aktif.data == "1"
+
+
+class UnitEditForm(StatusForm):
+    """One unit's row: its new name, or (from the row's own button) `aktif`."""
+
+    name = StringField(default="")
+
+    @property
+    def switching(self) -> bool:
+        """The switch button was pressed (`aktif` posted at all), not the rename."""
+        return bool(self.aktif.raw_data)
+
+
+class LaneEditForm(FlaskForm):
+    """One lane's row: name and kind (the kind the service checks; built with the lane's
+    kind as `kind=`, which stays when none is posted)."""
+
+    name = StringField(default="")
+    kind = StringField()
 
 
 class PersonForm(FlaskForm):
@@ -38,6 +67,28 @@ class PersonForm(FlaskForm):
 class SheetForm(FlaskForm):
     berkas = FileField("Berkas XLSX atau CSV")
 
+    @property
+    def upload(self):
+        """The uploaded sheet, or None when no file was chosen."""
+        data = self.berkas.data
+        return data if data is not None and data.filename else None
+
+
+class CopySetForm(FlaskForm):
+    """Start a year's indicator set from a copy: the source set and the new year."""
+
+    sumber = StringField()
+    tahun = IntegerField(validators=[InputRequired(COPY_YEAR)])
+
+
+class YearQuery(FlaskForm):
+    """`?tahun=` of a page (GET, no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    tahun = PageYearField()
+
 
 class SetPasswordForm(FlaskForm):
     password = PasswordField("Kata sandi baru", validators=[DataRequired("Isi kata sandi.")])
@@ -50,3 +101,8 @@ class ChangePasswordForm(SetPasswordForm):
 
 class ForgotForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired("Isi alamat email.")])
+
+    @property
+    def address(self) -> str:
+        """The email as the request limit counts it: trimmed, in lower case."""
+        return (self.email.data or "").strip().lower()

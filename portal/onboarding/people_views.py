@@ -1,6 +1,6 @@
 """People of a tenant (one by one, from a sheet, links, deactivation) and starting a
 year's indicators from a copy. Routes of the onboarding blueprint."""
-from flask import flash, g, request, url_for
+from flask import flash, g, url_for
 from flask_login import current_user
 
 from portal import web
@@ -9,7 +9,7 @@ from portal.auth import invitations
 from portal.extensions import db
 from portal.indicators import copying
 from portal.onboarding import people as people_services
-from portal.onboarding.forms import PersonForm, SheetForm, StatusForm
+from portal.onboarding.forms import COPY_YEAR, CopySetForm, PersonForm, SheetForm, StatusForm
 from portal.onboarding.views import bp, saved_and_back
 from portal.problems import Invalid
 from portal.tenancy.lanes import UNIT_KINDS
@@ -72,8 +72,8 @@ def add_person():
 @bp.route("/orang/impor", methods=["POST"])
 @rule("tenant:manage_tenant")
 def import_people():
-    upload = request.files.get("berkas")
-    if upload is None or not upload.filename:
+    upload = SheetForm().upload
+    if upload is None:
         return _people_page(422, problems=["Pilih berkas XLSX atau CSV."])
     try:
         rows = people_services.read_sheet(upload.read(), upload.filename)
@@ -103,7 +103,7 @@ def new_link(user_id):
 @rule("tenant:manage_tenant")
 def person_status(user_id):
     user = people_services.manageable_member(g.tenant, current_user, user_id)
-    active = request.form.get("aktif") == "1"
+    active = StatusForm().active
     invitations.set_active(user, current_user, active)
     return saved_and_back(f"{user.name} {'diaktifkan' if active else 'dinonaktifkan; sesi masuknya diakhiri'}.",
                   url_for("onboarding.people"))
@@ -112,11 +112,11 @@ def person_status(user_id):
 @bp.route("/indikator/salin", methods=["POST"])
 @rule("tenant:manage_tenant")
 def copy_indicators():
-    try:
-        tahun = int(request.form.get("tahun", ""))
-    except ValueError:
-        raise Invalid("Isi tahun dengan angka, misalnya 2027.") from None
-    tset = copying.copy_set(g.tenant, request.form.get("sumber"), tahun, current_user)
+    form = CopySetForm()
+    if not form.validate():
+        raise Invalid(COPY_YEAR)
+    tahun = form.tahun.data
+    tset = copying.copy_set(g.tenant, form.sumber.data, tahun, current_user)
     return saved_and_back(f"Set indikator tahun {tahun} dibuat dari salinan; isi target PK-nya.",
                   url_for("indicators.set_page", set_id=tset.id))
 

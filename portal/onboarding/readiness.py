@@ -7,6 +7,7 @@ from sqlalchemy import select
 from portal.auth.models import Membership, User
 from portal.extensions import db
 from portal.indicators.models import IndicatorSet, Indikator
+from portal.indicators.services import has_pk_target
 from portal.problems import Invalid
 from portal.sop import services as sop_services
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
@@ -49,14 +50,6 @@ def _holders(opd: Tenant) -> list[tuple[str, int | None]]:
         .where(Membership.tenant_id == opd.id, User.is_active.is_(True))))
 
 
-def _has_target(ind: Indikator) -> bool:
-    if ind.jenis_target == "rentang":
-        return ind.target_bawah is not None and ind.target_atas is not None
-    if ind.jenis_target == "predikat":
-        return bool(ind.target_predikat)
-    return ind.target_pk is not None
-
-
 def check(opd: Tenant, tahun: int) -> Readiness:
     items = []
     if not opd.is_active:
@@ -79,7 +72,7 @@ def check(opd: Tenant, tahun: int) -> Readiness:
     tset = db.session.scalar(select(IndicatorSet).where(IndicatorSet.tenant_id == opd.id,
                                                         IndicatorSet.tahun == tahun))
     indikators = list(db.session.scalars(select(Indikator).where(Indikator.set_id == tset.id))) if tset else []
-    no_target = [ind.kode for ind in indikators if not _has_target(ind)]
+    no_target = [ind.kode for ind in indikators if not has_pk_target(ind)]
     set_missing = ([f"belum ada indikator kinerja tahun {tahun}"] if not indikators else
                    [f"indikator {', '.join(no_target)} belum memiliki target PK"] if no_target else [])
     items.append(Item("indicators", f"Indikator kinerja tahun {tahun} dengan target PK", not set_missing,

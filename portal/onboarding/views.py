@@ -1,8 +1,6 @@
 """Administering a tenant in the browser: its children, units, lanes, people, and the
 readiness checklist. Thin: parse, call one service, commit once, 303 (or the page
 again with 422 and the message)."""
-from datetime import date
-
 from flask import Blueprint, flash, g, request, url_for
 from flask_login import current_user
 
@@ -10,7 +8,7 @@ from portal import web
 from portal.access import rule
 from portal.extensions import db
 from portal.onboarding import readiness as readiness_services
-from portal.onboarding.forms import LaneForm, StatusForm, TenantForm, UnitForm
+from portal.onboarding.forms import LaneEditForm, LaneForm, StatusForm, TenantForm, UnitEditForm, UnitForm, YearQuery
 from portal.problems import Invalid, Refused
 from portal.sop import services as sop_services
 from portal.tenancy import admin
@@ -41,6 +39,20 @@ def saved_and_back(message: str, url: str | None = None):
     return web.see_other(url or url_for("onboarding.manage"))
 
 
+def _submitted(form, name: str, save, message, url=None):
+    """A form of the manage page: checked, then `save()` (one service call) and back with
+    `message(saved)` (to `url(saved)`, else the manage page); otherwise the page again with
+    the form as `name`, 422 and the service's message, nothing saved."""
+    if not form.validate_on_submit():
+        return _manage_page(422, **{name: form})
+    try:
+        saved = save()
+    except Invalid as error:
+        db.session.rollback()
+        return _manage_page(422, error=error.message, **{name: form})
+    return saved_and_back(message(saved), url(saved) if url else None)
+
+
 @bp.route("/kelola/")
 @rule("tenant:manage_tenant")
 def manage():
@@ -51,15 +63,11 @@ def manage():
 @rule("tenant:manage_tenant")
 def update():
     form = TenantForm()
-    if not form.validate_on_submit():
-        return _manage_page(422, tenant_form=form)
-    try:
-        admin.update_tenant(g.tenant, current_user, name=form.name.data, short_name=form.short_name.data or "",
-                            slug=form.slug.data or g.tenant.slug, kind=form.kind.data or "")
-    except Invalid as error:
-        db.session.rollback()
-        return _manage_page(422, error=error.message, tenant_form=form)
-    return saved_and_back("Data instansi disimpan.", url_for("onboarding.manage", tenant_slug=g.tenant.slug))
+    return _submitted(
+        form, "tenant_form",
+        lambda: admin.update_tenant(g.tenant, current_user, name=form.name.data, short_name=form.short_name.data or "",
+                                    slug=form.slug.data or g.tenant.slug, kind=form.kind.data or ""),
+        lambda _: "Data instansi disimpan.", lambda _: url_for("onboarding.manage", tenant_slug=g.tenant.slug))
 
 
 @bp.route("/kelola/instansi", methods=["POST"])
@@ -67,22 +75,20 @@ def update():
 def create_child():
     form = TenantForm()
     level = CHILD_LEVEL.get(Level(g.tenant.level))
-    if not form.validate_on_submit() or level is None:
-        return _manage_page(422, error=None if level else "Perangkat daerah tidak memiliki instansi di bawahnya.",
-                            child_form=form)
-    try:
-        child = admin.create_tenant(g.tenant, current_user, level, form.name.data, form.slug.data or "",
-                                    form.kind.data or "", form.short_name.data or "")
-    except Invalid as error:
-        db.session.rollback()
-        return _manage_page(422, error=error.message, child_form=form)
-    return saved_and_back(f"{child.name} dibuat.", url_for("onboarding.manage", tenant_slug=child.slug))
+    if level is None:
+        form.validate_on_submit()  # the form's own messages show as well
+        return _manage_page(422, error="Perangkat daerah tidak memiliki instansi di bawahnya.", child_form=form)
+    return _submitted(
+        form, "child_form",
+        lambda: admin.create_tenant(g.tenant, current_user, level, form.name.data, form.slug.data or "",
+                                    form.kind.data or "", form.short_name.data or ""),
+        lambda child: f"{child.name} dibuat.", lambda child: url_for("onboarding.manage", tenant_slug=child.slug))
 
 
 @bp.route("/kelola/status", methods=["POST"])
 @rule("tenant:manage_tenant")
 def set_status():
-    active = request.form.get("aktif") == "1"
+    active = StatusForm().active
     if g.tenant.level == Level.PROVINSI and not current_user.is_platform_admin:
         raise Refused("Hanya admin platform yang dapat menonaktifkan provinsi.")
     admin.set_tenant_active(g.tenant, current_user, active)
@@ -93,24 +99,19 @@ def set_status():
 @rule("tenant:manage_tenant")
 def create_unit():
     form = UnitForm()
-    if not form.validate_on_submit():
-        return _manage_page(422, unit_form=form)
-    try:
-        unit = admin.create_unit(g.tenant, current_user, form.name.data)
-    except Invalid as error:
-        db.session.rollback()
-        return _manage_page(422, error=error.message, unit_form=form)
-    return saved_and_back(f"Unit {unit.name} ditambahkan.")
+    return _submitted(form, "unit_form", lambda: admin.create_unit(g.tenant, current_user, form.name.data),
+                      lambda unit: f"Unit {unit.name} ditambahkan.")
 
 
 @bp.route("/kelola/unit/<int:unit_id>", methods=["POST"])
 @rule("tenant:manage_tenant")
 def update_unit(unit_id):
     unit = scoped_get(Unit, g.tenant, unit_id)
-    if "aktif" in request.form:
-        admin.set_unit_active(unit, current_user, request.form["aktif"] == "1")
+    form = UnitEditForm()
+    if form.switching:
+        admin.set_unit_active(unit, current_user, form.active)
     else:
-        admin.update_unit(unit, current_user, request.form.get("name", ""))
+        admin.update_unit(unit, current_user, form.name.data)
     return saved_and_back(f"Unit {unit.name} disimpan.")
 
 
@@ -119,21 +120,17 @@ def update_unit(unit_id):
 def create_lane():
     form = LaneForm()
     form.kind.choices = admin.lane_kinds_for(g.tenant)
-    if not form.validate_on_submit():
-        return _manage_page(422, lane_form=form)
-    try:
-        lane = admin.create_lane(g.tenant, current_user, form.name.data, form.kind.data)
-    except Invalid as error:
-        db.session.rollback()
-        return _manage_page(422, error=error.message, lane_form=form)
-    return saved_and_back(f"Peran {lane.name} ditambahkan.")
+    return _submitted(form, "lane_form",
+                      lambda: admin.create_lane(g.tenant, current_user, form.name.data, form.kind.data),
+                      lambda lane: f"Peran {lane.name} ditambahkan.")
 
 
 @bp.route("/kelola/peran/<int:peran_id>", methods=["POST"])
 @rule("tenant:manage_tenant")
 def update_lane(peran_id):
     lane = scoped_get(Lane, g.tenant, peran_id)
-    admin.update_lane(lane, current_user, request.form.get("name", ""), request.form.get("kind", lane.kind))
+    form = LaneEditForm(kind=lane.kind)
+    admin.update_lane(lane, current_user, form.name.data, form.kind.data)
     return saved_and_back(f"Peran {lane.name} disimpan.")
 
 
@@ -155,9 +152,6 @@ def lanes_from_sop():
 @bp.route("/kesiapan")
 @rule("tenant:manage_tenant")
 def readiness():
-    try:
-        tahun = int(request.args.get("tahun") or date.today().year)
-    except ValueError:
-        tahun = date.today().year
+    tahun = YearQuery(request.args).tahun.data
     return web.render("onboarding/readiness.html", tenant=g.tenant, tahun=tahun,
                       rows=readiness_services.overview(g.tenant, tahun), LaneKind=LaneKind)

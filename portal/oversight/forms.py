@@ -5,6 +5,7 @@ from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAr
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from portal.form_fields import IdField, IdListField
 from portal.oversight.queries import PERIOD_SHORT, STATE_LABELS
 
 
@@ -47,3 +48,17 @@ class CompareFilter(FlaskForm):
     tahun = IntegerField("Tahun", validators=[Optional(), NumberRange(2000, 2100, "Tahun 2000–2100.")])
     triwulan = SelectField("Triwulan", choices=TRIWULAN_CHOICES, coerce=int, default=4)
     cari = StringField("Cari indikator", validators=[Optional(), Length(max=100)])
+
+
+class LinkForm(FlaskForm):
+    """Link the checked indicators (`indikator` on each box) to a reference; `tahun` is the
+    year the page showed, to come back to."""
+
+    indikator = IdListField(default=list)
+    tahun = StringField()
+
+
+class UnlinkForm(FlaskForm):
+    """Unlink one indicator (its row's button)."""
+
+    indikator = IdField()

@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.oversight import charts
 from portal.oversight import references as refs
 from portal.oversight.figures import linked_figures
-from portal.oversight.forms import CompareFilter, ReferenceForm
+from portal.oversight.forms import CompareFilter, LinkForm, ReferenceForm, UnlinkForm
 from portal.oversight.queries import tahun_default
 from portal.oversight.views import bp
 from portal.problems import Invalid
@@ -64,19 +64,19 @@ def compare(ref_id):
 @rule("tenant:oversee")
 def link(ref_id):
     ref = refs.reference(g.tenant, ref_id)
-    ids = [int(i) for i in request.form.getlist("indikator") if i.isdigit()]
-    refs.link(g.tenant, ref, current_user, ids)
+    form = LinkForm()
+    refs.link(g.tenant, ref, current_user, form.indikator.data)
     db.session.commit()
-    return web.see_other(url_for("oversight.compare", ref_id=ref.id, tahun=request.form.get("tahun") or None))
+    return web.see_other(url_for("oversight.compare", ref_id=ref.id, tahun=form.tahun.data or None))
 
 
 @bp.route("/indikator/<int:ref_id>/lepas", methods=["POST"])
 @rule("tenant:oversee")
 def unlink(ref_id):
     ref = refs.reference(g.tenant, ref_id)
-    raw = request.form.get("indikator", "")
-    if not raw.isdigit():
+    indikator = UnlinkForm().indikator.data
+    if indikator is None:
         raise Invalid("Pilih indikator yang dilepas.")
-    refs.unlink(g.tenant, ref, int(raw))
+    refs.unlink(g.tenant, ref, indikator)
     db.session.commit()
     return web.see_other(url_for("oversight.compare", ref_id=ref.id))

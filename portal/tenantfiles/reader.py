@@ -50,12 +50,21 @@ def _parse(path: Path, folder: Path, problems: list[Problem]):
     return name, data
 
 
-def _read_provinces(path: Path, folder: Path, bundle: Bundle, problems: list[Problem]) -> None:
+def _open(path: Path, folder: Path, problems: list[Problem], keys: set[str]):
+    """A Fields reader over the file's mapping (its unknown keys reported) and the mapping,
+    or (None, None) when the file cannot be read as a mapping."""
     name, data = _parse(path, folder, problems)
     if data is None:
-        return
+        return None, None
     f = Fields(name, problems)
-    f.unknown_keys(data, {"platform_admins", "provinces"}, "")
+    f.unknown_keys(data, keys, "")
+    return f, data
+
+
+def _read_provinces(path: Path, folder: Path, bundle: Bundle, problems: list[Problem]) -> None:
+    f, data = _open(path, folder, problems, {"platform_admins", "provinces"})
+    if data is None:
+        return
     for i, raw in enumerate(f.items(data, "platform_admins", "platform_admins")):
         person = _person(f, raw, f"platform_admins[{i + 1}]", lanes=[], units=[], grants_allowed=False)
         if person:
@@ -75,11 +84,9 @@ def _read_provinces(path: Path, folder: Path, bundle: Bundle, problems: list[Pro
 
 
 def _read_pemda(path: Path, folder: Path, bundle: Bundle, problems: list[Problem]) -> None:
-    name, data = _parse(path, folder, problems)
+    f, data = _open(path, folder, problems, {"pemda", "opds"})
     if data is None:
         return
-    f = Fields(name, problems)
-    f.unknown_keys(data, {"pemda", "opds"}, "")
     pemda = _tenant(f, f.mapping(data, "pemda", "pemda"), "pemda", Level.PEMDA, parent_slug=None)
     if pemda is None:
         return

@@ -1,0 +1,67 @@
+"""Form pieces every area's forms.py may use: a base for forms that only read a POST, a
+filter that trims text, ids posted by check boxes and buttons, and the year a page is
+asked for.
+
+A shared module: it imports no feature package (README "Layout")."""
+from datetime import date
+
+from flask_wtf import FlaskForm
+from wtforms import Field
+
+
+class PostedForm(FlaskForm):
+    """A form that reads a POST the page wrote by hand (no csrf_token field of its own)."""
+
+    class Meta:
+        csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
+
+
+def strip_text(value):
+    """A field filter: the text without surrounding white space (other values as they are)."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class IdListField(Field):
+    """Checked ids (`name="item"` on several boxes): the numbers among them, others ignored."""
+
+    def process_formdata(self, valuelist):
+        self.data = [int(v) for v in valuelist if v.isdecimal()]
+
+    def _value(self):
+        return ""
+
+
+class IdField(Field):
+    """One id (a hidden input or a button's value): its number, or None when it is not one."""
+
+    def process_formdata(self, valuelist):
+        self.data = int(valuelist[0]) if valuelist and valuelist[0].isdecimal() else None
+
+    def _value(self):
+        return "" if self.data is None else str(self.data)
+
+
+def this_year() -> int:
+    return date.today().year
+
+
+class PageYearField(Field):
+    """The year a page shows (`?tahun=`): the number given, or this year when none is
+    given, it is not a number, or it lies outside `bounds` (low, high) when those are set."""
+
+    def __init__(self, label=None, validators=None, bounds: tuple[int, int] | None = None, **kwargs):
+        kwargs.setdefault("default", this_year)
+        super().__init__(label, validators, **kwargs)
+        self.bounds = bounds
+
+    def process_formdata(self, valuelist):
+        try:
+            year = int(valuelist[0]) if valuelist and valuelist[0].strip() else None
+        except ValueError:
+            year = None
+        if year is None or (self.bounds and not self.bounds[0] <= year <= self.bounds[1]):
+            year = this_year()
+        self.data = year
+
+    def _value(self):
+        return str(self.data)
