@@ -12,24 +12,17 @@ from datetime import date
 from decimal import Decimal
 
 from flask import request
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.form_fields import PostedForm, strip_text
 from portal.indicators.capaian import AngkaTidakValid, parse_angka
 from portal.sop import editing, paste
 from portal.sop.document import HEADER_LISTS, Meaning, Repeat, Symbol, TimeUnit
 
 
-def _strip(value):
-    return value.strip() if isinstance(value, str) else value
-
-
-class _Form(FlaskForm):
-    class Meta:
-        csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
-
+class _Form(PostedForm):
     def shown(self, name: str, default: str = "") -> str:
         """What the page shows again in field `name`: what was sent, else `default`."""
         raw = getattr(self[name], "raw_data", None)
@@ -46,7 +39,7 @@ class _Upload(_Form):
 
 
 class NewSopForm(_Form):
-    nama = StringField(default="", filters=[_strip])
+    nama = StringField(default="", filters=[strip_text])
 
     @property
     def name(self) -> str:
@@ -97,7 +90,7 @@ def _text(label: str, limit: int, required: bool = False, field=StringField, ext
     """A stripped text field with the editor's messages: required, at most `limit` characters."""
     validators = [DataRequired(f"{label} wajib diisi.")] if required else []
     validators.append(Length(max=limit, message=f"{label} terlalu panjang (maksimal {limit} karakter)."))
-    return field(label, default="", filters=[_strip], validators=[*validators, *extra])
+    return field(label, default="", filters=[strip_text], validators=[*validators, *extra])
 
 
 def _one_of(values, message: str, blank_ok: bool = False):
@@ -215,7 +208,7 @@ for _key, _label in HEADER_LISTS:  # one textarea a list, after the fields above
 
 class LaneForm(_EditorForm):
     name = _text("Nama pelaksana", 200, required=True)
-    kind = StringField(default="", filters=[_strip],
+    kind = StringField(default="", filters=[strip_text],
                        validators=[_one_of(editing.OPD_LANE_KINDS, "Pilih jenis peran pelaksana.")])
 
     def clean(self) -> tuple[str, str]:
@@ -235,7 +228,7 @@ class StepForm(_EditorForm):
     waktu_unit = StringField(default="", validators=[_one_of(TimeUnit, "Pilih satuan waktu.")])
     repeat = StringField(default="", validators=[_one_of(Repeat, "Pilih pengulangan.", blank_ok=True)])
     waktu_amount = WaktuAmount()
-    return_to = StringField(default="", filters=[_strip])
+    return_to = StringField(default="", filters=[strip_text])
 
     def clean(self) -> editing.StepValues:
         self._checked()
