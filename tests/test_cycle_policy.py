@@ -12,9 +12,10 @@ from portal.audit.models import AuditEvent
 from portal.cycles import engine, policy, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
 from portal.extensions import db
-from portal.indicators import entry
-from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
+from portal.indikator import periods
+from portal.indikator.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.problems import Problem, Refused
+from portal.realisasi import services as realisasi_services
 from portal.sop import services as sop_services
 from portal.sop.document import LaneDoc, SopDocument, StepDoc
 from portal.sop.models import Sop
@@ -95,16 +96,16 @@ def _digest(opd) -> tuple:
 
 def _save(opd, item, user, value="80"):
     ind = item.indikator
-    period = entry.open_period(opd, 2026, 1)
-    refusal = (entry.may_enter(entry.entry_unit_ids(user, opd), ind, period)
+    period = periods.open_period(opd, 2026, 1)
+    refusal = (realisasi_services.may_enter(realisasi_services.entry_unit_ids(user, opd), ind, period)
                or policy.entry_strand_refusal(user, opd, ind, period))
     if refusal:
         raise Refused(refusal)
     current = db.session.scalar(select(Realisasi).where(Realisasi.indikator_id == ind.id, Realisasi.triwulan == 1))
-    values, errors = entry.read_entry({"nilai": value}, ind)
+    values, errors = realisasi_services.read_realisasi({"nilai": value}, ind)
     assert not errors
-    saved = entry.save_entry(ind, 1, user, values, current.revision if current else 0)
-    assert not isinstance(saved, entry.Conflict)
+    saved = realisasi_services.save_realisasi(ind, 1, user, values, current.revision if current else 0)
+    assert not isinstance(saved, realisasi_services.Conflict)
 
 
 def _try_everyone(opd, people, action, name) -> set[str]:

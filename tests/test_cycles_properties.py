@@ -18,12 +18,13 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Membership, User
+from portal.capaian import figures as capaian_figures
 from portal.cycles import engine, policy, queries, review
 from portal.cycles.models import Cycle
 from portal.cycles.work import open_work
 from portal.extensions import db
-from portal.indicators import entry
-from portal.indicators.models import Realisasi
+from portal.indikator.models import Realisasi
+from portal.realisasi import services as realisasi_services
 from portal.sop.document import Meaning
 from portal.tenancy.models import Lane
 from tests import cycle_driver as d
@@ -149,15 +150,15 @@ def _enter(item, user, value) -> None:
     triwulan = engine.measured_triwulan(item.cycle.period_kind, item.cycle.period_no)
     row = db.session.scalar(select(Realisasi).where(Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan))
     if ind.jenis_target == "predikat":
-        levels = entry.predikat_scale(ind).levels
+        levels = capaian_figures.predikat_scale(ind).levels
         form = {"predikat": levels[int(value) % len(levels)]}
     elif ind.pakai_rasio:
         form = {"pembilang": value, "penyebut": "100"}
     else:
         form = {"nilai": value}
-    values, errors = entry.read_entry(form, ind)
+    values, errors = realisasi_services.read_realisasi(form, ind)
     assert errors == {}, errors
-    assert not isinstance(entry.save_entry(ind, triwulan, user, values, row.revision if row else 0), entry.Conflict)
+    assert not isinstance(realisasi_services.save_realisasi(ind, triwulan, user, values, row.revision if row else 0), realisasi_services.Conflict)
 
 
 def _assert_every_value_seen_after_its_last_change(cycle) -> None:

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.cycles import engine, locks, queries, review
+from portal.cycles import engine, queries, review
 from portal.cycles.engine import CycleError
 from portal.extensions import db
+from portal.signing import locks
 from tests import cycle_driver as d
 
 OPD = "kab-mojokerto-dinkes"

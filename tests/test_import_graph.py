@@ -17,23 +17,19 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "portal"
 # Feature package pairs that still import each other (sorted pair -> why not yet fixed).
 KNOWN_TWO_WAY_PACKAGES: dict[tuple[str, str], str] = {
     ("portal.access", "portal.tenancy"): "access guard reads tenancy services; tenancy views use @rule",
-    ("portal.cycles", "portal.indicators"): "entry asks cycles.policy who may enter; cycles read indicators",
     ("portal.cycles", "portal.signing"): "sign-off writes signed figures; signing reads cycle rows",
     ("portal.cycles", "portal.tenancy"): "tenancy scope lists cycle tables; cycles read lanes",
-    ("portal.indicators", "portal.signing"): "entry shows signed figures; signing reads indicator rows",
     ("portal.oversight", "portal.tenancy"): "home page by person lives in oversight, served by tenancy",
 }
 
 # Feature packages, lower first: a package imports only packages before it (README "Layout").
-LAYERS = ("audit", "auth", "tenancy", "jobs", "calendar", "indicators", "sop", "onboarding", "cycles", "signing",
-          "oversight", "exports", "tenantfiles")
+LAYERS = ("audit", "auth", "tenancy", "jobs", "calendar", "capaian", "indikator", "sop", "onboarding", "cycles",
+          "signing", "realisasi", "oversight", "exports", "tenantfiles")
 
 # Imports from a lower package up to a higher one (importer, imported) -> why not yet fixed.
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("tenancy", "cycles"): "tenancy/views.py serves the home page, which lists cycle work",
     ("tenancy", "oversight"): "tenancy/views.py serves the home page built by oversight/home.py",
-    ("indicators", "cycles"): "realisasi entry asks cycles.policy/locks who may enter (realisasi not yet split out)",
-    ("indicators", "signing"): "realisasi entry shows signed figures (realisasi not yet split out)",
     ("cycles", "signing"): "sign-off (cycles.review) writes the signed record; signing reads cycle rows",
 }
 
@@ -48,7 +44,6 @@ KNOWN_PRIVATE_IMPORTS: dict[tuple[str, str], str] = {
     ("portal.sop.editor_step_views", "portal.sop.editor_views._editor_url"): "views reworked by issue 13 item 1",
     ("portal.sop.editor_step_views", "portal.sop.editor_views._refused"): "views reworked by issue 13 item 1",
     ("portal.sop.editor_step_views", "portal.sop.editor_views._structure"): "views reworked by issue 13 item 1",
-    ("portal.indicators.evidence_views", "portal.indicators.entry_views._load"): "views reworked by issue 13 item 1",
 }
 
 

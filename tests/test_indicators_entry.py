@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.indicators import entry, services
-from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
+from portal.indikator import periods, services
+from portal.indikator.models import IndicatorSet, Indikator, Realisasi, Sasaran
+from portal.realisasi import services as realisasi_services
 from portal.tenancy.models import Tenant, Unit
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD, gen_tree, gen_user, grant
@@ -60,7 +61,7 @@ def build(app, extra_indicators: int = 0) -> dict:
                                  kode="IK-99", nama="Indikator bidang dua", position=99, **KINDS["positif"])
         db.session.add(foreign_unit)
         db.session.flush()
-        period = entry.open_period(opd, 2026, 2)
+        period = periods.open_period(opd, 2026, 2)
         db.session.commit()
         return {"slug": opd.slug, "sibling": sibling.slug, "period": period.id, "ids": ids,
                 "other_unit": foreign_unit.id, "opd_id": opd.id}
@@ -206,8 +207,8 @@ def test_only_the_indicators_own_unit_may_enter(app, client, w):
 
 def test_closed_period_refuses_entry(app, client, w):
     with app.app_context():
-        from portal.indicators.models import ReportingPeriod
-        entry.close_period(db.session.get(ReportingPeriod, w["period"]))
+        from portal.indikator.models import ReportingPeriod
+        periods.close_period(db.session.get(ReportingPeriod, w["period"]))
         db.session.commit()
     sign_in(client, "budi@uji.test", PASSWORD)
     response = save(client, w, "positif", {"nilai": "50"})
@@ -281,17 +282,17 @@ def test_a_save_racing_another_commit_changes_nothing(app, w):
     with app.app_context():
         ind = db.session.get(Indikator, w["ids"]["positif"])
         budi = db.session.scalar(sa.select(User).where(User.email == "budi@uji.test"))
-        assert entry.save_entry(ind, 2, budi, entry.Entry(nilai=Decimal(1)), 0).revision == 1
+        assert realisasi_services.save_realisasi(ind, 2, budi, realisasi_services.RealisasiInput(nilai=Decimal(1)), 0).revision == 1
         db.session.commit()
         row = db.session.scalar(sa.select(Realisasi).where(Realisasi.indikator_id == ind.id))
         assert row.revision == 1                      # this session now holds revision 1
         with app.app_context():                       # another request commits in between
             other = db.session.get(Indikator, w["ids"]["positif"])
             sari = db.session.scalar(sa.select(User).where(User.email == "sari@uji.test"))
-            assert entry.save_entry(other, 2, sari, entry.Entry(nilai=Decimal(2)), 1).revision == 2
+            assert realisasi_services.save_realisasi(other, 2, sari, realisasi_services.RealisasiInput(nilai=Decimal(2)), 1).revision == 2
             db.session.commit()
-        result = entry.save_entry(ind, 2, budi, entry.Entry(nilai=Decimal(3)), 1)
-        assert isinstance(result, entry.Conflict) and "Sari Wulandari (2)" in result.message
+        result = realisasi_services.save_realisasi(ind, 2, budi, realisasi_services.RealisasiInput(nilai=Decimal(3)), 1)
+        assert isinstance(result, realisasi_services.Conflict) and "Sari Wulandari (2)" in result.message
         db.session.rollback()
     assert values(app, w["ids"]["positif"])[2][0] == Decimal(2)
 
@@ -315,7 +316,7 @@ def test_every_saved_change_is_in_the_audit_log(app, client, w):
 
 
 def test_a_value_locked_by_the_measurement_cycle_cannot_be_changed(app, client, w, monkeypatch):
-    from portal.cycles import locks
+    from portal.signing import locks
 
     reason = "Terkunci: data sudah disahkan. Kepala dapat membuka kembali dengan alasan."
     locked = w["ids"]["positif"]

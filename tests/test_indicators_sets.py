@@ -6,8 +6,9 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
+from portal.capaian.models import IndicatorSettings
 from portal.extensions import db
-from portal.indicators.models import IndicatorSet, IndicatorSettings, Indikator, ProgramKegiatan, Sasaran
+from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Sasaran
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD
 from tests.test_indicators_entry import build, save

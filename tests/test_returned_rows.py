@@ -9,7 +9,7 @@ from portal.cycles import engine, review
 from portal.cycles.models import CycleItem
 from portal.cycles.outputs import store_output
 from portal.extensions import db
-from portal.indicators.entry import entry_unit_ids
+from portal.realisasi.services import entry_unit_ids
 from portal.sop.document import Meaning
 from tests import cycle_driver
 from tests.conftest import post, sign_in

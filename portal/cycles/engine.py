@@ -27,8 +27,9 @@ from portal.cycles.policy import (  # noqa: F401 (the names callers know the eng
     step_lane_names,
 )
 from portal.extensions import db
-from portal.indicators import entry as indicator_entry
-from portal.indicators.models import Indikator
+from portal.indikator import periods
+from portal.indikator import services as indicator_services
+from portal.indikator.models import Indikator
 from portal.numbers import TW
 from portal.onboarding import readiness
 from portal.problems import Conflict
@@ -115,7 +116,7 @@ def start_cycle(opd: Tenant, tahun: int, kind: str, no: int, user, now: datetime
     if version.approved_at is None:
         raise CycleError(f"SOP {version.nama} versi {version.number} belum disahkan oleh Kepala {opd.name}; "
                          "Kepala mengesahkannya di halaman dokumen SOP.")
-    indicator_set = indicator_entry.set_of_year(opd, tahun)
+    indicator_set = indicator_services.set_of_year(opd, tahun)
     indikator_ids = list(db.session.scalars(select(Indikator.id).where(
         Indikator.tenant_id == opd.id, Indikator.set_id == indicator_set.id).order_by(Indikator.position))) \
         if indicator_set else []
@@ -178,7 +179,7 @@ def _activate(task: CycleTask, now: datetime) -> None:
                    if step.waktu_amount else None)
     if step.meaning == Meaning.COLLECT:
         cycle = task.cycle
-        indicator_entry.open_period(cycle.tenant, cycle.tahun, measured_triwulan(cycle.period_kind, cycle.period_no))
+        periods.open_period(cycle.tenant, cycle.tahun, measured_triwulan(cycle.period_kind, cycle.period_no))
         # A collect step whose data is already all submitted (after a return loop) passes on.
         maybe_complete_collect(cycle, None, now)
     elif step.meaning == Meaning.REVIEW:

@@ -21,7 +21,7 @@ from portal.audit.models import AuditEvent
 from portal.auth.models import Membership
 from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.extensions import db
-from portal.indicators.models import Indikator, Realisasi, ReportingPeriod
+from portal.indikator.models import Indikator, Realisasi, ReportingPeriod
 from portal.numbers import TW
 from portal.problems import Invalid, Refused
 from portal.sop import services as sop_services
@@ -157,7 +157,7 @@ def entry_unit_ids(user, tenant: Tenant) -> set[int]:
 
 def entry_refusal(unit_ids: set[int], ind: Indikator, period: ReportingPeriod, lock: str | None) -> str | None:
     """None when a user entering for `unit_ids` may enter this row now, else why not.
-    `lock` is portal.cycles.locks' reason the value may not change (review, sign-off)."""
+    `lock` is portal.signing.locks' reason the value may not change (review, sign-off)."""
     if not period.is_open:
         return f"Periode Triwulan {TW[period.triwulan - 1]} {period.tahun} sudah ditutup."
     if ind.unit_id is None or ind.unit_id not in unit_ids:

@@ -14,7 +14,7 @@ from portal.cycles.deadlines import standard_minutes, working_minutes_between
 from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.extensions import db
 from portal.formatting import angka
-from portal.indicators.models import Indikator, ReportingPeriod
+from portal.indikator.models import Indikator, ReportingPeriod
 from portal.sop.document import UNIT_LABELS
 from portal.tenancy.models import Lane, Tenant
 

@@ -5,6 +5,7 @@ verify or sign it."""
 from datetime import datetime
 
 from portal.audit import services as audit
+from portal.capaian.figures import display_value
 from portal.columns import utcnow
 from portal.cycles import engine, policy
 from portal.cycles.engine import (  # noqa: F401 (the names callers know the review by)
@@ -18,7 +19,6 @@ from portal.cycles.engine import (  # noqa: F401 (the names callers know the rev
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, ItemState
 from portal.cycles.policy import ENTRY_KINDS, entered_by, submit_rights  # noqa: F401
 from portal.extensions import db
-from portal.indicators.entry import display_value
 from portal.signing.capture import record_signoff
 from portal.sop.document import Meaning
 

@@ -13,8 +13,8 @@ from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.cycles.signoff_forms import SignOffForm
 from portal.cycles.views import bp
 from portal.extensions import db
-from portal.indicators.forms import POLARITAS_LABELS, SIFAT_LABELS
-from portal.indicators.models import Indikator
+from portal.indikator.forms import POLARITAS_LABELS, SIFAT_LABELS
+from portal.indikator.models import Indikator
 from portal.signing import preview
 from portal.signing import queries as signed_queries
 from portal.sop.document import Meaning

@@ -11,7 +11,7 @@ from portal.cycles import engine, forms, policy, queries, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
 from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
-from portal.indicators.models import FileBlob, Indikator
+from portal.indikator.models import FileBlob, Indikator
 from portal.problems import Invalid
 from portal.signing import queries as signed_queries
 from portal.tenancy.models import utcnow
@@ -93,7 +93,7 @@ def _act(cycle_id, action):
     """Run one domain action on the cycle; a refusal is raised as a portal.problems error
     (answered by portal/web.py, with nothing saved)."""
     cycle = scoped_get(Cycle, g.tenant, cycle_id)
-    action(cycle)  # a BuktiError is a portal.problems.Invalid too
+    action(cycle)  # an UploadRefused is a portal.problems.Invalid too
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle_id))
 

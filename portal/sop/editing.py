@@ -9,9 +9,9 @@ from datetime import date
 from decimal import Decimal
 
 from portal import problems
+from portal.capaian.values import AngkaTidakValid, parse_angka
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.indicators.capaian import AngkaTidakValid, parse_angka
 from portal.sop.document import HEADER_LISTS, Meaning, Repeat, Symbol, TimeUnit
 from portal.sop.models import SopLane, SopStep, SopVersion
 from portal.tenancy.lanes import KIND_LEVEL, LaneKind, Level

@@ -20,21 +20,13 @@ from pathlib import Path
 from sqlalchemy import select
 
 from portal.auth.models import User
+from portal.capaian import settings as capaian_settings
+from portal.capaian.kategori import KATEGORI_PERMENDAGRI_86_2017, Band, KategoriScale, PredikatTidakValid
+from portal.capaian.models import IndicatorSettings
+from portal.capaian.rules import is_percent, value_from_ratio
 from portal.extensions import db
-from portal.indicators import forms, services
-from portal.indicators import settings as indicator_settings
-from portal.indicators.capaian import value_from_ratio
-from portal.indicators.entry import is_percent
-from portal.indicators.kategori import KATEGORI_PERMENDAGRI_86_2017, Band, KategoriScale, PredikatTidakValid
-from portal.indicators.models import (
-    IndicatorSet,
-    IndicatorSettings,
-    Indikator,
-    ProgramKegiatan,
-    Realisasi,
-    ReportingPeriod,
-    Sasaran,
-)
+from portal.indikator import forms, services
+from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Realisasi, ReportingPeriod, Sasaran
 from portal.marked_yaml import MarkedDict, MarkedList, Problem, YamlError, load_text
 from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant, Unit
@@ -142,7 +134,7 @@ def _read_file(f: Fields, data: MarkedDict, opd, emails: set[str]) -> IndicatorF
         raw = f.mapping(data, "pengaturan_capaian", "pengaturan_capaian")
         f.unknown_keys(raw, {"rumus_negatif", "skala_kategori"}, "pengaturan_capaian")
         spec.negative_rule = f.choice(raw, "rumus_negatif", "pengaturan_capaian.rumus_negatif",
-                                      list(indicator_settings.NEGATIVE_RULE_LABELS), default="default")
+                                      list(capaian_settings.NEGATIVE_RULE_LABELS), default="default")
         if "skala_kategori" in raw:
             spec.kategori = _scale(f, f.mapping(raw, "skala_kategori", "pengaturan_capaian.skala_kategori"))
     units = {u.key for u in opd.units}
@@ -280,7 +272,7 @@ def _indikator(f: Fields, raw, path: str, units: set[str], emails: set[str], see
     if "predikat" in raw:
         p = f.mapping(raw, "predikat", f"{path}.predikat")
         f.unknown_keys(p, {"skala", "target"}, f"{path}.predikat")
-        v["skala_predikat"] = f.choice(p, "skala", f"{path}.predikat.skala", list(indicator_settings.PREDIKAT_SCALES))
+        v["skala_predikat"] = f.choice(p, "skala", f"{path}.predikat.skala", list(capaian_settings.PREDIKAT_SCALES))
         v["target_predikat"] = f.text(p, "target", f"{path}.predikat.target", required=False, max_len=20) or None
     for key, message in forms.target_problems(v).items():
         f.problem(raw, f"{path}.{_yaml_key(key)}", message)
@@ -325,7 +317,7 @@ def _realisasi(f: Fields, raw, path: str, v: dict, emails: set[str]) -> Realisas
             f.problem(raw, path, "indikator predikat diisi dengan kunci predikat")
         elif given:
             try:
-                scale = indicator_settings.PREDIKAT_SCALES[v["skala_predikat"] or "opini_bpk"]
+                scale = capaian_settings.PREDIKAT_SCALES[v["skala_predikat"] or "opini_bpk"]
                 e.predikat = scale.canonical(str(raw["predikat"]))
             except PredikatTidakValid as error:
                 f.problem(raw, f"{path}.predikat", str(error))

@@ -5,7 +5,7 @@ Indikator (the indicator-year: targets, polarity, the capaian rules frozen with 
 target) and optional Program/Kegiatan rows with pagu and realisasi anggaran.
 Realisasi holds one value per indicator and triwulan, with a revision counter for
 optimistic locking. BuktiDukung rows point at FileBlob rows (the bytes, in the
-database; see portal/indicators/evidence.py for why).
+database; see portal/realisasi/bukti.py for why).
 
 Every row carries tenant_id, uniques include it, and composite foreign keys
 (tenant_id, x_id) → (tenant_id, id) keep every reference inside one tenant.
@@ -40,7 +40,6 @@ SKALA_PREDIKAT = ("opini_bpk", "predikat_sakip")
 PERIOD_STATUS = ("terbuka", "ditutup")
 BUKTI_STATUS = ("aktif", "diganti", "dihapus")
 BUKTI_KINDS = ("pdf", "jpeg", "png", "xlsx", "docx")
-NEGATIVE_RULES = ("default", "inverse")
 
 # A value: up to 14 integer digits and 4 decimals. Rupiah: 18 digits and 2 decimals.
 Angka = Numeric(18, 4)
@@ -290,18 +289,3 @@ class ProgramKegiatan(db.Model):
 
     def realisasi_tw(self, n: int) -> Decimal | None:
         return getattr(self, f"realisasi_tw{n}")
-
-
-class IndicatorSettings(db.Model):
-    """A tenant's capaian options (a pemda's apply to its OPDs unless an OPD has its own)."""
-
-    __tablename__ = "indicator_settings"
-    __table_args__ = (CheckConstraint(one_of("negative_rule", NEGATIVE_RULES), name="negative_rule"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), unique=True)
-    negative_rule: Mapped[str] = mapped_column(String(10), default="default")
-    # KategoriScale.to_dict(); NULL: the default scale (Permendagri 86/2017).
-    kategori: Mapped[dict | None] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
