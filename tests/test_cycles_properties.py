@@ -25,6 +25,7 @@ from portal.cycles.work import open_work
 from portal.extensions import db
 from portal.indikator.models import Realisasi
 from portal.realisasi import services as realisasi_services
+from portal.signing import signoff
 from portal.sop.document import Meaning
 from portal.tenancy.models import Lane
 from tests import cycle_driver as d
@@ -133,7 +134,7 @@ def perform(opd, action, n) -> None:
     elif name == "kembalikan":
         review.review(target, user, {item.id: ("kembalikan", "Bukti dukung belum sesuai")})
     elif name == "sahkan":
-        review.sign(target, user)
+        signoff.sign(target, user)
         _assert_every_value_seen_after_its_last_change(target.cycle)
     elif name == "isi":
         _enter(target, user, str(60 + n % 40))

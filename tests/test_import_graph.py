@@ -17,7 +17,6 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "portal"
 # Feature package pairs that still import each other (sorted pair -> why not yet fixed).
 KNOWN_TWO_WAY_PACKAGES: dict[tuple[str, str], str] = {
     ("portal.access", "portal.tenancy"): "access guard reads tenancy services; tenancy views use @rule",
-    ("portal.cycles", "portal.signing"): "sign-off writes signed figures; signing reads cycle rows",
     ("portal.cycles", "portal.tenancy"): "tenancy scope lists cycle tables; cycles read lanes",
     ("portal.oversight", "portal.tenancy"): "home page by person lives in oversight, served by tenancy",
 }
@@ -30,7 +29,6 @@ LAYERS = ("audit", "auth", "tenancy", "jobs", "calendar", "capaian", "indikator"
 KNOWN_UPWARD: dict[tuple[str, str], str] = {
     ("tenancy", "cycles"): "tenancy/views.py serves the home page, which lists cycle work",
     ("tenancy", "oversight"): "tenancy/views.py serves the home page built by oversight/home.py",
-    ("cycles", "signing"): "sign-off (cycles.review) writes the signed record; signing reads cycle rows",
 }
 
 # Top-level modules every feature may import: they import no feature package (README "Layout").

@@ -72,6 +72,13 @@ class Cycle(db.Model):
         primaryjoin="Cycle.id == foreign(CycleTask.cycle_id)")
     items: Mapped[list["CycleItem"]] = relationship(back_populates="cycle", order_by="CycleItem.id",
                                                     primaryjoin="Cycle.id == foreign(CycleItem.cycle_id)")
+    # The record of the latest sign-off (portal/signing writes it; named by its registry name,
+    # signing sits above cycles): empty before the first sign-off, revisions start at 1.
+    signed_figures: Mapped[list["SignedFigure"]] = relationship(  # noqa: F821
+        viewonly=True, order_by="(SignedFigure.sasaran_kode, SignedFigure.kode)",
+        primaryjoin="and_(Cycle.id == foreign(SignedFigure.cycle_id), "
+                    "Cycle.tenant_id == foreign(SignedFigure.tenant_id), "
+                    "Cycle.revision == foreign(SignedFigure.revision))")
 
 
 class CycleTask(db.Model):

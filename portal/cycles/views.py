@@ -13,7 +13,6 @@ from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
 from portal.indikator.models import FileBlob, Indikator
 from portal.problems import Invalid
-from portal.signing import queries as signed_queries
 from portal.tenancy.models import utcnow
 from portal.tenancy.scope import scoped_get
 
@@ -78,7 +77,7 @@ def _detail_context(cycle) -> dict:
                         and may_submit(i)] if engine.entry_open(cycle) else [],
         "is_head": policy.is_head(current_user, cycle.tenant),
         "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
-        "signed": signed_queries.of_cycle(cycle) if cycle.locked else [],
+        "signed": cycle.signed_figures if cycle.locked else [],
     }
 
 
@@ -141,7 +140,7 @@ def review_items(cycle_id, task_id):
     return _act(cycle_id, action)
 
 
-# The sign-off (cycles.sign) is in signoff_views.py: it needs the confirmation of its page.
+# The sign-off (signing.sign) is in portal/signing/views.py: it needs the confirmation of its page.
 
 
 @bp.route("/<int:cycle_id>/ajukan", methods=["POST"])

@@ -27,7 +27,7 @@ def _raw(value: Decimal | None) -> Decimal | None:
 
 
 def record_signoff(cycle: Cycle, user, now: datetime, lane: str = "") -> list[SignedFigure]:
-    """Called by the sign-off (portal.cycles.review.sign) after cycle.revision was raised."""
+    """Called by the sign-off (portal.signing.signoff.sign) after cycle.revision was raised."""
     n = measured_triwulan(cycle.period_kind, cycle.period_no)
     items = list(cycle.items)
     ids = [i.indikator_id for i in items]
