@@ -22,7 +22,7 @@ from portal.capaian.rules import (
     compute_capaian_predikat,
     compute_capaian_triwulan,
 )
-from portal.capaian.values import BELUM_DIISI, DIHITUNG, STATE_LABELS, TIDAK_BERLAKU, State
+from portal.capaian.values import BELUM_DIISI, DIHITUNG, STATE_LABELS, TIDAK_BERLAKU, TIDAK_DAPAT_DIHITUNG, State
 
 
 class Realisasi(Protocol):
@@ -142,7 +142,7 @@ def raw_figures(ind: Indikator, values: list[Realisasi | None], n: int, current_
         try:
             result = compute_capaian_predikat(r, ind.target_predikat or BELUM_DIISI, scale)
         except PredikatTidakValid as error:
-            result = CapaianResult(None, "tidak_dapat_dihitung", "predikat", "Predikat", str(error))
+            result = CapaianResult(None, TIDAK_DAPAT_DIHITUNG, "predikat", "Predikat", str(error))
         state = str(r.value) if isinstance(r, State) else DIHITUNG
         return RawFigures(None, state, None if isinstance(r, State) else r, None, result, None,
                           classify_capaian(result, rules.kategori), rules, frozen is not None)

@@ -25,8 +25,28 @@ from portal.sop.models import SopStep, SopVersion
 from portal.tenancy.models import Tenant
 
 PERIOD_KINDS = ("triwulan", "semester", "tahunan")
-CYCLE_STATUSES = ("berjalan", "disahkan", "selesai")
-TASK_STATUSES = ("menunggu", "aktif", "selesai")
+
+
+class CycleStatus(StrEnum):
+    """Where a cycle stands: running, signed off (locked), finished (every task done)."""
+
+    BERJALAN = "berjalan"
+    DISAHKAN = "disahkan"
+    SELESAI = "selesai"
+
+
+class TaskStatus(StrEnum):
+    """Where one task of the cycle's flow stands."""
+
+    MENUNGGU = "menunggu"
+    AKTIF = "aktif"
+    SELESAI = "selesai"
+
+
+CYCLE_STATUSES = tuple(CycleStatus)
+TASK_STATUSES = tuple(TaskStatus)
+
+
 class ItemState(StrEnum):
     """Where one indicator's data stands in a cycle."""
 
@@ -55,7 +75,7 @@ class Cycle(db.Model):
     tahun: Mapped[int] = mapped_column()
     period_kind: Mapped[str] = mapped_column(String(10))
     period_no: Mapped[int] = mapped_column()  # TW 1-4, semester 1-2, tahunan 1
-    status: Mapped[str] = mapped_column(String(10), default="berjalan")
+    status: Mapped[str] = mapped_column(String(10), default=CycleStatus.BERJALAN)
     locked: Mapped[bool] = mapped_column(default=False)
     lock_reason: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -97,7 +117,7 @@ class CycleTask(db.Model):
     position: Mapped[int] = mapped_column()     # the step's number
     occurrence: Mapped[int] = mapped_column(default=1)
     occurrences: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(10), default="menunggu")
+    status: Mapped[str] = mapped_column(String(10), default=TaskStatus.MENUNGGU)
     activated_at: Mapped[datetime | None] = mapped_column()
     due_at: Mapped[datetime | None] = mapped_column()
     completed_at: Mapped[datetime | None] = mapped_column()

@@ -19,7 +19,7 @@ from sqlalchemy import or_, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Membership
-from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
+from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState
 from portal.extensions import db
 from portal.indikator.models import Indikator, Realisasi, ReportingPeriod
 from portal.numbers import TW
@@ -286,7 +286,7 @@ def running_item(opd: Tenant, ind: Indikator, tahun: int, triwulan: int) -> Cycl
     """The item of the running cycle that measures this indicator's triwulan, if any."""
     from_cycles = db.session.scalars(
         select(CycleItem).join(Cycle, Cycle.id == CycleItem.cycle_id)
-        .where(Cycle.tenant_id == opd.id, Cycle.tahun == tahun, Cycle.status == "berjalan",
+        .where(Cycle.tenant_id == opd.id, Cycle.tahun == tahun, Cycle.status == CycleStatus.BERJALAN,
                CycleItem.indikator_id == ind.id)).all()
     return next((i for i in from_cycles
                  if measured_triwulan(i.cycle.period_kind, i.cycle.period_no) == triwulan), None)

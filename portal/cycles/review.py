@@ -16,7 +16,7 @@ from portal.cycles.engine import (  # noqa: F401 (the names callers know the rev
     require_current,
     stage_of_task,
 )
-from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
+from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState
 from portal.cycles.policy import ENTRY_KINDS, entered_by, submit_rights  # noqa: F401
 from portal.sop.document import Meaning
 
@@ -197,7 +197,7 @@ def reopen(cycle: Cycle, user, reason: str, item_ids: list[int] | None = None, n
     for item in chosen:
         item.state, item.stage, item.returned_reason = ItemState.DIKEMBALIKAN, 0, reason.strip()
         item.returned_at, item.returned_by_id = now, user.id
-    cycle.locked, cycle.status, cycle.lock_reason = False, "berjalan", ""
+    cycle.locked, cycle.status, cycle.lock_reason = False, CycleStatus.BERJALAN, ""
     audit.record(cycle.tenant, user, "siklus.buka_kembali", "cycle", cycle.id, lane=lane_text(heads),
                  cycle_id=cycle.id, old=f"disahkan (revisi {cycle.revision})", new="dibuka kembali",
                  reason=reason.strip())

@@ -8,7 +8,7 @@ from portal import web
 from portal.access import rule
 from portal.audit import services as audit
 from portal.cycles import engine, forms, policy, queries, review
-from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, ItemState
 from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
 from portal.indikator.models import FileBlob, Indikator
@@ -67,13 +67,13 @@ def _detail_context(cycle) -> dict:
     stage = review.stage_of_task(task) if task else None
     waiting_units = list(dict.fromkeys(
         i.indikator.unit for i in cycle.items
-        if stage is not None and i.state == "diajukan" and i.stage == stage - 1 and i.indikator.unit))
+        if stage is not None and i.state == ItemState.DIAJUKAN and i.stage == stage - 1 and i.indikator.unit))
     return {
         "waiting_units": waiting_units,
         "task": task, "can_act": can_act, "stage": stage,
         "item_label": review.item_label, "queries": queries, "engine": engine, "review": review,
         "events": audit.for_cycle(cycle.tenant, cycle.id), "now": utcnow(),
-        "submittable": [i for i in cycle.items if i.state in ("belum_diisi", "dikembalikan")
+        "submittable": [i for i in cycle.items if i.state in (ItemState.BELUM_DIISI, ItemState.DIKEMBALIKAN)
                         and may_submit(i)] if engine.entry_open(cycle) else [],
         "is_head": policy.is_head(current_user, cycle.tenant),
         "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
@@ -132,7 +132,7 @@ def review_items(cycle_id, task_id):
             if verdict:
                 decisions[item.id] = (verdict, request.form.get(f"alasan-{item.id}", ""))
             elif (whole_unit and str(item.indikator.unit_id) == whole_unit and stage is not None
-                  and item.state == "diajukan" and item.stage == stage - 1):
+                  and item.state == ItemState.DIAJUKAN and item.stage == stage - 1):
                 decisions[item.id] = ("setuju", "")  # a whole unit at once; explicit results win
         if not decisions:
             raise Invalid("Pilih hasil reviu (setujui atau kembalikan) untuk paling sedikit satu indikator.")

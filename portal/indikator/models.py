@@ -13,6 +13,7 @@ Every number is Numeric (exported as a number later, never via float).
 """
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -37,8 +38,25 @@ POLARITAS = ("positif", "negatif")
 SIFAT = ("kumulatif", "nilai_akhir", "rata_rata")
 JENIS_TARGET = ("angka", "rentang", "predikat")
 SKALA_PREDIKAT = ("opini_bpk", "predikat_sakip")
-PERIOD_STATUS = ("terbuka", "ditutup")
-BUKTI_STATUS = ("aktif", "diganti", "dihapus")
+
+
+class PeriodStatus(StrEnum):
+    """A reporting period open for entering realisasi, or closed."""
+
+    TERBUKA = "terbuka"
+    DITUTUP = "ditutup"
+
+
+class BuktiStatus(StrEnum):
+    """A bukti dukung file in use, replaced by another, or removed (kept in the history)."""
+
+    AKTIF = "aktif"
+    DIGANTI = "diganti"
+    DIHAPUS = "dihapus"
+
+
+PERIOD_STATUS = tuple(PeriodStatus)
+BUKTI_STATUS = tuple(BuktiStatus)
 BUKTI_KINDS = ("pdf", "jpeg", "png", "xlsx", "docx")
 
 # A value: up to 14 integer digits and 4 decimals. Rupiah: 18 digits and 2 decimals.
@@ -164,13 +182,13 @@ class ReportingPeriod(db.Model):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     tahun: Mapped[int] = mapped_column()
     triwulan: Mapped[int] = mapped_column()
-    status: Mapped[str] = mapped_column(String(10), default="terbuka")
+    status: Mapped[str] = mapped_column(String(10), default=PeriodStatus.TERBUKA)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column()
 
     @property
     def is_open(self) -> bool:
-        return self.status == "terbuka"
+        return self.status == PeriodStatus.TERBUKA
 
 
 class Realisasi(db.Model):
@@ -248,7 +266,7 @@ class BuktiDukung(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    status: Mapped[str] = mapped_column(String(10), default="aktif")
+    status: Mapped[str] = mapped_column(String(10), default=BuktiStatus.AKTIF)
     # Replaced or removed: who and when; a replacement points at its successor.
     ended_at: Mapped[datetime | None] = mapped_column()
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.indikator.models import ReportingPeriod
+from portal.indikator.models import PeriodStatus, ReportingPeriod
 from portal.tenancy.models import Tenant
 
 
@@ -24,11 +24,11 @@ def open_period(tenant: Tenant, tahun: int, triwulan: int) -> ReportingPeriod:
     if period is None:
         period = ReportingPeriod(tenant_id=tenant.id, tahun=tahun, triwulan=triwulan)
         db.session.add(period)
-    period.status, period.closed_at = "terbuka", None
+    period.status, period.closed_at = PeriodStatus.TERBUKA, None
     db.session.flush()
     return period
 
 
 def close_period(period: ReportingPeriod) -> None:
-    period.status, period.closed_at = "ditutup", utcnow()
+    period.status, period.closed_at = PeriodStatus.DITUTUP, utcnow()
     db.session.flush()

@@ -14,7 +14,6 @@ from portal.capaian.settings import PREDIKAT_LABELS
 from portal.extensions import db
 from portal.indikator import copying, forms, services
 from portal.indikator.models import IndicatorSet, Sasaran
-from portal.numbers import TW
 from portal.safe_files import size_text
 from portal.tenancy.lanes import Capability
 from portal.tenancy.scope import scoped_get
@@ -25,7 +24,7 @@ bp = Blueprint("indicators", __name__, url_prefix="/t/<tenant_slug>")
 @bp.context_processor
 def helpers():
     """What the indicator and realisasi templates use (both blueprints register it)."""
-    return {"angka": angka, "waktu": waktu, "TW": TW,
+    return {"angka": angka, "waktu": waktu,
             "can_manage": Capability.MANAGE_TENANT in getattr(g, "capabilities", frozenset()),
             "POLARITAS_LABELS": forms.POLARITAS_LABELS, "SIFAT_LABELS": forms.SIFAT_LABELS,
             "JENIS_LABELS": forms.JENIS_LABELS, "predikat_labels": PREDIKAT_LABELS,

@@ -22,7 +22,7 @@ from portal import problems
 from portal.audit import services as audit
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.indikator.models import BuktiDukung, FileBlob, Indikator
+from portal.indikator.models import BuktiDukung, BuktiStatus, FileBlob, Indikator
 from portal.safe_files import KINDS, check, clean_filename
 from portal.tenancy.models import Tenant
 
@@ -37,7 +37,7 @@ def store(ind: Indikator, triwulan: int, filename: str, data: bytes, user, max_b
     row = BuktiDukung(
         tenant_id=ind.tenant_id, indikator_id=ind.id, triwulan=triwulan, blob_id=blob.id,
         filename=clean_filename(filename, kind), kind=kind, content_type=KINDS[kind][0],
-        size=len(data), sha256=digest, uploaded_by_id=user.id if user else None, status="aktif",
+        size=len(data), sha256=digest, uploaded_by_id=user.id if user else None, status=BuktiStatus.AKTIF,
     )
     db.session.add(row)
     db.session.flush()
@@ -57,7 +57,7 @@ class Ended(problems.Conflict):
     with the list again)."""
 
     def __init__(self, row: BuktiDukung):
-        what = "diganti" if row.status == "diganti" else "dihapus"
+        what = "diganti" if row.status == BuktiStatus.DIGANTI else "dihapus"
         who = row.ended_by.name if row.ended_by else "pengguna lain"
         super().__init__(f"Berkas ini sudah {what} oleh {who}. Muat ulang daftar bukti dukung.")
         self.row = row
@@ -70,11 +70,11 @@ def _end(row: BuktiDukung, status: str, user) -> None:
 
 
 def replace(row: BuktiDukung, filename: str, data: bytes, user, max_bytes: int) -> BuktiDukung | Ended:
-    if row.status != "aktif":
+    if row.status != BuktiStatus.AKTIF:
         return Ended(row)
     ind = db.session.get(Indikator, row.indikator_id)
     new = store(ind, row.triwulan, filename, data, user, max_bytes)
-    _end(row, "diganti", user)
+    _end(row, BuktiStatus.DIGANTI, user)
     row.replaced_by_id = new.id
     db.session.flush()
     _audit(row, user, "bukti.ganti", old=row.filename, new=new.filename)
@@ -82,9 +82,9 @@ def replace(row: BuktiDukung, filename: str, data: bytes, user, max_bytes: int) 
 
 
 def remove(row: BuktiDukung, user) -> BuktiDukung | Ended:
-    if row.status != "aktif":
+    if row.status != BuktiStatus.AKTIF:
         return Ended(row)
-    _end(row, "dihapus", user)
+    _end(row, BuktiStatus.DIHAPUS, user)
     db.session.flush()
     _audit(row, user, "bukti.hapus", old=row.filename)
     return row

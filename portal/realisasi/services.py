@@ -28,7 +28,7 @@ from portal.cycles import policy
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
 from portal.indikator import forms as indicator_forms
-from portal.indikator.models import IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
+from portal.indikator.models import BuktiStatus, IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
 from portal.indikator.queries import bukti_of_rows
 from portal.numbers import TW
 from portal.signing import locks
@@ -95,11 +95,11 @@ class Row:
 
     @property
     def active_bukti(self):
-        return [b for b in self.bukti if b.status == "aktif"]
+        return [b for b in self.bukti if b.status == BuktiStatus.AKTIF]
 
     @property
     def history_bukti(self):
-        return [b for b in self.bukti if b.status != "aktif"]
+        return [b for b in self.bukti if b.status != BuktiStatus.AKTIF]
 
 
 def rows_for(tenant: Tenant, period: ReportingPeriod, user, only: int | None = None,

@@ -14,7 +14,7 @@ from portal.capaian.figures import raw_figures
 from portal.cycles.engine import measured_triwulan, period_label
 from portal.cycles.models import Cycle, CycleItem
 from portal.extensions import db
-from portal.indikator.models import Indikator, Realisasi, Sasaran
+from portal.indikator.models import BuktiStatus, Indikator, Realisasi, Sasaran
 from portal.indikator.queries import bukti_of_rows
 from portal.signing.models import SignedFigure, SignedValue
 
@@ -134,7 +134,7 @@ def _figure(cycle, item, ind: Indikator, sasaran, values, n, current_rules, bukt
         tindak_lanjut=row.tindak_lanjut if row else "",
         bukti=[{"id": b.id, "filename": b.filename, "kind": b.kind, "size": b.size, "sha256": b.sha256,
                 "uploaded_at": b.uploaded_at.isoformat(), "uploaded_by": b.uploaded_by.name if b.uploaded_by else ""}
-               for b in bukti if b.status == "aktif"],
+               for b in bukti if b.status == BuktiStatus.AKTIF],
         entered_by_id=row.updated_by_id if row else None,
         entered_by_name=names.get(row.updated_by_id, "") if row else "",
         entered_at=row.updated_at if row else None,

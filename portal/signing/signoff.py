@@ -8,7 +8,7 @@ from datetime import datetime
 from portal.audit import services as audit
 from portal.columns import utcnow
 from portal.cycles import engine, policy, review
-from portal.cycles.models import CycleSnapshot, CycleTask, ItemState
+from portal.cycles.models import CycleSnapshot, CycleStatus, CycleTask, ItemState
 from portal.extensions import db
 from portal.signing.capture import record_signoff
 from portal.sop.document import Meaning
@@ -40,7 +40,7 @@ def sign(task: CycleTask, user, now: datetime | None = None) -> None:
                                      signed_by_id=user.id))
     lane = engine.lane_text(lanes)
     record_signoff(cycle, user, now, lane)
-    cycle.locked, cycle.status = True, "disahkan"
+    cycle.locked, cycle.status = True, CycleStatus.DISAHKAN
     cycle.lock_reason = f"Disahkan oleh {user.name} pada {now:%d-%m-%Y %H.%M} UTC (revisi {cycle.revision})."
     audit.record(cycle.tenant, user, "siklus.sahkan", "cycle", cycle.id, lane=lane, cycle_id=cycle.id,
                  new=f"revisi {cycle.revision}")
