@@ -43,10 +43,6 @@ class TaskStatus(StrEnum):
     SELESAI = "selesai"
 
 
-CYCLE_STATUSES = tuple(CycleStatus)
-TASK_STATUSES = tuple(TaskStatus)
-
-
 class ItemState(StrEnum):
     """Where one indicator's data stands in a cycle."""
 
@@ -65,7 +61,7 @@ class Cycle(db.Model):
         UniqueConstraint("tenant_id", "tahun", "period_kind", "period_no"),
         UniqueConstraint("tenant_id", "id"),
         CheckConstraint(one_of("period_kind", PERIOD_KINDS), name="period_kind"),
-        CheckConstraint(one_of("status", CYCLE_STATUSES), name="status"),
+        CheckConstraint(one_of("status", CycleStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -107,7 +103,7 @@ class CycleTask(db.Model):
         ForeignKeyConstraint(["tenant_id", "cycle_id"], ["cycle.tenant_id", "cycle.id"]),
         UniqueConstraint("cycle_id", "position", "occurrence"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(one_of("status", TASK_STATUSES), name="status"),
+        CheckConstraint(one_of("status", TaskStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

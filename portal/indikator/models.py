@@ -41,7 +41,8 @@ SKALA_PREDIKAT = ("opini_bpk", "predikat_sakip")
 
 
 class PeriodStatus(StrEnum):
-    """A reporting period open for entering realisasi, or closed."""
+    """A reporting period open for entering realisasi (the cycle's collect step opens
+    it), or closed."""
 
     TERBUKA = "terbuka"
     DITUTUP = "ditutup"
@@ -55,8 +56,6 @@ class BuktiStatus(StrEnum):
     DIHAPUS = "dihapus"
 
 
-PERIOD_STATUS = tuple(PeriodStatus)
-BUKTI_STATUS = tuple(BuktiStatus)
 BUKTI_KINDS = ("pdf", "jpeg", "png", "xlsx", "docx")
 
 # A value: up to 14 integer digits and 4 decimals. Rupiah: 18 digits and 2 decimals.
@@ -175,7 +174,7 @@ class ReportingPeriod(db.Model):
         UniqueConstraint("tenant_id", "tahun", "triwulan"),
         UniqueConstraint("tenant_id", "id"),
         CheckConstraint("triwulan BETWEEN 1 AND 4", name="triwulan"),
-        CheckConstraint(one_of("status", PERIOD_STATUS), name="status"),
+        CheckConstraint(one_of("status", PeriodStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -250,7 +249,7 @@ class BuktiDukung(db.Model):
         UniqueConstraint("tenant_id", "id"),
         Index("ix_bukti_dukung_indikator_triwulan", "tenant_id", "indikator_id", "triwulan"),
         CheckConstraint("triwulan BETWEEN 1 AND 4", name="triwulan"),
-        CheckConstraint(one_of("status", BUKTI_STATUS), name="status"),
+        CheckConstraint(one_of("status", BuktiStatus), name="status"),
         CheckConstraint(one_of("kind", BUKTI_KINDS), name="kind"),
     )
 

@@ -28,6 +28,7 @@ from portal.extensions import db
 from portal.indikator import forms, services
 from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Realisasi, ReportingPeriod, Sasaran
 from portal.marked_yaml import MarkedDict, MarkedList, Problem, YamlError, load_text
+from portal.realisasi.services import RealisasiInput
 from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant, Unit
 from portal.yaml_fields import Fields
@@ -37,16 +38,11 @@ ENTRY_TEXTS = ("faktor_pendorong", "faktor_penghambat", "tindak_lanjut")
 
 
 @dataclass
-class RealisasiSpec:
-    tw: int
-    nilai: Decimal | None = None
-    predikat: str | None = None
-    pembilang: Decimal | None = None
-    penyebut: Decimal | None = None
-    tidak_berlaku: bool = False
-    faktor_pendorong: str = ""
-    faktor_penghambat: str = ""
-    tindak_lanjut: str = ""
+class RealisasiSpec(RealisasiInput):
+    """A realisasi of a tenant file: the values the realisasi form reads, its triwulan and
+    who entered it."""
+
+    tw: int = 1
     oleh: str | None = None
 
 
@@ -307,7 +303,7 @@ def _realisasi(f: Fields, raw, path: str, v: dict, emails: set[str]) -> Realisas
     if tw > 4:
         f.problem(raw, f"{path}.tw", "triwulan harus 1 sampai 4")
     negative = v["boleh_negatif"]
-    e = RealisasiSpec(tw, tidak_berlaku=raw.get("tidak_berlaku") is True,
+    e = RealisasiSpec(tw=tw, tidak_berlaku=raw.get("tidak_berlaku") is True,
                       **{k: f.text(raw, k, f"{path}.{k}", required=False, max_len=5000) for k in ENTRY_TEXTS})
     given = [k for k in ("nilai", "predikat", "pembilang", "penyebut") if raw.get(k) not in (None, "")]
     if e.tidak_berlaku and given:
