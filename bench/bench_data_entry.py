@@ -67,8 +67,8 @@ def make_app(url: str, engine_options: dict | None = None):
 def build(app, n: int) -> tuple[str, str]:
     """An OPD with a kabid and n indicators of every kind; returns (slug, kabid e-mail)."""
     from portal.auth.models import Membership, User
-    from portal.indicators import entry, services
-    from portal.indicators.models import BuktiDukung, FileBlob, Indikator, Realisasi
+    from portal.indikator import periods, services
+    from portal.indikator.models import BuktiDukung, FileBlob, Indikator, Realisasi
     from portal.tenancy.models import Lane, Tenant, Unit
 
     with app.app_context():
@@ -108,7 +108,7 @@ def build(app, n: int) -> tuple[str, str]:
                 db.session.add(BuktiDukung(tenant_id=opd.id, indikator_id=ind.id, triwulan=2, blob_id=blob.id,
                                            filename="bukti.pdf", kind="pdf", content_type="application/pdf",
                                            size=14, sha256="0" * 64, uploaded_by_id=user.id))
-        entry.open_period(opd, 2026, 2)
+        periods.open_period(opd, 2026, 2)
         db.session.commit()
         return opd.slug, user.email
 

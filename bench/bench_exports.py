@@ -48,10 +48,10 @@ def make_app(path: str):
 
 
 def generate(path: str) -> None:
+    from portal.capaian.rules import RuleSet
     from portal.cycles.models import Cycle, CycleItem
     from portal.extensions import db
-    from portal.indicators.capaian import RuleSet
-    from portal.indicators.models import IndicatorSet, Indikator, ProgramKegiatan, Realisasi, Sasaran
+    from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Realisasi, Sasaran
     from portal.signing.models import SignedFigure, SignedValue
     from portal.sop.models import Sop, SopVersion
     from portal.tenancy.models import Tenant
@@ -140,11 +140,11 @@ def generate(path: str) -> None:
 
 def _signed_figure(figure_id, cycle_id, ind, values, sasaran, rules, places) -> dict:
     """The signing record of one indicator (Tahunan, s.d. TW IV), computed by the
-    engine the sign-off uses (portal.indicators.figures.raw_figures)."""
+    engine the sign-off uses (portal.indikator.figures.raw_figures)."""
     from types import SimpleNamespace
 
+    from portal.capaian.figures import raw_figures
     from portal.exports.figures import IndView
-    from portal.indicators.figures import raw_figures
 
     view = IndView(dict(ind, rules=None, target_bawah=None, target_atas=None, skala_predikat=None,
                         target_predikat=None, rules_frozen_at=None))

@@ -44,7 +44,7 @@ def build(app, per_pemda: int) -> tuple[str, str]:
     builder is not what is measured). Returns (province slug, coordinator e-mail)."""
     from portal.auth.models import Membership, User
     from portal.cycles.models import Cycle, CycleItem, CycleTask
-    from portal.indicators.models import IndicatorSet, Indikator, Sasaran
+    from portal.indikator.models import IndicatorSet, Indikator, Sasaran
     from portal.sop.models import Sop, SopLane, SopStep, SopVersion
     from portal.tenancy.models import Lane, Tenant
 

@@ -54,7 +54,7 @@ PASSWORD = "demo-sakip"
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 EDIT = re.compile(r"/t/" + SLUG + r"/realisasi/(\d+)/(\d+)/ubah")
-REVISION = re.compile(r'name="revisi" value="(\d+)"')
+REVISION = re.compile(r'name="revision" value="(\d+)"')
 
 
 # --- database and server -------------------------------------------------------------
@@ -180,7 +180,7 @@ class Browser:
         periode, indikator = target
         _, form = self.request("GET", f"/t/{SLUG}/realisasi/{periode}/{indikator}/ubah", htmx=True)
         revision = REVISION.search(form)
-        fields = {"nilai": value, "revisi": revision.group(1) if revision else "0"}
+        fields = {"nilai": value, "revision": revision.group(1) if revision else "0"}
         return self.request("POST", f"/t/{SLUG}/realisasi/{periode}/{indikator}/", fields, htmx=True)
 
 
@@ -347,7 +347,7 @@ def run_race(server: Server, rounds: int, racers: int) -> bool:
         def race(n, value, revision, barrier, answers):
             barrier.wait()
             answers[n] = (value, *browsers[n].request(
-                "POST", f"/t/{SLUG}/realisasi/{periode}/{indikator}/", {"nilai": value, "revisi": revision},
+                "POST", f"/t/{SLUG}/realisasi/{periode}/{indikator}/", {"nilai": value, "revision": revision},
                 htmx=True))
 
         threads = [threading.Thread(target=race, args=(n, str(200 + round_no * racers + n), revisions[n],

@@ -8,10 +8,8 @@ from portal.auth import binding, invitations, throttle
 from portal.auth import services as auth
 from portal.auth.views import bp as auth_bp
 from portal.calendar.views import bp as calendar_bp
-from portal.cycles import (
-    audit_view,
-    signoff_views,  # noqa: F401 (routes on the cycles blueprint)
-)
+from portal.capaian.views import bp as capaian_bp
+from portal.cycles import audit_view
 from portal.cycles.views import bp as cycles_bp
 from portal.cycles.views import inbox_bp
 from portal.demo_cli import demo_command
@@ -19,20 +17,17 @@ from portal.exports.views import bp as exports_bp
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 from portal.health import bp as health_bp
 from portal.home.views import bp as home_bp
-from portal.indicators import (  # noqa: F401 (routes on the indicators blueprint)
-    entry_views,
-    evidence_views,
-    indikator_views,
-    io_views,
-    settings_views,
-)
-from portal.indicators.views import bp as indicators_bp
+from portal.indikator import indikator_views, io_views  # noqa: F401 (routes on the indicators blueprint)
+from portal.indikator.views import bp as indicators_bp
 from portal.jobs import queue as jobs_queue
 from portal.onboarding import people_views  # noqa: F401 (routes on the onboarding blueprint)
 from portal.onboarding.account_views import account_bp
 from portal.onboarding.views import bp as onboarding_bp
 from portal.oversight import reference_views  # noqa: F401 (routes on the oversight blueprint)
 from portal.oversight.views import bp as oversight_bp
+from portal.realisasi import bukti_views  # noqa: F401 (routes on the realisasi blueprint)
+from portal.realisasi.views import bp as realisasi_bp
+from portal.signing.views import bp as signing_bp
 from portal.sop import document_views, editor_step_views, editor_views, library_views, paste_views  # noqa: F401
 from portal.sop.views import bp as sop_bp
 from portal.tenantfiles.cli import tenants_cli
@@ -118,8 +113,8 @@ def _init_request_hooks(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for bp in (auth_bp, home_bp, health_bp, sop_bp, indicators_bp, cycles_bp, inbox_bp, calendar_bp,
-               oversight_bp, onboarding_bp, account_bp, exports_bp):
+    for bp in (auth_bp, home_bp, health_bp, sop_bp, indicators_bp, capaian_bp, realisasi_bp, cycles_bp, signing_bp,
+               inbox_bp, calendar_bp, oversight_bp, onboarding_bp, account_bp, exports_bp):
         app.register_blueprint(bp)
 
 

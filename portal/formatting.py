@@ -2,7 +2,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
-from portal.numbers import format_angka
+from portal.numbers import TW, format_angka
 
 BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
          "Oktober", "November", "Desember"]
@@ -42,3 +42,4 @@ def register(app) -> None:
     app.add_template_filter(tanggal, "tanggal")
     app.add_template_filter(angka, "angka")
     app.add_template_filter(waktu, "waktu")
+    app.jinja_env.globals["TW"] = TW  # TW[n - 1]: the numeral of triwulan n, in every template

@@ -21,7 +21,7 @@ NAV: list[NavEntry] = [
     NavEntry("SOP", "sop.index", Capability.VIEW),
     NavEntry("Siklus", "cycles.index", Capability.VIEW),
     NavEntry("Indikator", "indicators.index", Capability.VIEW),
-    NavEntry("Realisasi", "indicators.entry_page", Capability.VIEW),
+    NavEntry("Realisasi", "realisasi.index", Capability.VIEW),
     NavEntry("Hari libur", "calendar.index", Capability.VIEW),
     NavEntry("Pemantauan", "oversight.matrix", Capability.OVERSEE),
     NavEntry("Organisasi", "home.organisation", Capability.VIEW),

@@ -7,12 +7,20 @@ multiply itself through aliases. Each check here reads the file as a stream with
 limits and answers with a message in Bahasa Indonesia, or None when the file may be
 parsed. The limits bound memory and, through the inflated size, the parse time
 (8 MiB of sheet XML parse in about 3 s with openpyxl on one core).
+
+Stored files (bukti dukung, cycle step outputs) are recognised by their content (magic
+bytes; for XLSX and DOCX the zip must hold xl/workbook.xml or word/document.xml), never
+by their name or the browser's type: check() and clean_filename() below.
 """
 import io
+import os
 import re
+import unicodedata
 import zipfile
 
 import yaml
+
+from portal import problems
 
 # XLSX
 MAX_XLSX_PARTS = 200
@@ -123,3 +131,73 @@ def yaml_problem(text: str) -> str | None:
     except yaml.YAMLError:
         return None  # a syntax error: the loader reports it with its line
     return None
+
+
+# -- stored files: recognised by content -------------------------------------------------
+
+KINDS = {
+    "pdf": ("application/pdf", ".pdf", "PDF"),
+    "jpeg": ("image/jpeg", ".jpg", "JPEG"),
+    "png": ("image/png", ".png", "PNG"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", ".xlsx", "XLSX"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", ".docx", "DOCX"),
+}
+EXTENSIONS = {".jpeg": "jpeg", ".jpg": "jpeg", ".pdf": "pdf", ".png": "png", ".xlsx": "xlsx", ".docx": "docx"}
+ALLOWED_TEXT = "PDF, JPEG, PNG, XLSX atau DOCX"
+
+
+class UploadRefused(problems.Invalid, ValueError):
+    """An upload refused, with the reason for the user (422)."""
+
+
+def sniff(data: bytes) -> str | None:
+    """The kind of file the bytes are, or None when it is none of the accepted kinds."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                names = set(archive.namelist())  # the central directory only; nothing is inflated
+        except (zipfile.BadZipFile, ValueError, OSError):
+            return None
+        if "xl/workbook.xml" in names:
+            return "xlsx"
+        if "word/document.xml" in names:
+            return "docx"
+    return None
+
+
+def size_text(size: int) -> str:
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB".replace(".", ",")
+    if size >= 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size} B"
+
+
+def clean_filename(name: str, kind: str) -> str:
+    """A display/download name: no path, no control characters, the extension of its kind."""
+    name = unicodedata.normalize("NFC", (name or "").replace("\\", "/").rsplit("/", 1)[-1])
+    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip().strip(".")
+    stem, ext = os.path.splitext(name)
+    if EXTENSIONS.get(ext.lower()) != kind:
+        stem = name  # keep what the user called it, add the real extension
+        ext = KINDS[kind][1]
+    stem = stem[:200] or "bukti-dukung"
+    return stem + ext
+
+
+def check(data: bytes, max_bytes: int) -> str:
+    """The kind of an acceptable upload, else UploadRefused with the reason."""
+    if not data:
+        raise UploadRefused("Berkas kosong. Pilih berkas bukti dukung.")
+    if len(data) > max_bytes:
+        raise UploadRefused(f"Berkas terlalu besar ({size_text(len(data))}). Ukuran maksimal {size_text(max_bytes)}.")
+    kind = sniff(data)
+    if kind is None:
+        raise UploadRefused(f"Jenis berkas tidak dikenali dari isinya. Unggah {ALLOWED_TEXT}.")
+    return kind

@@ -2,11 +2,14 @@
 from sqlalchemy import select
 
 from portal.auth.models import Membership, User
+from portal.capaian import figures as capaian_figures
 from portal.cycles import engine, review
 from portal.cycles.outputs import store_output
 from portal.extensions import db
-from portal.indicators import entry as indicator_entry  # noqa: F401 (used by tests)
-from portal.indicators.models import Indikator
+from portal.indikator import periods  # noqa: F401 (used by tests)
+from portal.indikator.models import Indikator
+from portal.realisasi import services as realisasi_services  # noqa: F401 (used by tests)
+from portal.signing import signoff
 from portal.sop.document import Meaning
 from portal.tenancy.models import Lane, Tenant
 
@@ -37,21 +40,21 @@ def enterer(opd, item) -> User:
 def enter_value(item, user, value="75", faktor_pendorong="Koordinasi lintas bidang") -> None:
     ind: Indikator = item.indikator
     triwulan = engine.measured_triwulan(item.cycle.period_kind, item.cycle.period_no)
-    row = indicator_entry.row_for(item.cycle.tenant, indicator_entry.open_period(item.cycle.tenant, item.cycle.tahun,
+    row = realisasi_services.row_for(item.cycle.tenant, periods.open_period(item.cycle.tenant, item.cycle.tahun,
                                                                                  triwulan), ind, user).current
     form = {"tidak_berlaku": "", "faktor_pendorong": faktor_pendorong, "faktor_penghambat": "",
             "tindak_lanjut": "Pemantauan bulanan"}
     if ind.jenis_target == "predikat":
-        levels = indicator_entry.predikat_scale(ind).levels
+        levels = capaian_figures.predikat_scale(ind).levels
         form["predikat"] = levels[0] if value == "75" else levels[1]
     elif ind.pakai_rasio:
         form.update(pembilang=value, penyebut="100")
     else:
         form["nilai"] = value
-    values, errors = indicator_entry.read_entry(form, ind)
+    values, errors = realisasi_services.read_realisasi(form, ind)
     assert errors == {}, errors
-    saved = indicator_entry.save_entry(ind, triwulan, user, values, row.revision if row else 0)
-    assert not isinstance(saved, indicator_entry.Conflict)
+    saved = realisasi_services.save_realisasi(ind, triwulan, user, values, row.revision if row else 0)
+    assert not isinstance(saved, realisasi_services.Conflict)
 
 
 def actor(opd, task, avoid=()) -> User:
@@ -124,7 +127,7 @@ def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps
             log.append(f"{task.position}:reviewed")
         elif meaning == Meaning.SIGN:
             head = actor(opd, task)
-            review.sign(task, head)
+            signoff.sign(task, head)
             log.append(f"{task.position}:signed")
         db.session.flush()
     return cycle, log

@@ -5,10 +5,12 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
+from portal.capaian import figures as capaian_figures
 from portal.extensions import db
-from portal.indicators import entry
-from portal.indicators import services as indicator_services
-from portal.indicators.models import IndicatorSet, Indikator, Sasaran
+from portal.indikator import periods
+from portal.indikator import services as indicator_services
+from portal.indikator.models import IndicatorSet, Indikator, Sasaran
+from portal.realisasi import services as realisasi_services
 from tests import cycle_driver
 
 SIGNED_OPD = "kab-mojokerto-dinkes"
@@ -19,7 +21,7 @@ HOSTILE = {"nama": "=1+1", "definisi": "http://x", "faktor": '=HYPERLINK("http:/
 def sign_triwulan_ii() -> None:
     """Sign TW II of the Mojokerto health office with hostile user text in it."""
     opd = cycle_driver.tenant(SIGNED_OPD)
-    tset = entry.set_of_year(opd, 2026)
+    tset = indicator_services.set_of_year(opd, 2026)
     ind = db.session.scalar(select(Indikator).where(Indikator.set_id == tset.id).order_by(Indikator.position))
     ind.nama, ind.definisi = HOSTILE["nama"], HOSTILE["definisi"]
     db.session.scalar(select(Sasaran).where(Sasaran.id == ind.sasaran_id)).nama = HOSTILE["sasaran"]
@@ -29,12 +31,12 @@ def sign_triwulan_ii() -> None:
     db.session.commit()
 
 
-def screen_figures(slug: str, tahun: int, triwulan: int) -> dict[str, entry.Figures]:
-    """What the Realisasi page shows for each indicator (entry.rows_for, as the page reads it)."""
+def screen_figures(slug: str, tahun: int, triwulan: int) -> dict[str, capaian_figures.Figures]:
+    """What the Realisasi page shows for each indicator (realisasi_services.rows_for, as the page reads it)."""
     opd = cycle_driver.tenant(slug)
-    period = entry.open_period(opd, tahun, triwulan)
+    period = periods.open_period(opd, tahun, triwulan)
     head = cycle_driver.people(opd, {"kepala"})[0]
-    return {r.ind.kode: r.figures for r in entry.rows_for(opd, period, head, unit_ids=set())}
+    return {r.ind.kode: r.figures for r in realisasi_services.rows_for(opd, period, head, unit_ids=set())}
 
 
 def indicator_count(slug: str, tahun: int = 2026) -> int:
@@ -52,7 +54,7 @@ def close(a, b) -> bool:
 def redefine(slug: str, kode: str, reason: str, **changes) -> None:
     """Change an indicator's definition with a reason, as the indicator page saves it."""
     opd = cycle_driver.tenant(slug)
-    tset = entry.set_of_year(opd, 2026)
+    tset = indicator_services.set_of_year(opd, 2026)
     ind = db.session.scalar(select(Indikator).where(Indikator.set_id == tset.id, Indikator.kode == kode))
     values = {name: getattr(ind, name) for name in indicator_services.INDIKATOR_FIELDS}
     values.update(changes)

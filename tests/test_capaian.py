@@ -9,33 +9,7 @@ from decimal import Decimal, localcontext
 
 import pytest
 
-from portal.indicators.capaian import (
-    BELUM_DIISI,
-    DEFAULT_RULES,
-    DIHITUNG,
-    KUMULATIF,
-    NEGATIF,
-    NILAI_AKHIR,
-    POSITIF,
-    RATA_RATA,
-    TIDAK_BERLAKU,
-    TIDAK_DAPAT_DIHITUNG,
-    AngkaTidakValid,
-    Rentang,
-    RuleSet,
-    State,
-    average_capaian,
-    classify_capaian,
-    compute_capaian,
-    compute_capaian_predikat,
-    compute_capaian_triwulan,
-    compute_serapan,
-    format_angka,
-    parse_angka,
-    roll_up,
-    value_from_ratio,
-)
-from portal.indicators.kategori import (
+from portal.capaian.kategori import (
     KATEGORI_PERMENDAGRI_86_2017,
     OPINI_BPK,
     PREDIKAT_EVALUASI_SAKIP,
@@ -44,6 +18,34 @@ from portal.indicators.kategori import (
     KategoriScale,
     OrdinalScale,
     PredikatTidakValid,
+)
+from portal.capaian.rules import (
+    DEFAULT_RULES,
+    NEGATIF,
+    POSITIF,
+    Rentang,
+    RuleSet,
+    average_capaian,
+    classify_capaian,
+    compute_capaian,
+    compute_capaian_predikat,
+    compute_capaian_triwulan,
+    compute_serapan,
+    format_angka,
+    value_from_ratio,
+)
+from portal.capaian.values import (
+    BELUM_DIISI,
+    DIHITUNG,
+    KUMULATIF,
+    NILAI_AKHIR,
+    RATA_RATA,
+    TIDAK_BERLAKU,
+    TIDAK_DAPAT_DIHITUNG,
+    AngkaTidakValid,
+    State,
+    parse_angka,
+    roll_up,
 )
 
 D = Decimal

@@ -12,9 +12,11 @@ from portal.audit.models import AuditEvent
 from portal.cycles import engine, policy, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
 from portal.extensions import db
-from portal.indicators import entry
-from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
+from portal.indikator import periods
+from portal.indikator.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.problems import Problem, Refused
+from portal.realisasi import services as realisasi_services
+from portal.signing import signoff
 from portal.sop import services as sop_services
 from portal.sop.document import LaneDoc, SopDocument, StepDoc
 from portal.sop.models import Sop
@@ -95,16 +97,16 @@ def _digest(opd) -> tuple:
 
 def _save(opd, item, user, value="80"):
     ind = item.indikator
-    period = entry.open_period(opd, 2026, 1)
-    refusal = (entry.may_enter(entry.entry_unit_ids(user, opd), ind, period)
-               or policy.entry_strand_refusal(user, opd, ind, period))
+    period = periods.open_period(opd, 2026, 1)
+    refusal = (realisasi_services.may_enter(realisasi_services.realisasi_unit_ids(user, opd), ind, period)
+               or policy.realisasi_strand_refusal(user, opd, ind, period))
     if refusal:
         raise Refused(refusal)
     current = db.session.scalar(select(Realisasi).where(Realisasi.indikator_id == ind.id, Realisasi.triwulan == 1))
-    values, errors = entry.read_entry({"nilai": value}, ind)
+    values, errors = realisasi_services.read_realisasi({"nilai": value}, ind)
     assert not errors
-    saved = entry.save_entry(ind, 1, user, values, current.revision if current else 0)
-    assert not isinstance(saved, entry.Conflict)
+    saved = realisasi_services.save_realisasi(ind, 1, user, values, current.revision if current else 0)
+    assert not isinstance(saved, realisasi_services.Conflict)
 
 
 def _try_everyone(opd, people, action, name) -> set[str]:
@@ -160,8 +162,8 @@ def test_lane_by_action_matrix(app):
         found["verify"] = _try_everyone(
             opd, people, lambda u: review.review(_current(cycle_id), u, {item_id: ("setuju", "")}), "verify")
         review.review(_current(cycle_id), people["kabid"], {item_id: ("setuju", "")})
-        found["sign"] = _try_everyone(opd, people, lambda u: review.sign(_current(cycle_id), u), "sign")
-        review.sign(_current(cycle_id), people["kepala"])
+        found["sign"] = _try_everyone(opd, people, lambda u: signoff.sign(_current(cycle_id), u), "sign")
+        signoff.sign(_current(cycle_id), people["kepala"])
         found["archive"] = _try_everyone(opd, people, lambda u: engine.mark_done(_current(cycle_id), u), "archive")
         found["reopen"] = _try_everyone(
             opd, people, lambda u: review.reopen(db.session.get(Cycle, cycle_id), u, "Koreksi"), "reopen")
@@ -189,7 +191,7 @@ def test_everyone_who_ever_changed_a_value_is_kept_from_reviewing_it(app):
         assert _digest(opd) == before and item.stage == 1
         # The second Kabid, who never touched it, verifies; the Kepala signs.
         review.review(engine.current_task(cycle), other, {item.id: ("setuju", "")})
-        review.sign(engine.current_task(cycle), people["kepala"])
+        signoff.sign(engine.current_task(cycle), people["kepala"])
         assert cycle.locked
 
 
@@ -231,6 +233,6 @@ def test_a_kepala_who_entered_a_value_may_not_sign_it(app):
         review.review(engine.current_task(cycle), people["kabid"], {item.id: ("setuju", "")})
         before = _digest(opd)
         with pytest.raises(Refused, match="tidak boleh mengesahkannya"):
-            review.sign(engine.current_task(cycle), kepala)
+            signoff.sign(engine.current_task(cycle), kepala)
         assert _digest(opd) == before and not cycle.locked
         assert db.session.scalar(select(func.count()).select_from(CycleSnapshot)) == 0

@@ -18,12 +18,14 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Membership, User
+from portal.capaian import figures as capaian_figures
 from portal.cycles import engine, policy, queries, review
 from portal.cycles.models import Cycle
 from portal.cycles.work import open_work
 from portal.extensions import db
-from portal.indicators import entry
-from portal.indicators.models import Realisasi
+from portal.indikator.models import Realisasi
+from portal.realisasi import services as realisasi_services
+from portal.signing import signoff
 from portal.sop.document import Meaning
 from portal.tenancy.models import Lane
 from tests import cycle_driver as d
@@ -92,7 +94,7 @@ def legal_actions(opd, cycle, staff) -> list[tuple]:
         elif meaning == Meaning.SIGN:
             mine = set().union(*entered.values())
             out += [("sahkan", task, u, None) for u in actors if u.id not in mine]
-    if engine.entry_open(cycle):
+    if engine.realisasi_open(cycle):
         steps = policy.data_review_steps(cycle.sop_version) + [
             s for s in cycle.sop_version.steps if s.meaning == Meaning.SIGN]
         collectors = policy.collect_kinds(cycle) - policy.ENTRY_KINDS
@@ -132,7 +134,7 @@ def perform(opd, action, n) -> None:
     elif name == "kembalikan":
         review.review(target, user, {item.id: ("kembalikan", "Bukti dukung belum sesuai")})
     elif name == "sahkan":
-        review.sign(target, user)
+        signoff.sign(target, user)
         _assert_every_value_seen_after_its_last_change(target.cycle)
     elif name == "isi":
         _enter(target, user, str(60 + n % 40))
@@ -149,15 +151,15 @@ def _enter(item, user, value) -> None:
     triwulan = engine.measured_triwulan(item.cycle.period_kind, item.cycle.period_no)
     row = db.session.scalar(select(Realisasi).where(Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan))
     if ind.jenis_target == "predikat":
-        levels = entry.predikat_scale(ind).levels
+        levels = capaian_figures.predikat_scale(ind).levels
         form = {"predikat": levels[int(value) % len(levels)]}
     elif ind.pakai_rasio:
         form = {"pembilang": value, "penyebut": "100"}
     else:
         form = {"nilai": value}
-    values, errors = entry.read_entry(form, ind)
+    values, errors = realisasi_services.read_realisasi(form, ind)
     assert errors == {}, errors
-    assert not isinstance(entry.save_entry(ind, triwulan, user, values, row.revision if row else 0), entry.Conflict)
+    assert not isinstance(realisasi_services.save_realisasi(ind, triwulan, user, values, row.revision if row else 0), realisasi_services.Conflict)
 
 
 def _assert_every_value_seen_after_its_last_change(cycle) -> None:

@@ -5,9 +5,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from portal.cycles import engine, locks, queries, review
+from portal.cycles import engine, queries, review
 from portal.cycles.engine import CycleError
 from portal.extensions import db
+from portal.signing import locks, signoff
 from tests import cycle_driver as d
 
 OPD = "kab-mojokerto-dinkes"
@@ -36,7 +37,7 @@ def _cycle_at(meaning_or_position, opd_slug=OPD):
             user = d.actor(opd, task, avoid={u for i in items for u in review.entered_by(i)})
             review.review(task, user, {i.id: ("setuju", "") for i in items})
         elif task.step.meaning == "sign":
-            review.sign(task, d.actor(opd, task))
+            signoff.sign(task, d.actor(opd, task))
     raise AssertionError("step not reached")
 
 
@@ -52,7 +53,7 @@ def test_wrong_lane_and_out_of_order_are_refused(demo):
             engine.mark_done(later, perencana, output=d.store_output(opd, "o.pdf", d.PDF, 10**7))
         sign_task = next(t for t in cycle.tasks if t.step.meaning == "sign")
         with pytest.raises(CycleError):
-            review.sign(sign_task, d.people(opd, {"kepala"})[0])
+            signoff.sign(sign_task, d.people(opd, {"kepala"})[0])
         assert engine.current_task(cycle) is task
 
 
@@ -97,10 +98,10 @@ def test_signed_values_are_locked_and_reopen_makes_a_new_revision(demo):
     with demo.app_context():
         opd, cycle, task = _cycle_at("sign")
         head = d.actor(opd, task)
-        review.sign(task, head)
+        signoff.sign(task, head)
         item = cycle.items[0]
         assert cycle.locked
-        reason = locks.entry_block(opd.id, 2026, 3, item.indikator_id)
+        reason = locks.realisasi_block(opd.id, 2026, 3, item.indikator_id)
         assert reason.startswith("Terkunci: Disahkan oleh ") and "revisi 1" in reason
         kabid = d.people(opd, {"kabid"})[0]
         with pytest.raises(CycleError, match="Hanya Kepala"):
@@ -109,9 +110,9 @@ def test_signed_values_are_locked_and_reopen_makes_a_new_revision(demo):
             review.reopen(cycle, head, "")
         review.reopen(cycle, head, "Salah ketik nilai", [item.id])
         assert not cycle.locked and item.state == "dikembalikan"
-        assert locks.entry_block(opd.id, 2026, 3, item.indikator_id) is None
+        assert locks.realisasi_block(opd.id, 2026, 3, item.indikator_id) is None
         other = cycle.items[1]
-        assert locks.entry_block(opd.id, 2026, 3, other.indikator_id).startswith("Sudah diajukan")
+        assert locks.realisasi_block(opd.id, 2026, 3, other.indikator_id).startswith("Sudah diajukan")
         # Correct, resubmit, review again, sign again: revision 2; revision 1 is kept.
         user = d.enterer(opd, item)
         d.enter_value(item, user, "91")
@@ -127,7 +128,7 @@ def test_signed_values_are_locked_and_reopen_makes_a_new_revision(demo):
             else:
                 output = d.store_output(opd, "o.pdf", d.PDF, 10**7) if current.step.output.strip() else None
                 engine.mark_done(current, d.actor(opd, current), output=output)
-        review.sign(engine.current_task(cycle), head)
+        signoff.sign(engine.current_task(cycle), head)
         from portal.cycles.models import CycleSnapshot
         revisions = db.session.scalars(select(CycleSnapshot).where(
             CycleSnapshot.cycle_id == cycle.id, CycleSnapshot.indikator_id == item.indikator_id)

@@ -32,7 +32,7 @@ def test_full_cycle_with_a_return_loop(demo, slug):
         assert len(snapshots) == len(cycle.items)
         # The returned indicator was corrected (a second revision of its value) and submitted again.
         from portal.cycles.models import CycleItem
-        from portal.indicators.models import Realisasi
+        from portal.indikator.models import Realisasi
         item = db.session.get(CycleItem, returned.subject_id)
         row = db.session.scalar(select(Realisasi).where(Realisasi.indikator_id == item.indikator_id,
                                                         Realisasi.triwulan == 3))

@@ -162,7 +162,7 @@ def test_nul_in_a_text_field_is_refused_and_nothing_saved(app):
                            data={"kode": "S9", "nama": "Sasaran\x00baru"}, headers={"X-CSRFToken": w.csrf(client)})
     assert response.status_code == 400
     assert "karakter NUL" in response.get_data(as_text=True)
-    from portal.indicators.models import Sasaran
+    from portal.indikator.models import Sasaran
     with app.app_context():
         assert db.session.scalar(db.select(Sasaran).where(Sasaran.kode == "S9")) is None
 

@@ -6,40 +6,22 @@ module level or inside a function counts. The test fails on
 - two feature packages importing each other both ways,
 - an import inside a function body (the usual way to hide a cycle),
 - a private name (`_x`) imported from another module.
-The allow-lists name what is known and not yet fixed, each with its reason; a NEW entry fails,
-and an allow-listed entry that is gone fails too, so the lists only ever shrink.
+- an import from a lower feature package up to a higher one (LAYERS),
+- a shared top-level module importing a feature package.
+There are no exceptions: the allow-lists these rules started with are empty and gone.
 """
 import ast
 import pathlib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent / "portal"
 
-# Feature package pairs that still import each other (sorted pair -> why not yet fixed).
-KNOWN_TWO_WAY_PACKAGES: dict[tuple[str, str], str] = {
-    ("portal.cycles", "portal.indicators"): "entry asks cycles.policy who may enter; cycles read indicators",
-    ("portal.cycles", "portal.signing"): "sign-off writes signed figures; signing reads cycle rows",
-    ("portal.indicators", "portal.signing"): "entry shows signed figures; signing reads indicator rows",
-}
-
 # Feature packages, lower first: a package imports only packages before it (README "Layout").
-LAYERS = ("audit", "auth", "tenancy", "jobs", "calendar", "indicators", "sop", "onboarding", "cycles", "signing",
-          "oversight", "home", "exports", "tenantfiles")
-
-# Imports from a lower package up to a higher one (importer, imported) -> why not yet fixed.
-KNOWN_UPWARD: dict[tuple[str, str], str] = {
-    ("indicators", "cycles"): "realisasi entry asks cycles.policy/locks who may enter (realisasi not yet split out)",
-    ("indicators", "signing"): "realisasi entry shows signed figures (realisasi not yet split out)",
-    ("cycles", "signing"): "sign-off (cycles.review) writes the signed record; signing reads cycle rows",
-}
+LAYERS = ("audit", "auth", "tenancy", "jobs", "calendar", "capaian", "indikator", "sop", "onboarding", "cycles",
+          "signing", "realisasi", "oversight", "home", "exports", "tenantfiles")
 
 # Top-level modules every feature may import: they import no feature package (README "Layout").
 SHARED = ("portal.columns", "portal.database", "portal.extensions", "portal.form_fields", "portal.formatting",
           "portal.marked_yaml", "portal.numbers", "portal.problems", "portal.safe_files", "portal.web", "portal.yaml_fields")
-
-# (importing module, imported name) -> why not yet fixed.
-KNOWN_PRIVATE_IMPORTS: dict[tuple[str, str], str] = {
-    ("portal.indicators.evidence_views", "portal.indicators.entry_views._load"): "views reworked by issue 13 item 1",
-}
 
 
 def _module_name(path: pathlib.Path) -> str:
@@ -145,19 +127,17 @@ def test_no_import_cycle_between_modules():
 def test_feature_packages_do_not_import_each_other_both_ways():
     edges = {(_package(a), _package(b)) for a, targets in GRAPH.items() for b in targets}
     two_way = {tuple(sorted(pair)) for pair in edges if pair[0] != pair[1] and pair[::-1] in edges}
-    assert sorted(two_way - set(KNOWN_TWO_WAY_PACKAGES)) == [], "new two-way imports"
-    assert sorted(set(KNOWN_TWO_WAY_PACKAGES) - two_way) == [], "fixed: remove from the allow-list"
+    assert sorted(two_way) == []
 
 
 def test_feature_packages_import_only_lower_layers():
     packages = {p.name for p in ROOT.iterdir() if (p / "__init__.py").exists() or any(p.glob("*.py"))} - {"__pycache__"}
     assert sorted(packages) == sorted(LAYERS), "a new package takes its place in LAYERS"
     rank = {name: i for i, name in enumerate(LAYERS)}
-    upward = {(a, b) for a, b in ((_package(m).partition(".")[2], _package(t).partition(".")[2])
-                                  for m, targets in GRAPH.items() for t in targets)
-              if a in rank and b in rank and rank[a] < rank[b]}
-    assert sorted(upward - set(KNOWN_UPWARD)) == [], "new imports up the layers"
-    assert sorted(set(KNOWN_UPWARD) - upward) == [], "fixed: remove from the allow-list"
+    upward = sorted(f"{m} imports {t}" for m, targets in GRAPH.items() for t in targets
+                    if (a := _package(m).partition(".")[2]) in rank and (b := _package(t).partition(".")[2]) in rank
+                    and rank[a] < rank[b])
+    assert upward == []
 
 
 def test_shared_modules_import_no_feature():
@@ -174,5 +154,4 @@ def test_no_import_inside_a_function():
 def test_no_private_name_imported_across_modules():
     private = {(mod, name) for mod, _, name, _, _ in IMPORTS
                if name.rpartition(".")[2].startswith("_") and not name.rpartition(".")[2].startswith("__")}
-    assert sorted(private - set(KNOWN_PRIVATE_IMPORTS)) == [], "new private imports"
-    assert sorted(set(KNOWN_PRIVATE_IMPORTS) - private) == [], "fixed: remove from the allow-list"
+    assert sorted(private) == []

@@ -6,8 +6,9 @@ import pytest
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.indicators import entry, services
-from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
+from portal.indikator import periods, services
+from portal.indikator.models import IndicatorSet, Indikator, Realisasi, Sasaran
+from portal.realisasi import services as realisasi_services
 from portal.tenancy.models import Tenant, Unit
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD, gen_tree, gen_user, grant
@@ -60,7 +61,7 @@ def build(app, extra_indicators: int = 0) -> dict:
                                  kode="IK-99", nama="Indikator bidang dua", position=99, **KINDS["positif"])
         db.session.add(foreign_unit)
         db.session.flush()
-        period = entry.open_period(opd, 2026, 2)
+        period = periods.open_period(opd, 2026, 2)
         db.session.commit()
         return {"slug": opd.slug, "sibling": sibling.slug, "period": period.id, "ids": ids,
                 "other_unit": foreign_unit.id, "opd_id": opd.id}
@@ -77,8 +78,8 @@ def values(app, ind_id):
         return {r.triwulan: (r.nilai, r.tidak_berlaku, r.predikat, r.revision) for r in rows}
 
 
-def save(client, w, name, data, revisi=0):
-    return post(client, row_url(w, name), {"revisi": revisi, **data}, htmx=True)
+def save(client, w, name, data, revision=0):
+    return post(client, row_url(w, name), {"revision": revision, **data}, htmx=True)
 
 
 @pytest.fixture
@@ -105,7 +106,7 @@ def test_reviewer_sees_every_indicator_read_only(app, client, w):
 def test_entering_a_value_shows_capaian_kategori_and_rule(app, client, w):
     sign_in(client, "budi@uji.test", PASSWORD)
     form = client.get(row_url(w, "positif", "ubah"), headers={"HX-Request": "true"})
-    assert form.status_code == 200 and 'name="revisi" value="0"' in form.get_data(as_text=True)
+    assert form.status_code == 200 and 'name="revision" value="0"' in form.get_data(as_text=True)
     response = save(client, w, "positif", {"nilai": "85,5", "faktor_pendorong": "Kader aktif"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -158,15 +159,15 @@ def test_ratio_range_and_predikat_entries(app, client, w):
     sign_in(client, "budi@uji.test", PASSWORD)
     html = save(client, w, "rasio", {"pembilang": "45", "penyebut": "50"}).get_data(as_text=True)
     assert "90,00%" in html and values(app, w["ids"]["rasio"])[2][0] == Decimal(90)
-    response = save(client, w, "rasio", {"pembilang": "45", "penyebut": "0"}, revisi=1)
+    response = save(client, w, "rasio", {"pembilang": "45", "penyebut": "0"}, revision=1)
     assert response.status_code == 422 and "Penyebut tidak boleh 0." in response.get_data(as_text=True)
-    response = save(client, w, "rasio", {"pembilang": "45"}, revisi=1)
+    response = save(client, w, "rasio", {"pembilang": "45"}, revision=1)
     assert response.status_code == 422 and "kosongkan keduanya" in response.get_data(as_text=True)
     html = save(client, w, "rentang", {"nilai": "72,5"}).get_data(as_text=True)
     assert "100,00%" in html and "Target rentang" in html
     html = save(client, w, "predikat", {"predikat": "bb"}).get_data(as_text=True)
     assert "83,33%" in html and "Predikat" in html and values(app, w["ids"]["predikat"])[2][2] == "BB"
-    response = save(client, w, "predikat", {"predikat": "Z"}, revisi=1)
+    response = save(client, w, "predikat", {"predikat": "Z"}, revision=1)
     assert response.status_code == 422 and "Predikat tidak dikenal" in response.get_data(as_text=True)
 
 
@@ -176,7 +177,7 @@ def test_second_saver_is_told_who_changed_what(app, w):
     sign_in(sari, "sari@uji.test", PASSWORD)   # staf of the same unit
     for c in (budi, sari):
         form = c.get(row_url(w, "positif", "ubah"), headers={"HX-Request": "true"}).get_data(as_text=True)
-        assert re.search(r'name="revisi" value="(\d+)"', form).group(1) == "0"
+        assert re.search(r'name="revision" value="(\d+)"', form).group(1) == "0"
     assert save(budi, w, "positif", {"nilai": "12,5"}).status_code == 200
     response = save(sari, w, "positif", {"nilai": "13", "tindak_lanjut": "Catatan Sari"})
     html = response.get_data(as_text=True)
@@ -185,11 +186,11 @@ def test_second_saver_is_told_who_changed_what(app, w):
                      r"Periksa lalu simpan lagi\.", html)
     assert 'value="13"' in html and "Catatan Sari" in html       # nothing she typed is lost
     assert values(app, w["ids"]["positif"])[2][0] == Decimal("12.5")  # nothing overwritten
-    revision = re.search(r'name="revisi" value="(\d+)"', html).group(1)
+    revision = re.search(r'name="revision" value="(\d+)"', html).group(1)
     assert revision == "1"
-    assert save(sari, w, "positif", {"nilai": "13"}, revisi=revision).status_code == 200
+    assert save(sari, w, "positif", {"nilai": "13"}, revision=revision).status_code == 200
     assert values(app, w["ids"]["positif"])[2][:1] == (Decimal(13),)
-    stale = save(budi, w, "positif", {"nilai": "14"}, revisi=1)
+    stale = save(budi, w, "positif", {"nilai": "14"}, revision=1)
     assert stale.status_code == 409 and "oleh Sari Wulandari (13)" in stale.get_data(as_text=True)
 
 
@@ -206,8 +207,8 @@ def test_only_the_indicators_own_unit_may_enter(app, client, w):
 
 def test_closed_period_refuses_entry(app, client, w):
     with app.app_context():
-        from portal.indicators.models import ReportingPeriod
-        entry.close_period(db.session.get(ReportingPeriod, w["period"]))
+        from portal.indikator.models import ReportingPeriod
+        periods.close_period(db.session.get(ReportingPeriod, w["period"]))
         db.session.commit()
     sign_in(client, "budi@uji.test", PASSWORD)
     response = save(client, w, "positif", {"nilai": "50"})
@@ -223,15 +224,15 @@ def test_foreign_tenant_gets_404_for_page_fragment_and_save(app, client, w):
     # an id of the other OPD under the user's own tenant is 404 too
     own = f"/t/{w['sibling']}/realisasi/{w['period']}/{w['ids']['positif']}/"
     assert client.get(own, headers={"HX-Request": "true"}).status_code == 404
-    assert post(client, own, {"nilai": "1", "revisi": 0}, htmx=True).status_code == 404
+    assert post(client, own, {"nilai": "1", "revision": 0}, htmx=True).status_code == 404
     assert values(app, w["ids"]["positif"]) == {}
 
 
 def test_plain_form_post_without_htmx_redirects_back(app, client, w):
     sign_in(client, "budi@uji.test", PASSWORD)
-    response = post(client, row_url(w, "positif"), {"nilai": "70", "revisi": 0})
+    response = post(client, row_url(w, "positif"), {"nilai": "70", "revision": 0})
     assert response.status_code == 303 and f"#realisasi-{w['ids']['positif']}" in response.headers["Location"]
-    bad = post(client, row_url(w, "positif"), {"nilai": "x", "revisi": 1})
+    bad = post(client, row_url(w, "positif"), {"nilai": "x", "revision": 1})
     assert bad.status_code == 422 and "<html" in bad.get_data(as_text=True)
 
 
@@ -281,17 +282,17 @@ def test_a_save_racing_another_commit_changes_nothing(app, w):
     with app.app_context():
         ind = db.session.get(Indikator, w["ids"]["positif"])
         budi = db.session.scalar(sa.select(User).where(User.email == "budi@uji.test"))
-        assert entry.save_entry(ind, 2, budi, entry.Entry(nilai=Decimal(1)), 0).revision == 1
+        assert realisasi_services.save_realisasi(ind, 2, budi, realisasi_services.RealisasiInput(nilai=Decimal(1)), 0).revision == 1
         db.session.commit()
         row = db.session.scalar(sa.select(Realisasi).where(Realisasi.indikator_id == ind.id))
         assert row.revision == 1                      # this session now holds revision 1
         with app.app_context():                       # another request commits in between
             other = db.session.get(Indikator, w["ids"]["positif"])
             sari = db.session.scalar(sa.select(User).where(User.email == "sari@uji.test"))
-            assert entry.save_entry(other, 2, sari, entry.Entry(nilai=Decimal(2)), 1).revision == 2
+            assert realisasi_services.save_realisasi(other, 2, sari, realisasi_services.RealisasiInput(nilai=Decimal(2)), 1).revision == 2
             db.session.commit()
-        result = entry.save_entry(ind, 2, budi, entry.Entry(nilai=Decimal(3)), 1)
-        assert isinstance(result, entry.Conflict) and "Sari Wulandari (2)" in result.message
+        result = realisasi_services.save_realisasi(ind, 2, budi, realisasi_services.RealisasiInput(nilai=Decimal(3)), 1)
+        assert isinstance(result, realisasi_services.Conflict) and "Sari Wulandari (2)" in result.message
         db.session.rollback()
     assert values(app, w["ids"]["positif"])[2][0] == Decimal(2)
 
@@ -301,8 +302,8 @@ def test_every_saved_change_is_in_the_audit_log(app, client, w):
 
     sign_in(client, "budi@uji.test", PASSWORD)
     save(client, w, "positif", {"nilai": "85,5"})
-    save(client, w, "positif", {"nilai": "86", "tindak_lanjut": "Rapat koordinasi"}, revisi=1)
-    save(client, w, "positif", {"nilai": "x"}, revisi=2)                 # refused: not logged
+    save(client, w, "positif", {"nilai": "86", "tindak_lanjut": "Rapat koordinasi"}, revision=1)
+    save(client, w, "positif", {"nilai": "x"}, revision=2)                 # refused: not logged
     with app.app_context():
         tenant = db.session.get(Tenant, w["opd_id"])
         events = [(e.action, e.field, e.old_value, e.new_value, e.user.name, e.lane)
@@ -315,12 +316,12 @@ def test_every_saved_change_is_in_the_audit_log(app, client, w):
 
 
 def test_a_value_locked_by_the_measurement_cycle_cannot_be_changed(app, client, w, monkeypatch):
-    from portal.cycles import locks
+    from portal.signing import locks
 
     reason = "Terkunci: data sudah disahkan. Kepala dapat membuka kembali dengan alasan."
     locked = w["ids"]["positif"]
     monkeypatch.setattr(locks, "blocks_for", lambda tenant_id, tahun, tw, ids: {locked: reason})
-    monkeypatch.setattr(locks, "entry_block", lambda tenant_id, tahun, tw, ind_id: reason if ind_id == locked else None)
+    monkeypatch.setattr(locks, "realisasi_block", lambda tenant_id, tahun, tw, ind_id: reason if ind_id == locked else None)
     sign_in(client, "budi@uji.test", PASSWORD)
     page = client.get(f"/t/{w['slug']}/realisasi/").get_data(as_text=True)
     assert reason in page and page.count('data-testid="isi"') == len(KINDS) - 1

@@ -6,9 +6,9 @@ import zipfile
 import pytest
 import sqlalchemy as sa
 
+from portal import safe_files
 from portal.extensions import db
-from portal.indicators import evidence
-from portal.indicators.models import BuktiDukung, FileBlob
+from portal.indikator.models import BuktiDukung, FileBlob
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD
 from tests.test_indicators_entry import build
@@ -52,16 +52,16 @@ def rows(app):
 
 
 def test_sniff_by_content_not_name():
-    assert evidence.sniff(PDF) == "pdf"
-    assert evidence.sniff(PNG) == "png"
-    assert evidence.sniff(JPEG) == "jpeg"
-    assert evidence.sniff(_zip("[Content_Types].xml", "xl/workbook.xml")) == "xlsx"
-    assert evidence.sniff(_zip("[Content_Types].xml", "word/document.xml")) == "docx"
-    assert evidence.sniff(_zip("readme.txt")) is None
-    assert evidence.sniff(EXE) is None
-    assert evidence.sniff(b"PK\x03\x04 not really a zip") is None
-    assert evidence.clean_filename("../../laporan.pdf", "png") == "laporan.pdf.png"
-    assert evidence.clean_filename("C:\\data\\Foto\u0000.JPG", "jpeg") == "Foto.JPG"
+    assert safe_files.sniff(PDF) == "pdf"
+    assert safe_files.sniff(PNG) == "png"
+    assert safe_files.sniff(JPEG) == "jpeg"
+    assert safe_files.sniff(_zip("[Content_Types].xml", "xl/workbook.xml")) == "xlsx"
+    assert safe_files.sniff(_zip("[Content_Types].xml", "word/document.xml")) == "docx"
+    assert safe_files.sniff(_zip("readme.txt")) is None
+    assert safe_files.sniff(EXE) is None
+    assert safe_files.sniff(b"PK\x03\x04 not really a zip") is None
+    assert safe_files.clean_filename("../../laporan.pdf", "png") == "laporan.pdf.png"
+    assert safe_files.clean_filename("C:\\data\\Foto\u0000.JPG", "jpeg") == "Foto.JPG"
 
 
 def test_upload_list_and_download(app, client, w):

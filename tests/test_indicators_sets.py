@@ -6,8 +6,9 @@ from html import unescape
 import pytest
 import sqlalchemy as sa
 
+from portal.capaian.models import IndicatorSettings
 from portal.extensions import db
-from portal.indicators.models import IndicatorSet, IndicatorSettings, Indikator, ProgramKegiatan, Sasaran
+from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Sasaran
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD
 from tests.test_indicators_entry import build, save
@@ -147,7 +148,7 @@ def test_tenant_option_applies_only_to_indicators_not_yet_frozen(app, client, w)
     sign_in(client, "budi@uji.test", PASSWORD)
     text = save(client, w, "negatif", {"nilai": "9,9"}).get_data(as_text=True)
     assert "Negatif: (2T - R) / T × 100, minimal 0" in text
-    text = post(client, f"/t/{w['slug']}/realisasi/{w['period']}/{new.id}/", {"nilai": "34", "revisi": 0},
+    text = post(client, f"/t/{w['slug']}/realisasi/{w['period']}/{new.id}/", {"nilai": "34", "revision": 0},
                 htmx=True).get_data(as_text=True)
     assert "Negatif (pilihan daerah): T / R × 100" in text and "200,00%" in text   # 68 / 34
 

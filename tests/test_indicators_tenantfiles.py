@@ -6,8 +6,9 @@ import sqlalchemy as sa
 
 from portal.auth.models import Membership, User
 from portal.extensions import db
-from portal.indicators import entry
-from portal.indicators.models import Indikator, Realisasi, ReportingPeriod
+from portal.indikator import periods
+from portal.indikator.models import Indikator, Realisasi, ReportingPeriod
+from portal.realisasi import services as realisasi_services
 from portal.tenancy.models import Lane, Tenant
 from portal.tenantfiles.cli import load_folder
 from portal.tenantfiles.reader import read_folder
@@ -19,8 +20,8 @@ OPDS = ["kab-mojokerto-dinkes", "kota-blitar-dinsos", "kota-pasuruan-dinkes", "k
 
 def _rows(slug):
     tenant = db.session.scalar(sa.select(Tenant).where(Tenant.slug == slug))
-    period = entry.default_period(entry.periods_of(tenant))
-    return entry.rows_for(tenant, period, None)
+    period = periods.default_period(periods.periods_of(tenant))
+    return realisasi_services.rows_for(tenant, period, None)
 
 
 def test_every_demo_opd_has_an_open_period_and_indicators(demo):
@@ -57,7 +58,7 @@ def test_every_unit_with_indicators_has_someone_to_enter_them(demo):
                 Indikator.tenant_id == tenant.id))}
             enterers = set(db.session.scalars(
                 sa.select(Membership.unit_id).join(Lane, Lane.id == Membership.lane_id)
-                .where(Membership.tenant_id == tenant.id, Lane.kind.in_(entry.ENTRY_KINDS))))
+                .where(Membership.tenant_id == tenant.id, Lane.kind.in_(realisasi_services.ENTRY_KINDS))))
             assert units <= enterers, slug
 
 
@@ -67,7 +68,7 @@ def test_loading_again_changes_nothing_and_keeps_entered_values(demo):
                                 .where(Indikator.kode == "IKU-01", Realisasi.triwulan == 2).limit(1))
         row.nilai, row.revision = Decimal("1.5"), row.revision + 1
         period = db.session.scalar(sa.select(ReportingPeriod).limit(1))
-        entry.close_period(period)
+        periods.close_period(period)
         db.session.commit()
         report, problems = load_folder(str(TENANTS))
         assert problems == [] and report.empty, (report.created, report.changed)

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from openpyxl import Workbook, load_workbook
 
 from portal.extensions import db
-from portal.indicators.models import IndicatorSet, Indikator, ProgramKegiatan, Sasaran
-from portal.indicators.xlsx_template import INDIKATOR_COLUMNS, PROGRAM_COLUMNS
+from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Sasaran
+from portal.indikator.xlsx_template import INDIKATOR_COLUMNS, PROGRAM_COLUMNS
 from portal.tenancy.models import Unit
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD

@@ -7,7 +7,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from portal.extensions import db
-from portal.indicators.models import Indikator
+from portal.indikator.models import Indikator
 from tests.conftest import sign_in
 from tests.factories import PASSWORD
 from tests.test_indicators_xlsx import GOOD, _book, _count, upload, w  # noqa: F401 (w: fixture)

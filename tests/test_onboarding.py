@@ -265,7 +265,7 @@ def test_loader_keeps_what_the_browser_changed(app, runner, tmp_path):
 
 
 def test_indicator_set_copied_from_last_year_or_a_sibling(app, client):
-    from portal.indicators.models import Indikator
+    from portal.indikator.models import Indikator
     from tests.world import _indicator_samples
 
     with app.app_context():

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import event
 
+from portal.capaian.kategori import format_angka
 from portal.extensions import db
-from portal.indicators.kategori import format_angka
-from portal.indicators.models import Indikator
+from portal.indikator.models import Indikator
 from portal.oversight import queries
 from portal.tenancy.models import utcnow
 from tests import oversight_scenario
@@ -175,7 +175,7 @@ def test_references_refuse_what_is_not_below(demo, client, scenario):
     # a pemda admin cannot create province references
     assert post(client, "/t/kota-pasuruan/pemantauan/indikator/", {"kode": "X", "nama": "Y"}).status_code == 422
     with demo.app_context():
-        from portal.indicators.models import Indikator
+        from portal.indikator.models import Indikator
         from portal.oversight import references
         from tests.cycle_driver import tenant
         ref = references.create_reference(tenant("jawa-timur"), None, "IKK 9", "Rujukan")
@@ -191,8 +191,8 @@ def test_references_refuse_what_is_not_below(demo, client, scenario):
 
 
 def test_deleting_a_linked_indicator_without_values_drops_its_link(demo, scenario):
-    from portal.indicators import services as indicator_services
-    from portal.indicators.models import IndicatorSet, Indikator
+    from portal.indikator import services as indicator_services
+    from portal.indikator.models import IndicatorSet, Indikator
     from portal.oversight import references
     from portal.oversight.models import IndicatorLink
     from tests.cycle_driver import tenant

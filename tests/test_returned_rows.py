@@ -9,7 +9,7 @@ from portal.cycles import engine, review
 from portal.cycles.models import CycleItem
 from portal.cycles.outputs import store_output
 from portal.extensions import db
-from portal.indicators.entry import entry_unit_ids
+from portal.realisasi.services import realisasi_unit_ids
 from portal.sop.document import Meaning
 from tests import cycle_driver
 from tests.conftest import post, sign_in
@@ -65,7 +65,7 @@ def test_a_returned_row_shows_why_and_is_resubmitted_from_the_realisasi_page(dem
         opd = cycle.tenant
         enterer = cycle_driver.enterer(opd, item)
         other_unit = next(u for u in cycle_driver.people(opd, {"kabid", "staf"})
-                          if item.indikator.unit_id not in entry_unit_ids(u, opd))
+                          if item.indikator.unit_id not in realisasi_unit_ids(u, opd))
         kode, item_id, reviewer_name = item.indikator.kode, item.id, reviewer.name
         emails = (enterer.email, other_unit.email, reviewer.email)
         db.session.commit()
@@ -93,8 +93,8 @@ def test_a_returned_row_shows_why_and_is_resubmitted_from_the_realisasi_page(dem
     # Corrected and resubmitted from the row itself.
     edit = client.get(re.search(r'href="([^"]+/ubah)"', row).group(1), headers={"HX-Request": "true"})
     assert edit.status_code == 200
-    revision = re.search(r'name="revisi" value="(\d+)"', edit.get_data(as_text=True)).group(1)
-    saved = post(client, resubmit_url.removesuffix("ajukan"), {"nilai": "81", "revisi": revision}, htmx=True)
+    revision = re.search(r'name="revision" value="(\d+)"', edit.get_data(as_text=True)).group(1)
+    saved = post(client, resubmit_url.removesuffix("ajukan"), {"nilai": "81", "revision": revision}, htmx=True)
     assert saved.status_code == 200, saved.get_data(as_text=True)
     done = post(client, resubmit_url, htmx=True)
     assert done.status_code == 200

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from portal import create_app, rls
 from portal.access import rule
 from portal.extensions import db
-from portal.indicators.models import IndicatorSet
+from portal.indikator.models import IndicatorSet
 from portal.tenancy.models import Tenant
 from tests import world as world_module
 from tests.conftest import PG_SCHEMA, PG_URL, _config, sign_in

@@ -12,7 +12,7 @@ from flask import Flask
 from portal import database, safe_files
 from portal.access import rule
 from portal.extensions import db
-from portal.indicators.models import Indikator
+from portal.indikator.models import Indikator
 from portal.sop.models import Sop
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD
@@ -89,7 +89,7 @@ def test_a_malformed_xlsx_gets_a_message(app, client, w, data):  # noqa: F811
 
 
 def test_the_portals_own_template_passes_the_guard(app):
-    from portal.indicators.xlsx_template import template_bytes
+    from portal.indikator.xlsx_template import template_bytes
 
     assert safe_files.xlsx_problem(template_bytes("Dinas Uji", 2026, [("b", "Bidang")])) is None
     assert safe_files.xlsx_problem(_book(GOOD * 600)) is None

@@ -12,11 +12,13 @@ import sqlalchemy as sa
 from openpyxl import Workbook
 
 from portal.audit.models import AuditEvent
-from portal.cycles import engine, locks
+from portal.cycles import engine
 from portal.cycles.models import Cycle
 from portal.extensions import db
-from portal.indicators import entry
-from portal.indicators.models import Indikator, Sasaran
+from portal.indikator import periods
+from portal.indikator.models import Indikator, ReportingPeriod, Sasaran
+from portal.realisasi import services as realisasi_services
+from portal.signing import locks
 from portal.signing.models import SignedFigure, SignedValue
 from portal.signing.queries import signed_figures
 from tests import cycle_driver as d
@@ -37,7 +39,7 @@ def _sign_tw2(app) -> dict:
         assert cycle.locked
         opd = d.tenant(OPD)
         out = {"cycle_id": cycle.id, "opd_id": opd.id,
-               "period_id": entry.open_period(opd, 2026, 2).id,
+               "period_id": periods.open_period(opd, 2026, 2).id,
                "ind": {i.kode: i.id for i in db.session.scalars(sa.select(Indikator).where(
                    Indikator.tenant_id == opd.id))}}
         db.session.commit()
@@ -185,20 +187,20 @@ def test_an_earlier_quarter_a_signed_kumulatif_figure_rolls_up_is_locked(demo, c
     with demo.app_context():
         opd = d.tenant(OPD)
         engine.start_cycle(opd, 2026, "triwulan", 1, d.people(opd, {"kepala"})[0])
-        period_id = entry.open_period(opd, 2026, 1).id
-        message = locks.entry_block(opd.id, 2026, 1, w["ind"]["IK-03"])
+        period_id = periods.open_period(opd, 2026, 1).id
+        message = locks.realisasi_block(opd.id, 2026, 1, w["ind"]["IK-03"])
         assert "ikut dihitung dalam realisasi s.d. TW II" in message
         # Nilai akhir with a TW II value: TW I is not part of the signed figure.
-        assert locks.entry_block(opd.id, 2026, 1, w["ind"]["IK-05"]) is None
+        assert locks.realisasi_block(opd.id, 2026, 1, w["ind"]["IK-05"]) is None
         db.session.commit()
     sign_in(client, KABID_P2P)
     url = f"{BASE}/realisasi/{period_id}/{w['ind']['IK-03']}/"
-    refused = post(client, url, {"nilai": "2,5", "revisi": "1", "faktor_pendorong": "", "faktor_penghambat": "",
+    refused = post(client, url, {"nilai": "2,5", "revision": "1", "faktor_pendorong": "", "faktor_penghambat": "",
                                  "tindak_lanjut": ""})
     assert refused.status_code == 403
     assert "ikut dihitung dalam realisasi s.d. TW II" in refused.get_data(as_text=True)
     with demo.app_context():
-        rows = entry.rows_for(d.tenant(OPD), db.session.get(entry.ReportingPeriod, period_id),
+        rows = realisasi_services.rows_for(d.tenant(OPD), db.session.get(ReportingPeriod, period_id),
                               d.people(d.tenant(OPD), {"kabid"})[0], only=w["ind"]["IK-03"])
         assert rows[0].values[0].nilai == Decimal("23.1")
 

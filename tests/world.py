@@ -106,7 +106,7 @@ def build(app) -> World:
 def _indicator_samples(opd) -> dict:
     """A 2026 indicator set of the OPD: a sasaran with an indicator of the first unit
     (a value in TW I, the open period, a bukti dukung) and a program with a kegiatan."""
-    from portal.indicators.models import (
+    from portal.indikator.models import (
         BuktiDukung,
         FileBlob,
         IndicatorSet,
@@ -184,7 +184,7 @@ SAMPLE_BUILDERS.append(_calendar_samples)
 
 def _reference_samples(opd) -> dict:
     """A province indicator reference (IKK code) linked to the OPD's sample indicator."""
-    from portal.indicators.models import Indikator
+    from portal.indikator.models import Indikator
     from portal.oversight.models import IndicatorLink, IndicatorReference
 
     province = opd.parent.parent

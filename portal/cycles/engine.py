@@ -18,7 +18,7 @@ from portal.calendar.services import work_calendar_of
 from portal.columns import utcnow
 from portal.cycles import policy
 from portal.cycles.deadlines import WIB, due_at
-from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
+from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState, TaskStatus
 from portal.cycles.policy import (  # noqa: F401 (the names callers know the engine by)
     CycleError,
     lane_text,
@@ -27,8 +27,9 @@ from portal.cycles.policy import (  # noqa: F401 (the names callers know the eng
     step_lane_names,
 )
 from portal.extensions import db
-from portal.indicators import entry as indicator_entry
-from portal.indicators.models import Indikator
+from portal.indikator import periods
+from portal.indikator import services as indicator_services
+from portal.indikator.models import Indikator
 from portal.numbers import TW
 from portal.onboarding import readiness
 from portal.problems import Conflict
@@ -74,7 +75,7 @@ def _overlap(opd: Tenant, tahun: int, kind: str, no: int) -> None:
                                     .order_by(Cycle.id)):
         shared = wanted & covered_triwulans(other.period_kind, other.period_no)
         if shared:
-            state = "sedang berjalan" if other.status == "berjalan" else "sudah disahkan"
+            state = "sedang berjalan" if other.status == CycleStatus.BERJALAN else "sudah disahkan"
             quarters = ", ".join(f"TW {TW[t - 1]}" for t in sorted(shared))
             raise Conflict(f"Siklus {period_label(other.period_kind, other.period_no, tahun)} {state} dan "
                            f"sudah mengukur {quarters}; satu periode hanya diukur oleh satu siklus.")
@@ -115,7 +116,7 @@ def start_cycle(opd: Tenant, tahun: int, kind: str, no: int, user, now: datetime
     if version.approved_at is None:
         raise CycleError(f"SOP {version.nama} versi {version.number} belum disahkan oleh Kepala {opd.name}; "
                          "Kepala mengesahkannya di halaman dokumen SOP.")
-    indicator_set = indicator_entry.set_of_year(opd, tahun)
+    indicator_set = indicator_services.set_of_year(opd, tahun)
     indikator_ids = list(db.session.scalars(select(Indikator.id).where(
         Indikator.tenant_id == opd.id, Indikator.set_id == indicator_set.id).order_by(Indikator.position))) \
         if indicator_set else []
@@ -144,7 +145,7 @@ def start_cycle(opd: Tenant, tahun: int, kind: str, no: int, user, now: datetime
     # Each occurrence of a periodic step is open on its own, from its period's end.
     calendar = work_calendar_of(cycle) if periodic else None
     for task, step, starts in periodic:
-        task.status, task.activated_at = "aktif", starts
+        task.status, task.activated_at = TaskStatus.AKTIF, starts
         task.due_at = (due_at(starts, step.waktu_amount, step.waktu_unit, calendar=calendar)
                        if step.waktu_amount else None)
     _activate(flow(cycle)[0], now)
@@ -159,17 +160,17 @@ def flow(cycle: Cycle) -> list[CycleTask]:
 
 
 def current_task(cycle: Cycle) -> CycleTask | None:
-    return next((t for t in flow(cycle) if t.status == "aktif"), None)
+    return next((t for t in flow(cycle) if t.status == TaskStatus.AKTIF), None)
 
 
 def periodic_due(cycle: Cycle, now: datetime | None = None) -> list[CycleTask]:
     """Periodic tasks whose period has ended and which are not done yet."""
     now = now or utcnow()
-    return [t for t in cycle.tasks if is_periodic(t) and t.status == "aktif" and t.activated_at <= now]
+    return [t for t in cycle.tasks if is_periodic(t) and t.status == TaskStatus.AKTIF and t.activated_at <= now]
 
 
 def _activate(task: CycleTask, now: datetime) -> None:
-    task.status = "aktif"
+    task.status = TaskStatus.AKTIF
     task.activated_at = now
     task.completed_at = None
     task.completed_by_id = None
@@ -178,7 +179,7 @@ def _activate(task: CycleTask, now: datetime) -> None:
                    if step.waktu_amount else None)
     if step.meaning == Meaning.COLLECT:
         cycle = task.cycle
-        indicator_entry.open_period(cycle.tenant, cycle.tahun, measured_triwulan(cycle.period_kind, cycle.period_no))
+        periods.open_period(cycle.tenant, cycle.tahun, measured_triwulan(cycle.period_kind, cycle.period_no))
         # A collect step whose data is already all submitted (after a return loop) passes on.
         maybe_complete_collect(cycle, None, now)
     elif step.meaning == Meaning.REVIEW:
@@ -187,7 +188,7 @@ def _activate(task: CycleTask, now: datetime) -> None:
 
 def complete(task: CycleTask, user, now: datetime, lanes: str = "", note: str = "") -> None:
     """Mark the task done and start the next one (or finish the cycle)."""
-    task.status = "selesai"
+    task.status = TaskStatus.SELESAI
     task.completed_at = now
     task.completed_by_id = user.id if user else None
     cycle = task.cycle
@@ -199,13 +200,13 @@ def complete(task: CycleTask, user, now: datetime, lanes: str = "", note: str = 
     if following:
         _activate(following[0], now)
     else:
-        cycle.status = "selesai"
+        cycle.status = CycleStatus.SELESAI
         audit.record(cycle.tenant, user, "siklus.selesai", "cycle", cycle.id, cycle_id=cycle.id)
 
 
 def _wait_again(task: CycleTask) -> None:
     """Back to "menunggu": the timeline no longer says done by whom (the audit keeps it)."""
-    task.status = "menunggu"
+    task.status = TaskStatus.MENUNGGU
     task.activated_at = task.due_at = task.completed_at = None
     task.completed_by_id = None
 
@@ -279,7 +280,7 @@ def maybe_pass(task: CycleTask, now: datetime) -> None:
     return loop further on) passes on by itself."""
     stage = stage_of_task(task)
     items = task.cycle.items
-    if stage is not None and items and all(past_stage(i, stage) for i in items) and task.status == "aktif":
+    if stage is not None and items and all(past_stage(i, stage) for i in items) and task.status == TaskStatus.AKTIF:
         engine_note = "Tidak ada data yang menunggu reviu langkah ini."
         complete(task, None, now, note=engine_note)
 
@@ -306,19 +307,19 @@ def mark_done(task: CycleTask, user, now: datetime | None = None, output=None, n
 
 def require_current(task: CycleTask, now: datetime | None = None) -> None:
     if is_periodic(task):
-        if task.status != "aktif":
+        if task.status != TaskStatus.AKTIF:
             raise CycleError(f"Langkah {task.position} ke-{task.occurrence} sudah selesai.")
         if task.activated_at > (now or utcnow()):
             raise CycleError(f"Langkah {task.position} ke-{task.occurrence} baru dikerjakan setelah periodenya "
                              "berakhir.")
         return
-    if task.status != "aktif":
+    if task.status != TaskStatus.AKTIF:
         current = current_task(task.cycle)
         where = f"sekarang langkah {current.position}" if current else "siklus sudah selesai"
         raise CycleError(f"Langkah {task.position} belum atau tidak lagi berjalan ({where}).")
 
 
-def entry_open(cycle: Cycle) -> bool:
+def realisasi_open(cycle: Cycle) -> bool:
     """Data may be submitted once the SOP's collect step has started (and until sign-off)."""
     collect = [t for t in flow(cycle) if t.step.meaning == Meaning.COLLECT]
-    return not cycle.locked and bool(collect) and any(t.status != "menunggu" for t in collect)
+    return not cycle.locked and bool(collect) and any(t.status != TaskStatus.MENUNGGU for t in collect)

@@ -25,8 +25,24 @@ from portal.sop.models import SopStep, SopVersion
 from portal.tenancy.models import Tenant
 
 PERIOD_KINDS = ("triwulan", "semester", "tahunan")
-CYCLE_STATUSES = ("berjalan", "disahkan", "selesai")
-TASK_STATUSES = ("menunggu", "aktif", "selesai")
+
+
+class CycleStatus(StrEnum):
+    """Where a cycle stands: running, signed off (locked), finished (every task done)."""
+
+    BERJALAN = "berjalan"
+    DISAHKAN = "disahkan"
+    SELESAI = "selesai"
+
+
+class TaskStatus(StrEnum):
+    """Where one task of the cycle's flow stands."""
+
+    MENUNGGU = "menunggu"
+    AKTIF = "aktif"
+    SELESAI = "selesai"
+
+
 class ItemState(StrEnum):
     """Where one indicator's data stands in a cycle."""
 
@@ -45,7 +61,7 @@ class Cycle(db.Model):
         UniqueConstraint("tenant_id", "tahun", "period_kind", "period_no"),
         UniqueConstraint("tenant_id", "id"),
         CheckConstraint(one_of("period_kind", PERIOD_KINDS), name="period_kind"),
-        CheckConstraint(one_of("status", CYCLE_STATUSES), name="status"),
+        CheckConstraint(one_of("status", CycleStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,7 +71,7 @@ class Cycle(db.Model):
     tahun: Mapped[int] = mapped_column()
     period_kind: Mapped[str] = mapped_column(String(10))
     period_no: Mapped[int] = mapped_column()  # TW 1-4, semester 1-2, tahunan 1
-    status: Mapped[str] = mapped_column(String(10), default="berjalan")
+    status: Mapped[str] = mapped_column(String(10), default=CycleStatus.BERJALAN)
     locked: Mapped[bool] = mapped_column(default=False)
     lock_reason: Mapped[str] = mapped_column(Text, default="")
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -72,6 +88,13 @@ class Cycle(db.Model):
         primaryjoin="Cycle.id == foreign(CycleTask.cycle_id)")
     items: Mapped[list["CycleItem"]] = relationship(back_populates="cycle", order_by="CycleItem.id",
                                                     primaryjoin="Cycle.id == foreign(CycleItem.cycle_id)")
+    # The record of the latest sign-off (portal/signing writes it; named by its registry name,
+    # signing sits above cycles): empty before the first sign-off, revisions start at 1.
+    signed_figures: Mapped[list["SignedFigure"]] = relationship(  # noqa: F821
+        viewonly=True, order_by="(SignedFigure.sasaran_kode, SignedFigure.kode)",
+        primaryjoin="and_(Cycle.id == foreign(SignedFigure.cycle_id), "
+                    "Cycle.tenant_id == foreign(SignedFigure.tenant_id), "
+                    "Cycle.revision == foreign(SignedFigure.revision))")
 
 
 class CycleTask(db.Model):
@@ -80,7 +103,7 @@ class CycleTask(db.Model):
         ForeignKeyConstraint(["tenant_id", "cycle_id"], ["cycle.tenant_id", "cycle.id"]),
         UniqueConstraint("cycle_id", "position", "occurrence"),
         UniqueConstraint("tenant_id", "id"),
-        CheckConstraint(one_of("status", TASK_STATUSES), name="status"),
+        CheckConstraint(one_of("status", TaskStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -90,7 +113,7 @@ class CycleTask(db.Model):
     position: Mapped[int] = mapped_column()     # the step's number
     occurrence: Mapped[int] = mapped_column(default=1)
     occurrences: Mapped[int] = mapped_column(default=1)
-    status: Mapped[str] = mapped_column(String(10), default="menunggu")
+    status: Mapped[str] = mapped_column(String(10), default=TaskStatus.MENUNGGU)
     activated_at: Mapped[datetime | None] = mapped_column()
     due_at: Mapped[datetime | None] = mapped_column()
     completed_at: Mapped[datetime | None] = mapped_column()

@@ -4,12 +4,12 @@ import hashlib
 import os
 
 from portal.extensions import db
-from portal.indicators.evidence import EXTENSIONS, KINDS, BuktiError, check, clean_filename
-from portal.indicators.models import FileBlob
+from portal.indikator.models import FileBlob
+from portal.safe_files import EXTENSIONS, KINDS, check, clean_filename
 
 
 def store_output(tenant, filename: str, data: bytes, max_bytes: int) -> tuple[str, FileBlob]:
-    """Keep an uploaded output document; (clean filename, blob) or BuktiError."""
+    """Keep an uploaded output document; (clean filename, blob), or safe_files.UploadRefused."""
     kind = check(data, max_bytes)
     blob = FileBlob(tenant_id=tenant.id, data=data, size=len(data), sha256=hashlib.sha256(data).hexdigest())
     db.session.add(blob)
@@ -22,5 +22,3 @@ def content_type(filename: str) -> str:
     kind = EXTENSIONS.get(os.path.splitext(filename.lower())[1])
     return KINDS[kind][0] if kind else "application/octet-stream"
 
-
-__all__ = ["BuktiError", "content_type", "store_output"]

@@ -19,9 +19,9 @@ from sqlalchemy import or_, select
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Membership
-from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
+from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState
 from portal.extensions import db
-from portal.indicators.models import Indikator, Realisasi, ReportingPeriod
+from portal.indikator.models import Indikator, Realisasi, ReportingPeriod
 from portal.numbers import TW
 from portal.problems import Invalid, Refused
 from portal.sop import services as sop_services
@@ -150,14 +150,14 @@ def is_head(user, opd: Tenant) -> bool:
 
 # ---------------------------------------------------------------- enter, submit
 
-def entry_unit_ids(user, tenant: Tenant) -> set[int]:
+def realisasi_unit_ids(user, tenant: Tenant) -> set[int]:
     """Units the user enters data for in this tenant (ENTER_DATA lanes held for a unit)."""
     return {m.unit_id for m in memberships(user, tenant, ENTRY_KINDS) if m.unit_id is not None}
 
 
-def entry_refusal(unit_ids: set[int], ind: Indikator, period: ReportingPeriod, lock: str | None) -> str | None:
+def realisasi_refusal(unit_ids: set[int], ind: Indikator, period: ReportingPeriod, lock: str | None) -> str | None:
     """None when a user entering for `unit_ids` may enter this row now, else why not.
-    `lock` is portal.cycles.locks' reason the value may not change (review, sign-off)."""
+    `lock` is portal.signing.locks' reason the value may not change (review, sign-off)."""
     if not period.is_open:
         return f"Periode Triwulan {TW[period.triwulan - 1]} {period.tahun} sudah ditutup."
     if ind.unit_id is None or ind.unit_id not in unit_ids:
@@ -176,7 +176,7 @@ def collect_kinds(cycle) -> set[str]:
 def submit_rights(user, cycle):
     """Who may submit which item: the unit's Kabid/Staf, or a holder of the SOP's collect
     step lanes (of a kind that acts). A predicate on items, with the user's lanes read once."""
-    units = entry_unit_ids(user, cycle.tenant)
+    units = realisasi_unit_ids(user, cycle.tenant)
     collector = bool(memberships(user, cycle.tenant, (collect_kinds(cycle) - ENTRY_KINDS) & kinds_with(Capability.ACT)))
     return lambda item: collector or (item.indikator.unit_id is not None and item.indikator.unit_id in units)
 
@@ -286,13 +286,13 @@ def running_item(opd: Tenant, ind: Indikator, tahun: int, triwulan: int) -> Cycl
     """The item of the running cycle that measures this indicator's triwulan, if any."""
     from_cycles = db.session.scalars(
         select(CycleItem).join(Cycle, Cycle.id == CycleItem.cycle_id)
-        .where(Cycle.tenant_id == opd.id, Cycle.tahun == tahun, Cycle.status == "berjalan",
+        .where(Cycle.tenant_id == opd.id, Cycle.tahun == tahun, Cycle.status == CycleStatus.BERJALAN,
                CycleItem.indikator_id == ind.id)).all()
     return next((i for i in from_cycles
                  if measured_triwulan(i.cycle.period_kind, i.cycle.period_no) == triwulan), None)
 
 
-def entry_strand_refusal(user, opd: Tenant, ind: Indikator, period: ReportingPeriod) -> str | None:
+def realisasi_strand_refusal(user, opd: Tenant, ind: Indikator, period: ReportingPeriod) -> str | None:
     """strand_refusal for a save on the Realisasi page: under the running cycle's SOP, or
     the SOP in force when no cycle measures the period yet."""
     item = running_item(opd, ind, period.tahun, period.triwulan)

@@ -11,10 +11,10 @@ from portal.calendar.services import work_calendar
 from portal.columns import utcnow
 from portal.cycles import engine, review, work
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
-from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
+from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState, TaskStatus
 from portal.extensions import db
 from portal.formatting import angka
-from portal.indicators.models import Indikator, ReportingPeriod
+from portal.indikator.models import Indikator, ReportingPeriod
 from portal.sop.document import UNIT_LABELS
 from portal.tenancy.models import Lane, Tenant
 
@@ -25,14 +25,14 @@ def cycles_of(tenant: Tenant) -> list[Cycle]:
 
 
 def is_late(task: CycleTask, now: datetime | None = None) -> bool:
-    if task.due_at is None or task.status == "menunggu":
+    if task.due_at is None or task.status == TaskStatus.MENUNGGU:
         return False
     return (task.completed_at or now or utcnow()) > task.due_at
 
 
 def timeline_state(task: CycleTask, now: datetime | None = None) -> str:
     """selesai / sekarang / menunggu, and terlambat on top when past its Mutu Baku."""
-    base = {"selesai": "selesai", "aktif": "sekarang", "menunggu": "menunggu"}[task.status]
+    base = {TaskStatus.SELESAI: "selesai", TaskStatus.AKTIF: "sekarang", TaskStatus.MENUNGGU: "menunggu"}[task.status]
     if base == "sekarang" and task.activated_at and task.activated_at > (now or utcnow()):
         base = "menunggu"  # a periodic step before its period has ended
     return f"{base} terlambat" if is_late(task, now) else base
@@ -63,9 +63,9 @@ def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
         held.setdefault(tenant_id, set()).add((kind, unit_id))
     if not held:
         return []
-    open_periodic = select(CycleTask.cycle_id).where(CycleTask.status == "aktif", CycleTask.occurrences > 1)
+    open_periodic = select(CycleTask.cycle_id).where(CycleTask.status == TaskStatus.AKTIF, CycleTask.occurrences > 1)
     cycles = db.session.scalars(select(Cycle).where(
-        Cycle.tenant_id.in_(held), (Cycle.status != "selesai") | Cycle.id.in_(open_periodic))
+        Cycle.tenant_id.in_(held), (Cycle.status != CycleStatus.SELESAI) | Cycle.id.in_(open_periodic))
         .order_by(Cycle.started_at))
     out = []
     for cycle in cycles:
@@ -144,7 +144,7 @@ def time_summary(tenant: Tenant) -> list[StepTime]:
                     f"{angka(step.waktu_amount)} {UNIT_LABELS[step.waktu_unit]}" if step.waktu_amount else "—",
                     0, 0, None, standard_minutes(step.waktu_amount, step.waktu_unit) if step.waktu_amount else None)
                 totals[key] = []
-            if task.status == "selesai" and task.activated_at and task.completed_at:
+            if task.status == TaskStatus.SELESAI and task.activated_at and task.completed_at:
                 rows[key].runs += 1
                 rows[key].late += is_late(task)
                 totals[key].append(working_minutes_between(task.activated_at, task.completed_at,

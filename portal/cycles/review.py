@@ -1,10 +1,11 @@
 """The data of a cycle: submit (diajukan), review (approve / return with a reason),
-sign (disahkan, locked), reopen. Who may do each is asked of portal/cycles/policy.py;
-separation of duties: whoever ever changed or submitted a value may not validate,
-verify or sign it."""
+reopen; the sign-off itself (disahkan, locked) is portal/signing/signoff.py. Who may
+do each is asked of portal/cycles/policy.py; separation of duties: whoever ever changed
+or submitted a value may not validate, verify or sign it."""
 from datetime import datetime
 
 from portal.audit import services as audit
+from portal.capaian.figures import display_value
 from portal.columns import utcnow
 from portal.cycles import engine, policy
 from portal.cycles.engine import (  # noqa: F401 (the names callers know the review by)
@@ -15,11 +16,8 @@ from portal.cycles.engine import (  # noqa: F401 (the names callers know the rev
     require_current,
     stage_of_task,
 )
-from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, ItemState
+from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState
 from portal.cycles.policy import ENTRY_KINDS, entered_by, submit_rights  # noqa: F401
-from portal.extensions import db
-from portal.indicators.entry import display_value
-from portal.signing.capture import record_signoff
 from portal.sop.document import Meaning
 
 # ---------------------------------------------------------------- stages named by the SOP
@@ -64,7 +62,7 @@ def submit(items: list[CycleItem], user, now: datetime | None = None) -> None:
         cycle = item.cycle
         if cycle.locked:
             raise CycleError("Data siklus ini sudah disahkan dan terkunci.")
-        if not engine.entry_open(cycle):
+        if not engine.realisasi_open(cycle):
             raise CycleError("Pengisian data belum dibuka: langkah pengumpulan data SOP belum berjalan.")
         policy.may_submit(user, item)
         if item.state not in (ItemState.BELUM_DIISI, ItemState.DIKEMBALIKAN):
@@ -167,36 +165,7 @@ def decide(task: CycleTask, user, approve: bool, reason: str = "", now: datetime
     engine.rewind(task, engine.return_target(task), user, now, reason.strip(), lane_text(lanes))
 
 
-# ---------------------------------------------------------------- sign, reopen
-
-def sign(task: CycleTask, user, now: datetime | None = None) -> None:
-    now = now or utcnow()
-    require_current(task)
-    lanes = acting_lanes(user, task)
-    if task.step.meaning != Meaning.SIGN:
-        raise CycleError("Langkah ini bukan pengesahan.")
-    cycle = task.cycle
-    final = len(data_review_positions(cycle))
-    waiting = [i.indikator.nama for i in cycle.items if i.state != ItemState.DIAJUKAN or i.stage < final]
-    if waiting:
-        raise CycleError("Belum semua data selesai direviu: " + "; ".join(waiting[:5])
-                         + (" ..." if len(waiting) > 5 else ""))
-    refusal = policy.sign_refusal(user, cycle)
-    if refusal:
-        raise policy.CycleRefused(refusal)
-    cycle.revision += 1
-    for item in cycle.items:
-        item.state = ItemState.DISAHKAN
-        db.session.add(CycleSnapshot(tenant_id=cycle.tenant_id, cycle_id=cycle.id, indikator_id=item.indikator_id,
-                                     revision=cycle.revision, values=snapshot_values(item), signed_at=now,
-                                     signed_by_id=user.id))
-    record_signoff(cycle, user, now, lane_text(lanes))
-    cycle.locked, cycle.status = True, "disahkan"
-    cycle.lock_reason = f"Disahkan oleh {user.name} pada {now:%d-%m-%Y %H.%M} UTC (revisi {cycle.revision})."
-    audit.record(cycle.tenant, user, "siklus.sahkan", "cycle", cycle.id, lane=lane_text(lanes), cycle_id=cycle.id,
-                 new=f"revisi {cycle.revision}")
-    engine.complete(task, user, now, lane_text(lanes))
-
+# ---------------------------------------------------------------- the signed values, reopen
 
 def snapshot_values(item: CycleItem) -> dict:
     row = policy._realisasi(item)
@@ -228,7 +197,7 @@ def reopen(cycle: Cycle, user, reason: str, item_ids: list[int] | None = None, n
     for item in chosen:
         item.state, item.stage, item.returned_reason = ItemState.DIKEMBALIKAN, 0, reason.strip()
         item.returned_at, item.returned_by_id = now, user.id
-    cycle.locked, cycle.status, cycle.lock_reason = False, "berjalan", ""
+    cycle.locked, cycle.status, cycle.lock_reason = False, CycleStatus.BERJALAN, ""
     audit.record(cycle.tenant, user, "siklus.buka_kembali", "cycle", cycle.id, lane=lane_text(heads),
                  cycle_id=cycle.id, old=f"disahkan (revisi {cycle.revision})", new="dibuka kembali",
                  reason=reason.strip())

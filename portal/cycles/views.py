@@ -8,12 +8,11 @@ from portal import web
 from portal.access import rule
 from portal.audit import services as audit
 from portal.cycles import engine, forms, policy, queries, review
-from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask
+from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, ItemState
 from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
-from portal.indicators.models import FileBlob, Indikator
+from portal.indikator.models import FileBlob, Indikator
 from portal.problems import Invalid
-from portal.signing import queries as signed_queries
 from portal.tenancy.models import utcnow
 from portal.tenancy.scope import scoped_get
 
@@ -68,17 +67,17 @@ def _detail_context(cycle) -> dict:
     stage = review.stage_of_task(task) if task else None
     waiting_units = list(dict.fromkeys(
         i.indikator.unit for i in cycle.items
-        if stage is not None and i.state == "diajukan" and i.stage == stage - 1 and i.indikator.unit))
+        if stage is not None and i.state == ItemState.DIAJUKAN and i.stage == stage - 1 and i.indikator.unit))
     return {
         "waiting_units": waiting_units,
         "task": task, "can_act": can_act, "stage": stage,
         "item_label": review.item_label, "queries": queries, "engine": engine, "review": review,
         "events": audit.for_cycle(cycle.tenant, cycle.id), "now": utcnow(),
-        "submittable": [i for i in cycle.items if i.state in ("belum_diisi", "dikembalikan")
-                        and may_submit(i)] if engine.entry_open(cycle) else [],
+        "submittable": [i for i in cycle.items if i.state in (ItemState.BELUM_DIISI, ItemState.DIKEMBALIKAN)
+                        and may_submit(i)] if engine.realisasi_open(cycle) else [],
         "is_head": policy.is_head(current_user, cycle.tenant),
         "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
-        "signed": signed_queries.of_cycle(cycle) if cycle.locked else [],
+        "signed": cycle.signed_figures if cycle.locked else [],
     }
 
 
@@ -93,7 +92,7 @@ def _act(cycle_id, action):
     """Run one domain action on the cycle; a refusal is raised as a portal.problems error
     (answered by portal/web.py, with nothing saved)."""
     cycle = scoped_get(Cycle, g.tenant, cycle_id)
-    action(cycle)  # a BuktiError is a portal.problems.Invalid too
+    action(cycle)  # an UploadRefused is a portal.problems.Invalid too
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle_id))
 
@@ -132,7 +131,7 @@ def review_items(cycle_id, task_id):
     return _act(cycle_id, action)
 
 
-# The sign-off (cycles.sign) is in signoff_views.py: it needs the confirmation of its page.
+# The sign-off (signing.sign) is in portal/signing/views.py: it needs the confirmation of its page.
 
 
 @bp.route("/<int:cycle_id>/ajukan", methods=["POST"])

@@ -5,7 +5,7 @@ from datetime import datetime
 
 from portal.columns import utcnow
 from portal.cycles import policy
-from portal.cycles.engine import current_task, entry_open, flow, periodic_due, stage_of_task
+from portal.cycles.engine import current_task, flow, periodic_due, realisasi_open, stage_of_task
 from portal.cycles.models import Cycle, CycleTask, ItemState
 from portal.sop.document import Meaning
 
@@ -33,7 +33,7 @@ def open_work(cycle: Cycle, now: datetime | None = None) -> list[Work]:
         return out
     capable = policy.kinds_with(policy.STEP_CAPABILITY[task.step.meaning])
     step_kinds = frozenset(policy.step_lane_kinds(task.step) & capable)
-    if entry_open(cycle):
+    if realisasi_open(cycle):
         collectors = frozenset(policy.collect_kinds(cycle) - policy.ENTRY_KINDS)
         collect_task = next((t for t in flow(cycle) if t.step.meaning == Meaning.COLLECT), task)
         for item in cycle.items:

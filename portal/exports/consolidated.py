@@ -7,10 +7,11 @@ from itertools import groupby
 
 from xlsxwriter.utility import xl_range
 
+from portal.capaian.rules import average_capaian, classify_capaian
+from portal.capaian.values import DIHITUNG
 from portal.exports import xlsx
 from portal.exports.figures import Export, OpdFigures
 from portal.exports.formulir import C_CAPAIAN, C_KATEGORI, formulir_sheet, headers, write_indicator_row
-from portal.indicators.capaian import DIHITUNG, average_capaian, classify_capaian
 
 Progress = Callable[[int, int], None]
 

@@ -12,7 +12,7 @@ are asked for; then their live figure is printed and marked "DRAF — belum disa
 The number of SQL statements is fixed, whatever the number of OPDs: every table is read
 with one statement over the whole scope, ordered by OPD in the same order, and consumed
 OPD by OPD (streamed: a province never sits in memory at once). Draft capaian and kategori
-come from the portal's own engine (portal.indicators.figures / capaian / kategori).
+come from the portal's own engine (portal.indikator.figures / capaian / kategori).
 """
 import json
 from collections.abc import Iterator
@@ -23,21 +23,15 @@ from decimal import Decimal
 from sqlalchemy import Text, and_, cast, func, select
 from sqlalchemy.orm import aliased
 
+from portal.capaian import figures as capaian_figures
+from portal.capaian.rules import CapaianResult, RuleSet, average_capaian
+from portal.capaian.settings import rules_from_snapshot
+from portal.capaian.values import BELUM_DIISI, DIHITUNG, RollUp, roll_up
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.exports import queries
 from portal.exports.queries import PERIOD_KINDS, measured_triwulan  # noqa: F401 (re-exported)
 from portal.extensions import db
-from portal.indicators import figures as indicator_figures
-from portal.indicators.capaian import (
-    BELUM_DIISI,
-    DIHITUNG,
-    CapaianResult,
-    RollUp,
-    RuleSet,
-    average_capaian,
-    roll_up,
-)
-from portal.indicators.models import (
+from portal.indikator.models import (
     BuktiDukung,
     IndicatorSet,
     Indikator,
@@ -45,7 +39,6 @@ from portal.indicators.models import (
     Realisasi,
     Sasaran,
 )
-from portal.indicators.settings import rules_from_snapshot
 from portal.numbers import TW
 from portal.signing.models import SignedFigure, SignedValue, record_figures
 from portal.tenancy.lanes import Level
@@ -63,7 +56,7 @@ def period_label(kind: str, no: int, tahun: int) -> str:
 
 
 class IndView:
-    """An indicator row as portal.indicators.figures reads it (without ORM objects)."""
+    """An indicator row as portal.indikator.figures reads it (without ORM objects)."""
 
     __slots__ = ("_m",)
 
@@ -99,7 +92,7 @@ class Row:
     draft: bool                # figures shown although not signed
     verifier: str
     rules: RuleSet
-    fig: indicator_figures.Figures | None   # None: not signed and drafts not asked for
+    fig: capaian_figures.Figures | None   # None: not signed and drafts not asked for
     rollup: RollUp | None      # realisasi s.d. TW n (None: predikat or not shown)
 
     @property
@@ -326,7 +319,7 @@ def _draft_row(number, ind, sasaran, units, raw, item, bukti, current_rules, n, 
     status = f"{DRAFT} ({state})" if include_drafts else f"Belum disahkan ({state})"
     quarters = [None if q is None else _frozen_from(q) for q in raw]
     rules = rules_from_snapshot(ind.rules) or current_rules
-    fig = indicator_figures.figures(ind, quarters, n, current_rules) if include_drafts else None
+    fig = capaian_figures.figures(ind, quarters, n, current_rules) if include_drafts else None
     source = raw[n - 1]
     texts = (("", "", "") if not include_drafts or source is None else
              (source["faktor_pendorong"], source["faktor_penghambat"], source["tindak_lanjut"]))
@@ -339,12 +332,12 @@ def _draft_row(number, ind, sasaran, units, raw, item, bukti, current_rules, n, 
 
 def _quarter_value(ind, q):
     if ind.jenis_target == "predikat":
-        return indicator_figures.predikat_of(q)
-    return indicator_figures.value_of(q)
+        return capaian_figures.predikat_of(q)
+    return capaian_figures.value_of(q)
 
 
 class _Frozen:
-    """A quarterly value as portal.indicators.figures.value_of/predikat_of read a row."""
+    """A quarterly value as portal.indikator.figures.value_of/predikat_of read a row."""
 
     __slots__ = ("tidak_berlaku", "nilai", "predikat")
 
@@ -363,7 +356,7 @@ def _signers(record) -> str:
     steps.append((f"Disahkan (revisi {record.revision})", record.signed_by_name, record.signed_at))
     parts = []
     for label, who, at in steps:
-        when = indicator_figures.waktu(at)
+        when = capaian_figures.waktu(at)
         if who or when:
             parts.append(f"{label}: {who}" + (f", {when} WIB" if when else ""))
     return "; ".join(parts)

@@ -4,16 +4,11 @@ from decimal import Decimal
 
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
+from portal.capaian.figures import angka
+from portal.capaian.rules import compute_serapan
+from portal.capaian.values import BELUM_DIISI, DIHITUNG, STATE_LABELS, TIDAK_BERLAKU
 from portal.exports import xlsx
 from portal.exports.figures import Export, OpdFigures, Row
-from portal.indicators.capaian import (
-    BELUM_DIISI,
-    DIHITUNG,
-    STATE_LABELS,
-    TIDAK_BERLAKU,
-    compute_serapan,
-)
-from portal.indicators.figures import angka
 from portal.numbers import TW
 
 POLARITAS = {"positif": "Positif", "negatif": "Negatif"}

@@ -5,11 +5,12 @@ from decimal import Decimal
 
 from xlsxwriter.utility import xl_range
 
+from portal.capaian.rules import classify_capaian, compute_capaian, compute_serapan
+from portal.capaian.values import BELUM_DIISI, DIHITUNG
 from portal.exports import xlsx
 from portal.exports.figures import Export, Row
 from portal.exports.formulir import write_target
 from portal.exports.reports import average_cell, one_opd, r_value, serapan_cell, start_sheet, status_cell, write_r
-from portal.indicators.capaian import BELUM_DIISI, DIHITUNG, classify_capaian, compute_capaian, compute_serapan
 
 EFISIENSI_METHOD = ("Metode efisiensi: selisih = rata-rata capaian kinerja (%) − serapan anggaran (%); "
                     "selisih > 5: Efisien; −5 s.d. 5: Sebanding; < −5: Kurang efisien.")

@@ -3,11 +3,12 @@ at once (never one statement per OPD)."""
 from sqlalchemy import func, select
 from sqlalchemy.orm import aliased
 
+from portal.capaian.kategori import KATEGORI_PERMENDAGRI_86_2017, KategoriScale
+from portal.capaian.models import IndicatorSettings
+from portal.capaian.rules import RuleSet
 from portal.cycles.models import Cycle
 from portal.extensions import db
-from portal.indicators.capaian import RuleSet
-from portal.indicators.kategori import KATEGORI_PERMENDAGRI_86_2017, KategoriScale
-from portal.indicators.models import IndicatorSettings, Indikator
+from portal.indikator.models import Indikator
 from portal.signing import queries as signing_queries
 from portal.signing.models import SignedFigure
 from portal.tenancy.lanes import Level

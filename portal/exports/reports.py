@@ -4,17 +4,11 @@ from decimal import Decimal
 
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
 
+from portal.capaian.rules import average_capaian, classify_capaian, compute_capaian, compute_serapan
+from portal.capaian.values import BELUM_DIISI, DIHITUNG
 from portal.exports import xlsx
 from portal.exports.figures import Export, OpdFigures, Row
 from portal.exports.formulir import rollup_formula, state_text, write_target, write_value
-from portal.indicators.capaian import (
-    BELUM_DIISI,
-    DIHITUNG,
-    average_capaian,
-    classify_capaian,
-    compute_capaian,
-    compute_serapan,
-)
 from portal.numbers import TW
 
 

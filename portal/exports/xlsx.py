@@ -15,10 +15,11 @@ import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.worksheet import Worksheet
 
+from portal.capaian.kategori import KategoriScale, format_angka
+from portal.capaian.rules import RULE_LABELS, CapaianResult, RuleSet
+from portal.capaian.settings import NEGATIVE_RULE_LABELS
+from portal.capaian.values import DIHITUNG
 from portal.exports.figures import DRAFT
-from portal.indicators.capaian import DIHITUNG, RULE_LABELS, CapaianResult, RuleSet
-from portal.indicators.kategori import KategoriScale, format_angka
-from portal.indicators.settings import NEGATIVE_RULE_LABELS
 
 NUMBER = "#,##0.00"   # shown 1.234,56 under an Indonesian locale
 RUPIAH = "#,##0"

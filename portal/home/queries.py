@@ -7,16 +7,16 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from portal.auth.models import User
+from portal.capaian import figures as capaian_figures
+from portal.capaian import settings as capaian_settings
+from portal.capaian.rules import average_capaian
 from portal.columns import utcnow
+from portal.cycles import policy as cycle_policy
 from portal.cycles import queries as cycle_queries
 from portal.cycles.engine import measured_triwulan, period_label
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
-from portal.indicators import entry as indicator_entry
-from portal.indicators import figures as indicator_figures
-from portal.indicators import settings as indicator_settings
-from portal.indicators.capaian import average_capaian
-from portal.indicators.models import IndicatorSet, Indikator, Realisasi, Sasaran
+from portal.indikator.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.oversight import queries
 from portal.signing.queries import signed_now
 from portal.tenancy import services as tenancy
@@ -91,7 +91,7 @@ def progress_of(cycle: Cycle) -> Progress:
 
 def returned_to(user, tenant: Tenant) -> list[Returned]:
     """Indicators of the user's units sent back in a running cycle, with the reason."""
-    units = indicator_entry.entry_unit_ids(user, tenant)
+    units = cycle_policy.realisasi_unit_ids(user, tenant)
     if not units:
         return []
     rows = db.session.execute(
@@ -117,11 +117,11 @@ def capaian_per_sasaran(tenant: Tenant, tahun: int, triwulan: int) -> list[Sasar
     for row in db.session.scalars(select(Realisasi).where(Realisasi.tenant_id == tenant.id,
                                                           Realisasi.indikator_id.in_(list(values)))):
         values[row.indikator_id][row.triwulan - 1] = row
-    eff = indicator_settings.effective(tenant).rules
+    eff = capaian_settings.effective(tenant).rules
     signed = signed_now(tenant.id, tahun, triwulan, values)
     grouped: dict[int, tuple[Sasaran, list]] = {}
     for ind, sasaran in pairs:
-        f = signed[ind.id].figures() if ind.id in signed else indicator_figures.figures(ind, values[ind.id],
+        f = signed[ind.id].figures() if ind.id in signed else capaian_figures.figures(ind, values[ind.id],
                                                                                          triwulan, eff)
         grouped.setdefault(sasaran.id, (sasaran, []))[1].append(f.capaian)
     return [SasaranCapaian(s, average_capaian(results, eff), len(results)) for s, results in grouped.values()]

@@ -7,7 +7,7 @@ from portal import web
 from portal.access import rule
 from portal.auth import invitations
 from portal.extensions import db
-from portal.indicators import copying
+from portal.indikator import copying
 from portal.onboarding import people as people_services
 from portal.onboarding.forms import COPY_YEAR, CopySetForm, PersonForm, SheetForm, StatusForm
 from portal.onboarding.views import bp, saved_and_back

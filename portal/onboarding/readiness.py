@@ -6,8 +6,8 @@ from sqlalchemy import select
 
 from portal.auth.models import Membership, User
 from portal.extensions import db
-from portal.indicators.models import IndicatorSet, Indikator
-from portal.indicators.services import has_pk_target
+from portal.indikator.models import IndicatorSet, Indikator
+from portal.indikator.services import has_pk_target
 from portal.problems import Invalid
 from portal.sop import services as sop_services
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level

@@ -10,7 +10,7 @@ from html import escape
 
 from markupsafe import Markup
 
-from portal.indicators.kategori import format_angka
+from portal.capaian.kategori import format_angka
 from portal.numbers import TW
 
 COLORS = ["#0b5394", "#c27c0e", "#1e6b35", "#a61b1b", "#6a3d9a", "#2a7f8f", "#7f6000", "#444444"]

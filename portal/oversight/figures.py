@@ -2,18 +2,18 @@
 realisasi and capaian through. A signed period shows its signing record (portal.signing:
 the latest signed revision, also while its cycle is reopened), whatever changed in the
 definition or the live rows since; only a period never signed is computed from the live
-Realisasi rows (portal/indicators/figures.py), and is marked as such.
+Realisasi rows (portal/capaian/figures.py), and is marked as such.
 """
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy import select
 
+from portal.capaian import figures as capaian_figures
+from portal.capaian import settings as capaian_settings
+from portal.capaian.values import DIHITUNG
 from portal.extensions import db
-from portal.indicators import figures as indicator_figures
-from portal.indicators import settings as indicator_settings
-from portal.indicators.capaian import DIHITUNG
-from portal.indicators.models import IndicatorSet, Indikator, Realisasi
+from portal.indikator.models import IndicatorSet, Indikator, Realisasi
 from portal.oversight.models import IndicatorLink
 from portal.oversight.queries import opds_below
 from portal.signing.queries import latest_of_indicators
@@ -61,7 +61,7 @@ def linked_figures(viewer: Tenant, reference_id: int, tahun: int, triwulan: int)
     out = []
     for ind, opd in rows:
         if opd.id not in rules:
-            rules[opd.id] = indicator_settings.effective(opd).rules
+            rules[opd.id] = capaian_settings.effective(opd).rules
         trend = []
         for n in range(1, 5):
             f, _ = _figures_at(ind, n, signed, values[ind.id], rules[opd.id])
@@ -83,4 +83,4 @@ def _figures_at(ind: Indikator, n: int, signed: dict, values: list, rules):
     record = signed.get((ind.id, n))
     if record is not None:
         return record.figures(), record
-    return indicator_figures.figures(ind, values, n, rules), None
+    return capaian_figures.figures(ind, values, n, rules), None

@@ -18,7 +18,7 @@ from portal.columns import utcnow
 from portal.cycles.engine import period_label
 from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.extensions import db
-from portal.indicators.models import Indikator
+from portal.indikator.models import Indikator
 from portal.sop.document import Meaning
 from portal.sop.models import SopLane, SopStep
 from portal.tenancy.lanes import Level

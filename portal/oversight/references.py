@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 
 from portal.extensions import db
-from portal.indicators.models import IndicatorSet, Indikator
+from portal.indikator.models import IndicatorSet, Indikator
 from portal.oversight.models import IndicatorLink, IndicatorReference
 from portal.oversight.queries import opds_below
 from portal.problems import Conflict, Invalid, NotFound

@@ -3,7 +3,7 @@ from flask import Blueprint, g, request
 
 from portal import web
 from portal.access import rule
-from portal.indicators.kategori import format_angka
+from portal.capaian.kategori import format_angka
 from portal.oversight import charts, queries, services
 from portal.oversight.forms import MatrixFilter
 from portal.tenancy.lanes import Level

@@ -9,13 +9,13 @@ from sqlalchemy.orm import selectinload
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import User
+from portal.capaian import settings as capaian_settings
+from portal.capaian.figures import raw_figures
 from portal.cycles.engine import measured_triwulan, period_label
 from portal.cycles.models import Cycle, CycleItem
 from portal.extensions import db
-from portal.indicators import evidence
-from portal.indicators import settings as indicator_settings
-from portal.indicators.figures import raw_figures
-from portal.indicators.models import Indikator, Realisasi, Sasaran
+from portal.indikator.models import BuktiStatus, Indikator, Realisasi, Sasaran
+from portal.indikator.queries import bukti_of_rows
 from portal.signing.models import SignedFigure, SignedValue
 
 STAGE_VERBS = {1: "Divalidasi", 2: "Diverifikasi"}
@@ -27,7 +27,7 @@ def _raw(value: Decimal | None) -> Decimal | None:
 
 
 def record_signoff(cycle: Cycle, user, now: datetime, lane: str = "") -> list[SignedFigure]:
-    """Called by the sign-off (portal.cycles.review.sign) after cycle.revision was raised."""
+    """Called by the sign-off (portal.signing.signoff.sign) after cycle.revision was raised."""
     n = measured_triwulan(cycle.period_kind, cycle.period_no)
     items = list(cycle.items)
     ids = [i.indikator_id for i in items]
@@ -40,10 +40,10 @@ def record_signoff(cycle: Cycle, user, now: datetime, lane: str = "") -> list[Si
     for row in db.session.scalars(select(Realisasi).where(Realisasi.tenant_id == cycle.tenant_id,
                                                           Realisasi.indikator_id.in_(ids))):
         rows[row.indikator_id][row.triwulan - 1] = row
-    bukti = evidence.of_rows(cycle.tenant_id, ids, n)
+    bukti = bukti_of_rows(cycle.tenant_id, ids, n)
     reviews = _reviews(cycle, items)
     names = _names({uid for i in items for uid in (i.submitted_by_id, *_row_users(rows[i.indikator_id][n - 1]))})
-    current_rules = indicator_settings.effective(cycle.tenant).rules
+    current_rules = capaian_settings.effective(cycle.tenant).rules
     out = []
     for item in items:
         ind = inds[item.indikator_id]
@@ -110,7 +110,7 @@ def _figure(cycle, item, ind: Indikator, sasaran, values, n, current_rules, bukt
             lane) -> SignedFigure:
     raw = raw_figures(ind, values, n, current_rules)
     row = values[n - 1]
-    rules = ind.rules or indicator_settings.snapshot(
+    rules = ind.rules or capaian_settings.snapshot(
         cycle.tenant, ind.skala_predikat if ind.jenis_target == "predikat" else None)
     validated, verified = _stage(reviews, 1), _stage(reviews, 2)
     return SignedFigure(
@@ -134,7 +134,7 @@ def _figure(cycle, item, ind: Indikator, sasaran, values, n, current_rules, bukt
         tindak_lanjut=row.tindak_lanjut if row else "",
         bukti=[{"id": b.id, "filename": b.filename, "kind": b.kind, "size": b.size, "sha256": b.sha256,
                 "uploaded_at": b.uploaded_at.isoformat(), "uploaded_by": b.uploaded_by.name if b.uploaded_by else ""}
-               for b in bukti if b.status == "aktif"],
+               for b in bukti if b.status == BuktiStatus.AKTIF],
         entered_by_id=row.updated_by_id if row else None,
         entered_by_name=names.get(row.updated_by_id, "") if row else "",
         entered_at=row.updated_at if row else None,

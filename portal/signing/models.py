@@ -24,11 +24,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from portal.capaian.figures import Figures, shown_realisasi_sd
+from portal.capaian.rules import CapaianResult
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.indicators.capaian import CapaianResult
-from portal.indicators.figures import Figures, shown_realisasi_sd
-from portal.indicators.models import Angka
+from portal.indikator.models import Angka
 
 # Capaian and progres unrounded (the pages round them to 2 decimals).
 Raw = Numeric(24, 10)

@@ -7,13 +7,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 
+from portal.capaian import settings as capaian_settings
+from portal.capaian.figures import Figures, angka, figures
 from portal.cycles.engine import measured_triwulan
 from portal.cycles.models import Cycle, CycleItem
 from portal.extensions import db
-from portal.indicators import settings as indicator_settings
-from portal.indicators.figures import Figures, angka, figures
-from portal.indicators.models import Indikator, Realisasi
-from portal.indicators.services import INDIKATOR_FIELDS
+from portal.indikator.models import Indikator, Realisasi
+from portal.indikator.services import INDIKATOR_FIELDS
 
 
 @dataclass
@@ -37,7 +37,7 @@ def _values(cycle: Cycle) -> dict[int, list]:
 def preview(cycle: Cycle) -> list[PreviewRow]:
     n = measured_triwulan(cycle.period_kind, cycle.period_no)
     values = _values(cycle)
-    rules = indicator_settings.effective(cycle.tenant).rules
+    rules = capaian_settings.effective(cycle.tenant).rules
     out = []
     for item in cycle.items:
         ind = item.indikator

@@ -16,8 +16,8 @@ from flask_wtf.file import FileField
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
+from portal.capaian.values import AngkaTidakValid, parse_angka
 from portal.form_fields import PostedForm, strip_text
-from portal.indicators.capaian import AngkaTidakValid, parse_angka
 from portal.sop import editing, paste
 from portal.sop.document import HEADER_LISTS, Meaning, Repeat, Symbol, TimeUnit
 

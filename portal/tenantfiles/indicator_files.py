@@ -20,22 +20,15 @@ from pathlib import Path
 from sqlalchemy import select
 
 from portal.auth.models import User
+from portal.capaian import settings as capaian_settings
+from portal.capaian.kategori import KATEGORI_PERMENDAGRI_86_2017, Band, KategoriScale, PredikatTidakValid
+from portal.capaian.models import IndicatorSettings
+from portal.capaian.rules import is_percent, value_from_ratio
 from portal.extensions import db
-from portal.indicators import forms, services
-from portal.indicators import settings as indicator_settings
-from portal.indicators.capaian import value_from_ratio
-from portal.indicators.entry import is_percent
-from portal.indicators.kategori import KATEGORI_PERMENDAGRI_86_2017, Band, KategoriScale, PredikatTidakValid
-from portal.indicators.models import (
-    IndicatorSet,
-    IndicatorSettings,
-    Indikator,
-    ProgramKegiatan,
-    Realisasi,
-    ReportingPeriod,
-    Sasaran,
-)
+from portal.indikator import forms, services
+from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Realisasi, ReportingPeriod, Sasaran
 from portal.marked_yaml import MarkedDict, MarkedList, Problem, YamlError, load_text
+from portal.realisasi.services import RealisasiInput
 from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant, Unit
 from portal.yaml_fields import Fields
@@ -45,16 +38,11 @@ ENTRY_TEXTS = ("faktor_pendorong", "faktor_penghambat", "tindak_lanjut")
 
 
 @dataclass
-class RealisasiSpec:
-    tw: int
-    nilai: Decimal | None = None
-    predikat: str | None = None
-    pembilang: Decimal | None = None
-    penyebut: Decimal | None = None
-    tidak_berlaku: bool = False
-    faktor_pendorong: str = ""
-    faktor_penghambat: str = ""
-    tindak_lanjut: str = ""
+class RealisasiSpec(RealisasiInput):
+    """A realisasi of a tenant file: the values the realisasi form reads, its triwulan and
+    who entered it."""
+
+    tw: int = 1
     oleh: str | None = None
 
 
@@ -142,7 +130,7 @@ def _read_file(f: Fields, data: MarkedDict, opd, emails: set[str]) -> IndicatorF
         raw = f.mapping(data, "pengaturan_capaian", "pengaturan_capaian")
         f.unknown_keys(raw, {"rumus_negatif", "skala_kategori"}, "pengaturan_capaian")
         spec.negative_rule = f.choice(raw, "rumus_negatif", "pengaturan_capaian.rumus_negatif",
-                                      list(indicator_settings.NEGATIVE_RULE_LABELS), default="default")
+                                      list(capaian_settings.NEGATIVE_RULE_LABELS), default="default")
         if "skala_kategori" in raw:
             spec.kategori = _scale(f, f.mapping(raw, "skala_kategori", "pengaturan_capaian.skala_kategori"))
     units = {u.key for u in opd.units}
@@ -280,7 +268,7 @@ def _indikator(f: Fields, raw, path: str, units: set[str], emails: set[str], see
     if "predikat" in raw:
         p = f.mapping(raw, "predikat", f"{path}.predikat")
         f.unknown_keys(p, {"skala", "target"}, f"{path}.predikat")
-        v["skala_predikat"] = f.choice(p, "skala", f"{path}.predikat.skala", list(indicator_settings.PREDIKAT_SCALES))
+        v["skala_predikat"] = f.choice(p, "skala", f"{path}.predikat.skala", list(capaian_settings.PREDIKAT_SCALES))
         v["target_predikat"] = f.text(p, "target", f"{path}.predikat.target", required=False, max_len=20) or None
     for key, message in forms.target_problems(v).items():
         f.problem(raw, f"{path}.{_yaml_key(key)}", message)
@@ -290,13 +278,13 @@ def _indikator(f: Fields, raw, path: str, units: set[str], emails: set[str], see
     spec = IndikatorSpec(v["kode"], unit, v)
     tws = set()
     for i, r_raw in enumerate(f.items(raw, "realisasi", f"{path}.realisasi")):
-        entry = _realisasi(f, r_raw, f"{path}.realisasi[{i + 1}]", v, emails)
-        if entry is None:
+        row = _realisasi(f, r_raw, f"{path}.realisasi[{i + 1}]", v, emails)
+        if row is None:
             continue
-        if entry.tw in tws:
-            f.problem(r_raw, f"{path}.realisasi[{i + 1}].tw", f"TW {entry.tw} ditulis dua kali")
-        tws.add(entry.tw)
-        spec.realisasi.append(entry)
+        if row.tw in tws:
+            f.problem(r_raw, f"{path}.realisasi[{i + 1}].tw", f"TW {row.tw} ditulis dua kali")
+        tws.add(row.tw)
+        spec.realisasi.append(row)
     return spec
 
 
@@ -315,7 +303,7 @@ def _realisasi(f: Fields, raw, path: str, v: dict, emails: set[str]) -> Realisas
     if tw > 4:
         f.problem(raw, f"{path}.tw", "triwulan harus 1 sampai 4")
     negative = v["boleh_negatif"]
-    e = RealisasiSpec(tw, tidak_berlaku=raw.get("tidak_berlaku") is True,
+    e = RealisasiSpec(tw=tw, tidak_berlaku=raw.get("tidak_berlaku") is True,
                       **{k: f.text(raw, k, f"{path}.{k}", required=False, max_len=5000) for k in ENTRY_TEXTS})
     given = [k for k in ("nilai", "predikat", "pembilang", "penyebut") if raw.get(k) not in (None, "")]
     if e.tidak_berlaku and given:
@@ -325,7 +313,7 @@ def _realisasi(f: Fields, raw, path: str, v: dict, emails: set[str]) -> Realisas
             f.problem(raw, path, "indikator predikat diisi dengan kunci predikat")
         elif given:
             try:
-                scale = indicator_settings.PREDIKAT_SCALES[v["skala_predikat"] or "opini_bpk"]
+                scale = capaian_settings.PREDIKAT_SCALES[v["skala_predikat"] or "opini_bpk"]
                 e.predikat = scale.canonical(str(raw["predikat"]))
             except PredikatTidakValid as error:
                 f.problem(raw, f"{path}.predikat", str(error))

@@ -45,7 +45,7 @@ def _advance(app, cycle_id, until_meaning, other_units=True):
             for item in cycle.items:
                 if item.indikator.kode not in KESMAS and item.state == "belum_diisi":
                     user = d.enterer(opd, item)
-                    if d.indicator_entry.row_for(opd, d.indicator_entry.open_period(opd, 2026, 2), item.indikator,
+                    if d.realisasi_services.row_for(opd, d.periods.open_period(opd, 2026, 2), item.indikator,
                                                  user).current is None:
                         d.enter_value(item, user)
                     review.submit([item], user)

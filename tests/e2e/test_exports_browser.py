@@ -9,9 +9,9 @@ import openpyxl
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from portal.capaian.kategori import format_angka
 from portal.extensions import db
-from portal.indicators.kategori import format_angka
-from portal.indicators.models import ReportingPeriod
+from portal.indikator.models import ReportingPeriod
 from portal.jobs import queue
 from tests import cycle_driver
 

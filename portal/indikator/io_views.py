@@ -5,9 +5,9 @@ from flask_login import current_user
 from portal import database, web
 from portal.access import rule
 from portal.extensions import db
-from portal.indicators import forms, services, xlsx_import, xlsx_template
-from portal.indicators.evidence import size_text
-from portal.indicators.views import bp, opd_only, own_set
+from portal.indikator import forms, services, xlsx_import, xlsx_template
+from portal.indikator.views import bp, opd_only, own_set
+from portal.safe_files import size_text
 
 XLSX = web.XLSX
 

@@ -1,31 +1,53 @@
 """Capaian of one indicator row, and how its values are shown.
 
-Pure functions on the stored rows: the four quarterly Realisasi rows of an indicator
+Pure functions on the stored rows (read through the two Protocols below, so that this
+package needs nothing from portal/indikator/): the four quarterly Realisasi rows of an indicator
 roll up to TW n (by sifat agregasi) and are compared with the target s.d. TW n under
 the indicator's frozen rules (or the tenant's current rules while no PK target froze
-them), using the capaian engine (capaian.py, kategori.py).
+them), using the capaian rule (rules.py, values.py, kategori.py).
 """
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Protocol
 from zoneinfo import ZoneInfo
 
-from portal.indicators import settings as indicator_settings
-from portal.indicators.capaian import (
-    BELUM_DIISI,
-    DIHITUNG,
-    STATE_LABELS,
-    TIDAK_BERLAKU,
+from portal.capaian import settings as capaian_settings
+from portal.capaian.kategori import OrdinalScale, PredikatTidakValid, format_angka
+from portal.capaian.rules import (
     CapaianResult,
     Rentang,
     RuleSet,
-    State,
     classify_capaian,
     compute_capaian_predikat,
     compute_capaian_triwulan,
 )
-from portal.indicators.kategori import OrdinalScale, PredikatTidakValid, format_angka
-from portal.indicators.models import Indikator, Realisasi
+from portal.capaian.values import BELUM_DIISI, DIHITUNG, STATE_LABELS, TIDAK_BERLAKU, TIDAK_DAPAT_DIHITUNG, State
+
+
+class Realisasi(Protocol):
+    """What the rule reads of a stored quarterly value (portal.indikator.models.Realisasi)."""
+
+    nilai: Decimal | None
+    predikat: str | None
+    tidak_berlaku: bool
+
+
+class Indikator(Protocol):
+    """What the rule reads of an indicator-year (portal.indikator.models.Indikator)."""
+
+    jenis_target: str
+    sifat: str
+    polaritas: str
+    rules: dict | None
+    skala_predikat: str | None
+    target_predikat: str | None
+    target_bawah: Decimal | None
+    target_atas: Decimal | None
+    target_pk: Decimal | None
+
+    def target_sd(self, n: int) -> Decimal | None: ...
+
 
 BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
 LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # WIB: the demo regions; a per-tenant zone can come later
@@ -63,6 +85,16 @@ def predikat_of(row: Realisasi | None):
     return row.predikat or BELUM_DIISI
 
 
+def display_value(row: Realisasi | None) -> str:
+    if row is None:
+        return "belum diisi"
+    if row.tidak_berlaku:
+        return "tidak berlaku"
+    if row.predikat:
+        return row.predikat
+    return angka(row.nilai) if row.nilai is not None else "belum diisi"
+
+
 @dataclass
 class Figures:
     realisasi_sd: str            # "12,5" or a state label
@@ -77,7 +109,7 @@ class Figures:
 def predikat_scale(ind: Indikator) -> OrdinalScale:
     if ind.rules and ind.rules.get("skala_predikat"):
         return OrdinalScale.from_dict(ind.rules["skala_predikat"])
-    return indicator_settings.PREDIKAT_SCALES[ind.skala_predikat or "opini_bpk"]
+    return capaian_settings.PREDIKAT_SCALES[ind.skala_predikat or "opini_bpk"]
 
 
 @dataclass
@@ -99,7 +131,7 @@ class RawFigures:
 def raw_figures(ind: Indikator, values: list[Realisasi | None], n: int, current_rules: RuleSet) -> RawFigures:
     """Capaian TW n of an indicator from its four quarterly rows, under its frozen rules
     (or the tenant's current rules while no PK target froze them)."""
-    frozen = indicator_settings.rules_from_snapshot(ind.rules)
+    frozen = capaian_settings.rules_from_snapshot(ind.rules)
     rules = frozen or current_rules
     if ind.jenis_target == "predikat":
         scale = predikat_scale(ind)
@@ -110,7 +142,7 @@ def raw_figures(ind: Indikator, values: list[Realisasi | None], n: int, current_
         try:
             result = compute_capaian_predikat(r, ind.target_predikat or BELUM_DIISI, scale)
         except PredikatTidakValid as error:
-            result = CapaianResult(None, "tidak_dapat_dihitung", "predikat", "Predikat", str(error))
+            result = CapaianResult(None, TIDAK_DAPAT_DIHITUNG, "predikat", "Predikat", str(error))
         state = str(r.value) if isinstance(r, State) else DIHITUNG
         return RawFigures(None, state, None if isinstance(r, State) else r, None, result, None,
                           classify_capaian(result, rules.kategori), rules, frozen is not None)

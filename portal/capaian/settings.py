@@ -12,11 +12,11 @@ from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
+from portal.capaian.kategori import KATEGORI_PERMENDAGRI_86_2017, OPINI_BPK, PREDIKAT_SAKIP, Band, KategoriScale
+from portal.capaian.models import IndicatorSettings
+from portal.capaian.rules import RuleSet
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.indicators.capaian import RuleSet
-from portal.indicators.kategori import KATEGORI_PERMENDAGRI_86_2017, OPINI_BPK, PREDIKAT_SAKIP, Band, KategoriScale
-from portal.indicators.models import IndicatorSettings
 from portal.tenancy.models import Tenant
 from portal.tenancy.services import chain
 

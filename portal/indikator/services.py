@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import func, select
 
+from portal.capaian import settings as capaian_settings
+from portal.capaian.rules import CapaianResult, compute_serapan
+from portal.capaian.values import BELUM_DIISI
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.indicators import definitions
-from portal.indicators import settings as indicator_settings
-from portal.indicators.capaian import BELUM_DIISI, CapaianResult, compute_serapan
-from portal.indicators.models import (
+from portal.indikator import definitions
+from portal.indikator.models import (
     BuktiDukung,
     IndicatorSet,
     Indikator,
@@ -41,12 +42,15 @@ def sets_of(tenant: Tenant) -> list[tuple[IndicatorSet, int]]:
         .where(IndicatorSet.tenant_id == tenant.id).order_by(IndicatorSet.tahun.desc()))]
 
 
+def set_of_year(tenant: Tenant, tahun: int) -> IndicatorSet | None:
+    return db.session.scalar(select(IndicatorSet).where(IndicatorSet.tenant_id == tenant.id,
+                                                        IndicatorSet.tahun == tahun))
+
+
 def create_set(tenant: Tenant, tahun: int, user) -> IndicatorSet | str:
     if tenant.level != "opd":
         return "Set indikator dimiliki perangkat daerah; buka halaman indikator perangkat daerahnya."
-    exists = db.session.scalar(select(IndicatorSet).where(IndicatorSet.tenant_id == tenant.id,
-                                                          IndicatorSet.tahun == tahun))
-    if exists:
+    if set_of_year(tenant, tahun) is not None:
         return f"Set indikator tahun {tahun} sudah ada."
     tset = IndicatorSet(tenant_id=tenant.id, tahun=tahun, created_by_id=user.id if user else None)
     db.session.add(tset)
@@ -156,7 +160,7 @@ def freeze_rules(tenant: Tenant, ind: Indikator) -> bool:
     tenant's change of options never changes the capaian of a year already agreed."""
     if ind.rules is not None or not has_pk_target(ind):
         return False
-    ind.rules = indicator_settings.snapshot(tenant, ind.skala_predikat if ind.jenis_target == "predikat" else None)
+    ind.rules = capaian_settings.snapshot(tenant, ind.skala_predikat if ind.jenis_target == "predikat" else None)
     ind.rules_frozen_at = utcnow()
     return True
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import xlsxwriter
 
-from portal.indicators.settings import PREDIKAT_SCALES
+from portal.capaian.settings import PREDIKAT_SCALES
 
 YA_TIDAK = ("Ya", "Tidak")
 POLARITAS_CHOICES = {"positif": "Positif", "negatif": "Negatif"}

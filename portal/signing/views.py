@@ -1,7 +1,8 @@
 """The sign-off page: every indicator's realisasi, capaian, kategori and status before
 the Kepala signs, and the sign-off itself, confirmed on the server. After sign-off the
-page shows the signed record (portal.signing), not the live rows."""
-from flask import abort, g, url_for
+page shows the signed record, not the live rows. Same URL paths under the cycle's
+(/t/<tenant>/siklus/<id>/pengesahan), on the signing blueprint."""
+from flask import Blueprint, abort, g, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -10,15 +11,17 @@ from portal.access import rule
 from portal.cycles import engine, policy, review
 from portal.cycles.engine import CycleError
 from portal.cycles.models import Cycle, CycleItem, CycleTask
-from portal.cycles.signoff_forms import SignOffForm
-from portal.cycles.views import bp
 from portal.extensions import db
-from portal.indicators.forms import POLARITAS_LABELS, SIFAT_LABELS
-from portal.indicators.models import Indikator
+from portal.indikator.forms import POLARITAS_LABELS, SIFAT_LABELS
+from portal.indikator.models import Indikator
 from portal.signing import preview
 from portal.signing import queries as signed_queries
+from portal.signing.forms import SignOffForm
+from portal.signing.signoff import sign as sign_step
 from portal.sop.document import Meaning
 from portal.tenancy.scope import scoped_get
+
+bp = Blueprint("signing", __name__, url_prefix="/t/<tenant_slug>/siklus")
 
 CHANGED = ("Data berubah sejak halaman pengesahan dibuka (nilai, definisi indikator atau statusnya). "
            "Periksa lagi nilai yang ditampilkan, lalu sahkan.")
@@ -50,7 +53,7 @@ def _page(cycle: Cycle, form: SignOffForm, status: int = 200, problem: str | Non
     if task is not None and not form.sidik.data:
         form.sidik.data = preview.fingerprint(cycle)
     return web.render(
-        "cycles/signoff.html", status=status, cycle=cycle, task=task, can_sign=can_sign, form=form,
+        "signing/signoff.html", status=status, cycle=cycle, task=task, can_sign=can_sign, form=form,
         problem=problem, rows=[] if signed else preview.preview(cycle), signed=signed,
         item_label=review.item_label, engine=engine,
         POLARITAS_LABELS=POLARITAS_LABELS, SIFAT_LABELS=SIFAT_LABELS)
@@ -78,7 +81,7 @@ def sign(cycle_id, task_id):
         form.sidik.data = ""
         return _page(cycle, form, 409, CHANGED)
     try:
-        review.sign(task, current_user)
+        sign_step(task, current_user)
     except CycleError as error:
         db.session.rollback()
         return _page(_cycle(cycle_id), form, 422, str(error))

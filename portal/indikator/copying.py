@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from portal.audit import services as audit
 from portal.extensions import db
-from portal.indicators.models import IndicatorSet, Indikator, ProgramKegiatan, Sasaran
+from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Sasaran
 from portal.problems import Invalid, NotFound
 from portal.tenancy.models import Tenant, Unit
 

@@ -9,10 +9,12 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.capaian.figures import angka, waktu
+from portal.capaian.settings import PREDIKAT_LABELS
 from portal.extensions import db
-from portal.indicators import copying, entry, evidence, forms, services
-from portal.indicators.models import IndicatorSet, Sasaran
-from portal.indicators.settings import PREDIKAT_LABELS
+from portal.indikator import copying, forms, services
+from portal.indikator.models import IndicatorSet, Sasaran
+from portal.safe_files import size_text
 from portal.tenancy.lanes import Capability
 from portal.tenancy.scope import scoped_get
 
@@ -21,11 +23,21 @@ bp = Blueprint("indicators", __name__, url_prefix="/t/<tenant_slug>")
 
 @bp.context_processor
 def helpers():
-    return {"angka": entry.angka, "waktu": entry.waktu, "TW": entry.TW,
+    """What the indicator and realisasi templates use (both blueprints register it)."""
+    return {"angka": angka, "waktu": waktu,
             "can_manage": Capability.MANAGE_TENANT in getattr(g, "capabilities", frozenset()),
             "POLARITAS_LABELS": forms.POLARITAS_LABELS, "SIFAT_LABELS": forms.SIFAT_LABELS,
             "JENIS_LABELS": forms.JENIS_LABELS, "predikat_labels": PREDIKAT_LABELS,
-            "size_text": evidence.size_text, "max_upload": current_app.config.get("UPLOAD_MAX_BYTES", 10 << 20)}
+            "size_text": size_text, "max_upload": current_app.config.get("UPLOAD_MAX_BYTES", 10 << 20)}
+
+
+@bp.errorhandler(413)
+def body_too_large(error):
+    """A request body over MAX_CONTENT_LENGTH (an XLSX import, a bukti dukung upload): werkzeug
+    stops reading it; say why plainly."""
+    max_bytes = int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    return web.refusal(413, "Berkas terlalu besar", f"Berkas terlalu besar. Ukuran maksimal "
+                       f"{size_text(max_bytes)}; perkecil atau pisahkan berkasnya, lalu unggah lagi.")
 
 
 def opd_only():

@@ -5,7 +5,7 @@ Indikator (the indicator-year: targets, polarity, the capaian rules frozen with 
 target) and optional Program/Kegiatan rows with pagu and realisasi anggaran.
 Realisasi holds one value per indicator and triwulan, with a revision counter for
 optimistic locking. BuktiDukung rows point at FileBlob rows (the bytes, in the
-database; see portal/indicators/evidence.py for why).
+database; see portal/realisasi/bukti.py for why).
 
 Every row carries tenant_id, uniques include it, and composite foreign keys
 (tenant_id, x_id) → (tenant_id, id) keep every reference inside one tenant.
@@ -13,6 +13,7 @@ Every number is Numeric (exported as a number later, never via float).
 """
 from datetime import datetime
 from decimal import Decimal
+from enum import StrEnum
 
 from sqlalchemy import (
     JSON,
@@ -37,10 +38,25 @@ POLARITAS = ("positif", "negatif")
 SIFAT = ("kumulatif", "nilai_akhir", "rata_rata")
 JENIS_TARGET = ("angka", "rentang", "predikat")
 SKALA_PREDIKAT = ("opini_bpk", "predikat_sakip")
-PERIOD_STATUS = ("terbuka", "ditutup")
-BUKTI_STATUS = ("aktif", "diganti", "dihapus")
+
+
+class PeriodStatus(StrEnum):
+    """A reporting period open for entering realisasi (the cycle's collect step opens
+    it), or closed."""
+
+    TERBUKA = "terbuka"
+    DITUTUP = "ditutup"
+
+
+class BuktiStatus(StrEnum):
+    """A bukti dukung file in use, replaced by another, or removed (kept in the history)."""
+
+    AKTIF = "aktif"
+    DIGANTI = "diganti"
+    DIHAPUS = "dihapus"
+
+
 BUKTI_KINDS = ("pdf", "jpeg", "png", "xlsx", "docx")
-NEGATIVE_RULES = ("default", "inverse")
 
 # A value: up to 14 integer digits and 4 decimals. Rupiah: 18 digits and 2 decimals.
 Angka = Numeric(18, 4)
@@ -158,20 +174,20 @@ class ReportingPeriod(db.Model):
         UniqueConstraint("tenant_id", "tahun", "triwulan"),
         UniqueConstraint("tenant_id", "id"),
         CheckConstraint("triwulan BETWEEN 1 AND 4", name="triwulan"),
-        CheckConstraint(one_of("status", PERIOD_STATUS), name="status"),
+        CheckConstraint(one_of("status", PeriodStatus), name="status"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     tahun: Mapped[int] = mapped_column()
     triwulan: Mapped[int] = mapped_column()
-    status: Mapped[str] = mapped_column(String(10), default="terbuka")
+    status: Mapped[str] = mapped_column(String(10), default=PeriodStatus.TERBUKA)
     opened_at: Mapped[datetime] = mapped_column(default=utcnow)
     closed_at: Mapped[datetime | None] = mapped_column()
 
     @property
     def is_open(self) -> bool:
-        return self.status == "terbuka"
+        return self.status == PeriodStatus.TERBUKA
 
 
 class Realisasi(db.Model):
@@ -233,7 +249,7 @@ class BuktiDukung(db.Model):
         UniqueConstraint("tenant_id", "id"),
         Index("ix_bukti_dukung_indikator_triwulan", "tenant_id", "indikator_id", "triwulan"),
         CheckConstraint("triwulan BETWEEN 1 AND 4", name="triwulan"),
-        CheckConstraint(one_of("status", BUKTI_STATUS), name="status"),
+        CheckConstraint(one_of("status", BuktiStatus), name="status"),
         CheckConstraint(one_of("kind", BUKTI_KINDS), name="kind"),
     )
 
@@ -249,7 +265,7 @@ class BuktiDukung(db.Model):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(default=utcnow)
     uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
-    status: Mapped[str] = mapped_column(String(10), default="aktif")
+    status: Mapped[str] = mapped_column(String(10), default=BuktiStatus.AKTIF)
     # Replaced or removed: who and when; a replacement points at its successor.
     ended_at: Mapped[datetime | None] = mapped_column()
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -290,18 +306,3 @@ class ProgramKegiatan(db.Model):
 
     def realisasi_tw(self, n: int) -> Decimal | None:
         return getattr(self, f"realisasi_tw{n}")
-
-
-class IndicatorSettings(db.Model):
-    """A tenant's capaian options (a pemda's apply to its OPDs unless an OPD has its own)."""
-
-    __tablename__ = "indicator_settings"
-    __table_args__ = (CheckConstraint(one_of("negative_rule", NEGATIVE_RULES), name="negative_rule"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), unique=True)
-    negative_rule: Mapped[str] = mapped_column(String(10), default="default")
-    # KategoriScale.to_dict(); NULL: the default scale (Permendagri 86/2017).
-    kategori: Mapped[dict | None] = mapped_column(JSON)
-    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

@@ -1,14 +1,22 @@
 """Pengaturan capaian of a tenant: the negative rule and the kategori scale."""
-from flask import g, request, url_for
+from flask import Blueprint, g, request, url_for
 from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.capaian import settings
+from portal.capaian.figures import angka
+from portal.capaian.kategori import KATEGORI_PERMENDAGRI_86_2017
+from portal.capaian.rules import NEGATIVE_RULES
 from portal.extensions import db
-from portal.indicators import settings
-from portal.indicators.capaian import NEGATIVE_RULES
-from portal.indicators.kategori import KATEGORI_PERMENDAGRI_86_2017
-from portal.indicators.views import bp
+from portal.tenancy.lanes import Capability
+
+bp = Blueprint("capaian", __name__, url_prefix="/t/<tenant_slug>")
+
+
+@bp.context_processor
+def helpers():
+    return {"angka": angka, "can_manage": Capability.MANAGE_TENANT in getattr(g, "capabilities", frozenset())}
 
 
 def _page(status=200, errors=None, typed=None, saved=False):
@@ -45,4 +53,4 @@ def settings_save():
         return _page(status=422, errors=errors, typed=request.form)
     settings.save(g.tenant, current_user, negative_rule, scale)
     db.session.commit()
-    return web.see_other(url_for("indicators.settings_page", tersimpan=1))
+    return web.see_other(url_for("capaian.settings_page", tersimpan=1))

@@ -22,10 +22,10 @@ from sqlalchemy import select
 
 from portal import safe_files
 from portal.extensions import db
-from portal.indicators import definitions, forms, services
-from portal.indicators.models import Indikator, ProgramKegiatan
-from portal.indicators.xlsx_cells import Formula, cell_value
-from portal.indicators.xlsx_template import (
+from portal.indikator import definitions, forms, services
+from portal.indikator.models import Indikator, ProgramKegiatan
+from portal.indikator.xlsx_cells import Formula, cell_value
+from portal.indikator.xlsx_template import (
     INDIKATOR_COLUMNS,
     PROGRAM_COLUMNS,
     SHEET_INDIKATOR,

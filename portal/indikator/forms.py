@@ -8,13 +8,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, ValidationError
-from wtforms.validators import DataRequired, Optional
+from wtforms import StringField, ValidationError
+from wtforms.validators import DataRequired
 
-from portal.indicators.capaian import BELUM_DIISI, AngkaTidakValid, parse_angka
-from portal.indicators.kategori import PredikatTidakValid
-from portal.indicators.models import JENIS_TARGET, POLARITAS, SIFAT
-from portal.indicators.settings import PREDIKAT_SCALES
+from portal.capaian.kategori import PredikatTidakValid
+from portal.capaian.settings import PREDIKAT_SCALES
+from portal.capaian.values import BELUM_DIISI, AngkaTidakValid, parse_angka
+from portal.indikator.models import JENIS_TARGET, POLARITAS, SIFAT
 
 MAX_INTEGER_DIGITS = {4: 14, 2: 18}  # Numeric(18, 4) and Numeric(20, 2)
 
@@ -195,26 +195,3 @@ class SasaranForm(_Form):
     @property
     def values(self) -> dict:
         return {"kode": self.kode.data, "nama": self.nama.data}
-
-
-class RealisasiForm(_Form):
-    """One realisasi row as submitted. What the value means depends on the indicator
-    (angka, pembilang/penyebut, predikat), so `entry.read_entry` reads `typed()` into an
-    Entry; `revisi` is the revision the browser loaded (0: no row yet)."""
-
-    nilai = StringField(default="")
-    pembilang = StringField(default="")
-    penyebut = StringField(default="")
-    predikat = StringField(default="")
-    tidak_berlaku = StringField(default="")
-    faktor_pendorong = StringField(default="")
-    faktor_penghambat = StringField(default="")
-    tindak_lanjut = StringField(default="")
-    revisi = IntegerField(default=0, validators=[Optional()])
-
-    def typed(self) -> dict[str, str]:
-        return {name: field.data or "" for name, field in self._fields.items() if name != "revisi"}
-
-    @property
-    def revision(self) -> int:
-        return self.revisi.data or 0

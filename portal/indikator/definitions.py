@@ -9,10 +9,10 @@ from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.auth.models import Membership
+from portal.capaian.kategori import format_angka
 from portal.extensions import db
-from portal.indicators.forms import JENIS_LABELS, POLARITAS_LABELS, SIFAT_LABELS
-from portal.indicators.kategori import format_angka
-from portal.indicators.models import Indikator, Sasaran
+from portal.indikator.forms import JENIS_LABELS, POLARITAS_LABELS, SIFAT_LABELS
+from portal.indikator.models import Indikator, Sasaran
 from portal.tenancy.models import Lane, Tenant, Unit
 
 # What the capaian is computed from: once the rules are frozen with the PK target, a change

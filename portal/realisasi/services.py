@@ -1,4 +1,4 @@
-"""Data entry: the rows of the open period, who may enter them, saving with a revision check.
+"""Realisasi: the rows of the open period, who may enter them, saving with a revision check.
 
 Who may enter is decided by portal/cycles/policy.py (the one place for who may act): a
 holder of an ENTER_DATA lane (kabid, staf) for the indicator's own unit, in an open
@@ -19,56 +19,30 @@ from sqlalchemy.orm import selectinload
 from portal import problems
 from portal.audit import services as audit
 from portal.auth.models import Membership
+from portal.capaian import settings as capaian_settings
+from portal.capaian.figures import Figures, angka, display_value, figures, predikat_scale, waktu
+from portal.capaian.kategori import PredikatTidakValid
+from portal.capaian.rules import is_percent, value_from_ratio
 from portal.columns import utcnow
-from portal.cycles import locks, policy
+from portal.cycles import policy
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
-from portal.indicators import evidence, forms
-from portal.indicators import settings as indicator_settings
-from portal.indicators.capaian import value_from_ratio
-from portal.indicators.figures import Figures, angka, figures, predikat_scale, waktu  # noqa: F401 (used by views)
-from portal.indicators.kategori import PredikatTidakValid
-from portal.indicators.models import IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
-from portal.numbers import TW  # noqa: F401 (used by views)
+from portal.indikator import forms as indicator_forms
+from portal.indikator.models import BuktiStatus, IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
+from portal.indikator.queries import bukti_of_rows
+from portal.numbers import TW
+from portal.signing import locks
 from portal.signing import queries as signed_queries
 from portal.tenancy.models import Lane, Tenant, Unit
 
 ENTRY_KINDS = sorted(policy.ENTRY_KINDS)
 
 
-# -- periods -----------------------------------------------------------------------
-
-def periods_of(tenant: Tenant) -> list[ReportingPeriod]:
-    return list(db.session.scalars(select(ReportingPeriod).where(ReportingPeriod.tenant_id == tenant.id)
-                                   .order_by(ReportingPeriod.tahun.desc(), ReportingPeriod.triwulan.desc())))
-
-
-def default_period(periods: list[ReportingPeriod]) -> ReportingPeriod | None:
-    return next((p for p in periods if p.is_open), periods[0] if periods else None)
-
-
-def open_period(tenant: Tenant, tahun: int, triwulan: int) -> ReportingPeriod:
-    """Open (or reopen) a triwulan for data entry (the measurement cycle will call this)."""
-    period = db.session.scalar(select(ReportingPeriod).where(
-        ReportingPeriod.tenant_id == tenant.id, ReportingPeriod.tahun == tahun, ReportingPeriod.triwulan == triwulan))
-    if period is None:
-        period = ReportingPeriod(tenant_id=tenant.id, tahun=tahun, triwulan=triwulan)
-        db.session.add(period)
-    period.status, period.closed_at = "terbuka", None
-    db.session.flush()
-    return period
-
-
-def close_period(period: ReportingPeriod) -> None:
-    period.status, period.closed_at = "ditutup", utcnow()
-    db.session.flush()
-
-
 # -- who may enter -----------------------------------------------------------------
 
-def entry_unit_ids(user, tenant: Tenant) -> set[int]:
+def realisasi_unit_ids(user, tenant: Tenant) -> set[int]:
     """Units the user enters data for in this tenant (ENTER_DATA lanes held for a unit)."""
-    return policy.entry_unit_ids(user, tenant)
+    return policy.realisasi_unit_ids(user, tenant)
 
 
 _ASK = object()
@@ -77,11 +51,18 @@ _ASK = object()
 def may_enter(unit_ids: set[int], ind: Indikator, period: ReportingPeriod, lock=_ASK) -> str | None:
     """None when the user may enter this row now, else why not (Bahasa Indonesia).
 
-    A value under review or signed off in a measurement cycle is locked (portal.cycles.locks);
+    A value under review or signed off in a measurement cycle is locked (portal.signing.locks);
     `lock` passes that reason in when the caller already looked it up for many rows."""
     if lock is _ASK:
-        lock = locks.entry_block(ind.tenant_id, period.tahun, period.triwulan, ind.id)
-    return policy.entry_refusal(unit_ids, ind, period, lock)
+        lock = locks.realisasi_block(ind.tenant_id, period.tahun, period.triwulan, ind.id)
+    return policy.realisasi_refusal(unit_ids, ind, period, lock)
+
+
+def refusal(user, tenant: Tenant, ind: Indikator, period: ReportingPeriod) -> str | None:
+    """Why this user may not change the row's value or its bukti dukung now, else None:
+    may_enter, and the separation of duties (who changes a value may not review it)."""
+    return (may_enter(realisasi_unit_ids(user, tenant), ind, period)
+            or policy.realisasi_strand_refusal(user, tenant, ind, period))
 
 
 # -- the rows of the page -------------------------------------------------------------
@@ -114,16 +95,11 @@ class Row:
 
     @property
     def active_bukti(self):
-        return [b for b in self.bukti if b.status == "aktif"]
+        return [b for b in self.bukti if b.status == BuktiStatus.AKTIF]
 
     @property
     def history_bukti(self):
-        return [b for b in self.bukti if b.status != "aktif"]
-
-
-def set_of_year(tenant: Tenant, tahun: int) -> IndicatorSet | None:
-    return db.session.scalar(select(IndicatorSet).where(IndicatorSet.tenant_id == tenant.id,
-                                                        IndicatorSet.tahun == tahun))
+        return [b for b in self.bukti if b.status != BuktiStatus.AKTIF]
 
 
 def rows_for(tenant: Tenant, period: ReportingPeriod, user, only: int | None = None,
@@ -131,7 +107,7 @@ def rows_for(tenant: Tenant, period: ReportingPeriod, user, only: int | None = N
     """The rows a user sees for a period: the indicators of their entry units, or every
     indicator of the year for someone who enters for no unit (read only). A fixed number
     of queries whatever the number of indicators."""
-    unit_ids = entry_unit_ids(user, tenant) if unit_ids is None else unit_ids
+    unit_ids = realisasi_unit_ids(user, tenant) if unit_ids is None else unit_ids
     query = (select(Indikator, Sasaran).join(Sasaran, Sasaran.id == Indikator.sasaran_id)
              .join(IndicatorSet, IndicatorSet.id == Indikator.set_id)
              .where(Indikator.tenant_id == tenant.id, IndicatorSet.tahun == period.tahun)
@@ -149,10 +125,10 @@ def rows_for(tenant: Tenant, period: ReportingPeriod, user, only: int | None = N
                                                               Realisasi.indikator_id.in_(ids))
                                       .options(selectinload(Realisasi.updated_by))):
             values[row.indikator_id][row.triwulan - 1] = row
-    bukti = evidence.of_rows(tenant.id, ids, period.triwulan)
+    bukti = bukti_of_rows(tenant.id, ids, period.triwulan)
     blocks = locks.blocks_for(tenant.id, period.tahun, period.triwulan, ids)
     returned = returned_items(tenant, period, ids)
-    current_rules = indicator_settings.effective(tenant).rules
+    current_rules = capaian_settings.effective(tenant).rules
     # A signed period shows what was signed (its record), not the live rows.
     signed = signed_queries.signed_now(tenant.id, period.tahun, period.triwulan, ids)
     return [
@@ -177,7 +153,7 @@ def returned_items(tenant: Tenant, period: ReportingPeriod, indikator_ids: list[
                CycleItem.indikator_id.in_(indikator_ids))
         .options(selectinload(CycleItem.returned_by))).all()
     return {item.indikator_id: item for cycle, item in rows
-            if locks.MEASURED[cycle.period_kind](cycle.period_no) == period.triwulan}
+            if policy.measured_triwulan(cycle.period_kind, cycle.period_no) == period.triwulan}
 
 
 def grouped(rows: list[Row]) -> list[tuple[Sasaran, list[Row]]]:
@@ -197,7 +173,7 @@ def row_for(tenant: Tenant, period: ReportingPeriod, ind: Indikator, user) -> Ro
 # -- reading and saving an entry ----------------------------------------------------------
 
 @dataclass
-class Entry:
+class RealisasiInput:
     nilai: Decimal | None = None
     predikat: str | None = None
     pembilang: Decimal | None = None
@@ -211,11 +187,11 @@ class Entry:
         return dict(self.__dict__)
 
 
-def read_entry(form, ind: Indikator) -> tuple[Entry, dict]:
+def read_realisasi(form, ind: Indikator) -> tuple[RealisasiInput, dict]:
     """The realisasi form of one row: value (or pembilang/penyebut, or predikat), state, texts."""
     errors: dict[str, str] = {}
-    e = Entry(
-        tidak_berlaku=forms.checked(form, "tidak_berlaku"),
+    e = RealisasiInput(
+        tidak_berlaku=indicator_forms.checked(form, "tidak_berlaku"),
         faktor_pendorong=(form.get("faktor_pendorong") or "").strip()[:5000],
         faktor_penghambat=(form.get("faktor_penghambat") or "").strip()[:5000],
         tindak_lanjut=(form.get("tindak_lanjut") or "").strip()[:5000],
@@ -236,8 +212,8 @@ def read_entry(form, ind: Indikator) -> tuple[Entry, dict]:
             except PredikatTidakValid:
                 errors["predikat"] = f"Predikat tidak dikenal; pilihan: {', '.join(predikat_scale(ind).levels)}."
     elif ind.pakai_rasio:
-        e.pembilang, msg_a = forms.number(form.get("pembilang") or "", negative=negative)
-        e.penyebut, msg_b = forms.number(form.get("penyebut") or "", negative=negative)
+        e.pembilang, msg_a = indicator_forms.number(form.get("pembilang") or "", negative=negative)
+        e.penyebut, msg_b = indicator_forms.number(form.get("penyebut") or "", negative=negative)
         if msg_a:
             errors["pembilang"] = msg_a
         if msg_b:
@@ -253,19 +229,15 @@ def read_entry(form, ind: Indikator) -> tuple[Entry, dict]:
             if abs(e.nilai) >= Decimal(10) ** 14:
                 errors["pembilang"] = "Hasil pembilang / penyebut terlalu besar."
     else:
-        e.nilai, message = forms.number(form.get("nilai") or "", negative=negative)
+        e.nilai, message = indicator_forms.number(form.get("nilai") or "", negative=negative)
         if message:
             errors["nilai"] = message
     return e, errors
 
 
-def is_percent(satuan: str) -> bool:
-    return (satuan or "").strip().lower() in ("%", "persen", "persentase")
-
-
 class Conflict(problems.Conflict):
     """Someone else saved the row after this form was loaded: the stale write of
-    `portal.problems.Conflict`. `save_entry` returns it (the view answers with the row
+    `portal.problems.Conflict`. `save_realisasi` returns it (the view answers with the row
     again, naming the other person's value, 409); raised, errors.py answers it."""
 
     def __init__(self, row: Realisasi):
@@ -275,26 +247,16 @@ class Conflict(problems.Conflict):
         self.row = row
 
 
-def display_value(row: Realisasi | None) -> str:
-    if row is None:
-        return "belum diisi"
-    if row.tidak_berlaku:
-        return "tidak berlaku"
-    if row.predikat:
-        return row.predikat
-    return angka(row.nilai) if row.nilai is not None else "belum diisi"
-
-
 def _same(row: Realisasi, columns: dict) -> bool:
     return all(getattr(row, k) == v for k, v in columns.items())
 
 
-def save_entry(ind: Indikator, triwulan: int, user, entry: Entry, revision: int) -> Realisasi | Conflict:
+def save_realisasi(ind: Indikator, triwulan: int, user, values: RealisasiInput, revision: int) -> Realisasi | Conflict:
     """Save the entry if the row is still at `revision` (0: no row yet), else Conflict.
     Every changed field goes to the audit log (old → new, who, in which lane)."""
     where = (Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan)
     row = db.session.scalar(select(Realisasi).where(*where))
-    columns = entry.columns()
+    columns = values.columns()
     now = utcnow()
     if row is None:
         if revision != 0:
@@ -306,7 +268,7 @@ def save_entry(ind: Indikator, triwulan: int, user, entry: Entry, revision: int)
                 db.session.add(row)
         except IntegrityError:  # someone inserted the row first
             return Conflict(db.session.scalar(select(Realisasi).where(*where)))
-        _audit(ind, user, row, Entry().columns(), columns)
+        _audit(ind, user, row, RealisasiInput().columns(), columns)
         return row
     if row.revision != revision:
         return Conflict(row)

@@ -4,11 +4,11 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.capaian.settings import PREDIKAT_LABELS, PREDIKAT_SCALES
 from portal.extensions import db
-from portal.indicators import forms, services
-from portal.indicators.models import IndicatorSet, Indikator, ProgramKegiatan
-from portal.indicators.settings import PREDIKAT_LABELS, PREDIKAT_SCALES
-from portal.indicators.views import FRAGMENT_PAGE, bp, opd_only, own_set
+from portal.indikator import forms, services
+from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan
+from portal.indikator.views import FRAGMENT_PAGE, bp, opd_only, own_set
 from portal.tenancy.scope import scoped_get
 
 INDIKATOR_ROW = "indicators/_indikator_row.html"

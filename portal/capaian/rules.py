@@ -1,53 +1,47 @@
-"""Capaian (achievement %) engine: pure functions on Decimal, no Flask, no I/O.
+"""The capaian rule (achievement %): pure functions on Decimal, no Flask, no I/O.
 
 Inputs are Decimal (int accepted; float refused so no binary rounding sneaks in)
 or one of the value states BELUM_DIISI (blank) and TIDAK_BERLAKU (not applicable);
 0 is a real value. Results are CapaianResult with the raw Decimal (never capped)
 and the state, rule code and Bahasa Indonesia rule label to print beside it.
-All arithmetic runs in one fixed 28-digit context, whatever the caller's context.
+The values it reads (states, roll-up, parsing) are in portal/capaian/values.py; all
+arithmetic runs in its one fixed 28-digit context, whatever the caller's context.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_EVEN, Context, Decimal
-from enum import StrEnum
-from functools import reduce
+from decimal import Decimal
 
-from portal.numbers import TW
-
-from .kategori import (
+from portal.capaian.kategori import (
     KATEGORI_PERMENDAGRI_86_2017,
     KategoriScale,
     OrdinalScale,
     format_angka,
     round_display,
 )
-
-
-class State(StrEnum):
-    """Machine codes: a value's state (input) and a result's state (output)."""
-
-    DIHITUNG = "dihitung"
-    BELUM_DIISI = "belum_diisi"
-    TIDAK_BERLAKU = "tidak_berlaku"
-    TIDAK_DAPAT_DIHITUNG = "tidak_dapat_dihitung"
-
-
-DIHITUNG, BELUM_DIISI = State.DIHITUNG, State.BELUM_DIISI
-TIDAK_BERLAKU, TIDAK_DAPAT_DIHITUNG = State.TIDAK_BERLAKU, State.TIDAK_DAPAT_DIHITUNG
-STATE_LABELS = {
-    BELUM_DIISI: "Belum diisi",
-    TIDAK_BERLAKU: "Tidak berlaku",
-    TIDAK_DAPAT_DIHITUNG: "Tidak dapat dihitung",
-}
-Value = Decimal | State
+from portal.capaian.values import (
+    BELUM_DIISI,
+    CONTEXT,
+    DIHITUNG,
+    HUNDRED,
+    STATE_LABELS,
+    TIDAK_BERLAKU,
+    TIDAK_DAPAT_DIHITUNG,
+    ZERO,
+    RollUp,
+    State,
+    Value,
+    checked,
+    joined,
+    percent,
+    roll_up,
+    total,
+)
 
 POSITIF, NEGATIF = "positif", "negatif"
-KUMULATIF, NILAI_AKHIR, RATA_RATA = "kumulatif", "nilai_akhir", "rata_rata"
 NEGATIVE_RULES = ("default", "inverse")
 
 RULE_LABELS = {
@@ -63,36 +57,6 @@ RULE_LABELS = {
     "rata_rata": "Rata-rata capaian indikator",
     "rata_rata_dibatasi": "Rata-rata capaian indikator, tiap capaian dibatasi maks. {cap}%",
 }
-
-_CTX = Context(prec=28, rounding=ROUND_HALF_EVEN)
-_ZERO, _HUNDRED = Decimal(0), Decimal(100)
-
-
-def _pct(num: Decimal, den: Decimal) -> Decimal:
-    # Multiply first (exact), then one rounding in the division.
-    return _CTX.divide(_CTX.multiply(num, _HUNDRED), den)
-
-
-def _sum(values: Iterable[Decimal]) -> Decimal:
-    return reduce(_CTX.add, values, _ZERO)
-
-
-def _value(x: object, what: str) -> Value:
-    if isinstance(x, State):
-        if x is DIHITUNG:
-            raise TypeError(f"{what}: DIHITUNG bukan nilai masukan")
-        return x
-    if isinstance(x, bool) or not isinstance(x, (int, Decimal)):
-        raise TypeError(f"{what}: gunakan Decimal, BELUM_DIISI atau TIDAK_BERLAKU, bukan {x!r}")
-    d = Decimal(x)
-    if not d.is_finite():
-        raise ValueError(f"{what}: nilai harus terhingga")
-    return d
-
-
-def _join(*notes: str | None) -> str | None:
-    return "; ".join(n for n in notes if n) or None
-
 
 @dataclass(frozen=True)
 class CapaianResult:
@@ -122,7 +86,7 @@ class CapaianResult:
 
 def _ok(value: Decimal, rule: str, note: str | None = None) -> CapaianResult:
     if value.as_tuple().exponent > 0:  # 100 / 0,5 gives 2E+2; store it as 200
-        value = value.quantize(Decimal(1), context=_CTX)
+        value = value.quantize(Decimal(1), context=CONTEXT)
     return CapaianResult(value, DIHITUNG, rule, RULE_LABELS[rule], note)
 
 
@@ -139,7 +103,7 @@ class Rentang:
 
     def __post_init__(self) -> None:
         for name in ("bawah", "atas"):
-            bound = _value(getattr(self, name), "Batas rentang")
+            bound = checked(getattr(self, name), "Batas rentang")
             if not isinstance(bound, Decimal):
                 raise TypeError("Batas rentang harus berupa angka")
             object.__setattr__(self, name, bound)
@@ -220,9 +184,9 @@ def _point(r: Decimal, t: Decimal, polaritas: str, rule: str) -> CapaianResult:
     if polaritas == POSITIF:
         if t == 0:
             return _no(TIDAK_DAPAT_DIHITUNG, rule, "T = 0, rumus R / T tidak dapat dihitung")
-        return _ok(_pct(r, t), rule)
+        return _ok(percent(r, t), rule)
     if t == 0:
-        return _ok(_HUNDRED if r == 0 else _ZERO, "negatif_t_nol")
+        return _ok(HUNDRED if r == 0 else ZERO, "negatif_t_nol")
     if rule == "negatif_inverse":
         # R = 0 is flagged, not shown as 100: T / R has no value there, and a
         # made-up 100 would hide that the tenant's rule broke down; the verifier
@@ -231,10 +195,10 @@ def _point(r: Decimal, t: Decimal, polaritas: str, rule: str) -> CapaianResult:
             return _no(TIDAK_DAPAT_DIHITUNG, rule, "R = 0, rumus T / R tidak dapat dihitung")
         if r < 0:
             return _no(TIDAK_DAPAT_DIHITUNG, rule, "R negatif, rumus T / R tidak bermakna")
-        return _ok(_pct(t, r), rule)
-    raw = _pct(_CTX.subtract(_CTX.multiply(2, t), r), t)
+        return _ok(percent(t, r), rule)
+    raw = percent(CONTEXT.subtract(CONTEXT.multiply(2, t), r), t)
     if raw < 0:
-        return _ok(_ZERO, rule, f"Hasil rumus {format_angka(raw)} dibatasi minimal 0")
+        return _ok(ZERO, rule, f"Hasil rumus {format_angka(raw)} dibatasi minimal 0")
     return _ok(raw, rule)
 
 
@@ -257,8 +221,8 @@ def compute_capaian(
     if polaritas not in (POSITIF, NEGATIF):
         raise ValueError(f"Polaritas tidak dikenal: {polaritas!r}")
     rule = "positif" if polaritas == POSITIF else ("negatif" if rules.negative_rule == "default" else "negatif_inverse")
-    r = _value(realisasi, "R")
-    t = target if isinstance(target, Rentang) else _value(target, "T")
+    r = checked(realisasi, "R")
+    t = target if isinstance(target, Rentang) else checked(target, "T")
     if flagged := _input_state(r, t, rule):
         return flagged
     if not isinstance(t, Rentang):
@@ -266,7 +230,7 @@ def compute_capaian(
     lo, hi = t.bawah, t.atas
     span = f"{format_angka(lo, None)}–{format_angka(hi, None)}"
     if lo <= r <= hi:
-        return _ok(_HUNDRED, "rentang", f"R di dalam rentang {span}")
+        return _ok(HUNDRED, "rentang", f"R di dalam rentang {span}")
     above = r > hi
     inner = _point(r, hi if above else lo, polaritas, rule)
     where = "di atas batas atas" if above else "di bawah batas bawah"
@@ -275,7 +239,7 @@ def compute_capaian(
         inner,
         rule=f"rentang_{inner.rule}",
         rule_label=label,
-        note=_join(f"R {where} rentang {span}", inner.note),
+        note=joined(f"R {where} rentang {span}", inner.note),
     )
 
 
@@ -299,59 +263,7 @@ def compute_capaian_predikat(realisasi: str | State, target: str | State, scale:
         return dataclasses.replace(flagged, rule_label=label)
     sr, st = scale.score(r), scale.score(t)
     note = f"R = {scale.canonical(r)} (skor {sr}), T = {scale.canonical(t)} (skor {st})"
-    return CapaianResult(_pct(Decimal(sr), Decimal(st)), DIHITUNG, "predikat", label, note)
-
-
-@dataclass(frozen=True)
-class RollUp:
-    """Realisasi s.d. TW n: the value, the quarters used and the ones still blank."""
-
-    value: Decimal | None
-    state: str
-    used: tuple[int, ...]
-    blank: tuple[int, ...]
-
-    def as_value(self) -> Value:
-        return self.value if self.state == DIHITUNG else State(self.state)
-
-    @property
-    def note(self) -> str | None:
-        if self.state != DIHITUNG or not self.blank:
-            return None
-        return ", ".join(f"TW {TW[q - 1]}" for q in self.blank) + " belum diisi"
-
-
-def roll_up(values: Sequence[Value], n: int, sifat: str) -> RollUp:
-    """Roll quarterly realisasi (index 0 = TW I) up to TW n by sifat agregasi.
-
-    kumulatif sums the filled quarters <= n, nilai_akhir takes the latest filled
-    quarter <= n, rata_rata averages the filled quarters <= n. Blank and tidak
-    berlaku quarters are skipped (a tidak berlaku quarter is not in the average's
-    denominator). No filled quarter: TIDAK_BERLAKU if every quarter <= n is tidak
-    berlaku, else BELUM_DIISI. `blank` lists the skipped blank quarters that could
-    still change the figure (for nilai_akhir: only those after the one taken).
-    """
-    if sifat not in (KUMULATIF, NILAI_AKHIR, RATA_RATA):
-        raise ValueError(f"Sifat agregasi tidak dikenal: {sifat!r}")
-    if not 1 <= n <= len(values) <= 4:
-        raise ValueError("TW n harus antara 1 dan jumlah triwulan (maks. 4)")
-    upto = [_value(v, f"TW {TW[i]}") for i, v in enumerate(values[:n])]
-    if any(v is TIDAK_DAPAT_DIHITUNG for v in upto):
-        raise ValueError("Realisasi triwulan tidak boleh berstatus tidak dapat dihitung")
-    filled = [(i + 1, v) for i, v in enumerate(upto) if isinstance(v, Decimal)]
-    blank = tuple(i + 1 for i, v in enumerate(upto) if v is BELUM_DIISI)
-    if not filled:
-        state = TIDAK_BERLAKU if all(v is TIDAK_BERLAKU for v in upto) else BELUM_DIISI
-        return RollUp(None, state, (), blank)
-    used, nums = tuple(q for q, _ in filled), [v for _, v in filled]
-    if sifat == KUMULATIF:
-        value = _sum(nums)
-    elif sifat == RATA_RATA:
-        value = _CTX.divide(_sum(nums), Decimal(len(nums)))
-    else:
-        (last, value), used = filled[-1], used[-1:]
-        blank = tuple(q for q in blank if q > last)
-    return RollUp(value, DIHITUNG, used, blank)
+    return CapaianResult(percent(Decimal(sr), Decimal(st)), DIHITUNG, "predikat", label, note)
 
 
 @dataclass(frozen=True)
@@ -381,13 +293,17 @@ def compute_capaian_triwulan(
     prog = compute_capaian(r, target_tahunan, polaritas, rules)
     return CapaianTriwulan(
         ru,
-        dataclasses.replace(cap, note=_join(cap.note, ru.note)),
+        dataclasses.replace(cap, note=joined(cap.note, ru.note)),
         dataclasses.replace(
             prog,
             rule_label=f"Progres terhadap target tahunan: {prog.rule_label}",
-            note=_join(prog.note, ru.note),
+            note=joined(prog.note, ru.note),
         ),
     )
+
+
+def is_percent(satuan: str) -> bool:
+    return (satuan or "").strip().lower() in ("%", "persen", "persentase")
 
 
 def value_from_ratio(pembilang: Value, penyebut: Value, persen: bool) -> CapaianResult:
@@ -396,12 +312,12 @@ def value_from_ratio(pembilang: Value, penyebut: Value, persen: bool) -> Capaian
     A blank penyebut leaves R belum diisi: both halves are part of the same entry.
     """
     rule = "rasio_persen" if persen else "rasio"
-    a, b = _value(pembilang, "Pembilang"), _value(penyebut, "Penyebut")
+    a, b = checked(pembilang, "Pembilang"), checked(penyebut, "Penyebut")
     if flagged := _input_state(a, b, rule, ("Pembilang", "Penyebut"), BELUM_DIISI):
         return flagged
     if b == 0:
         return _no(TIDAK_DAPAT_DIHITUNG, rule, "Penyebut = 0, tidak dapat dihitung")
-    return _ok(_pct(a, b) if persen else _CTX.divide(a, b), rule)
+    return _ok(percent(a, b) if persen else CONTEXT.divide(a, b), rule)
 
 
 def compute_serapan(realisasi_rp: Value, pagu: Value) -> CapaianResult:
@@ -409,13 +325,13 @@ def compute_serapan(realisasi_rp: Value, pagu: Value) -> CapaianResult:
 
     A blank pagu (it comes from the DPA, like a target) gives tidak dapat dihitung.
     """
-    a, b = _value(realisasi_rp, "Realisasi Rp"), _value(pagu, "Pagu")
+    a, b = checked(realisasi_rp, "Realisasi Rp"), checked(pagu, "Pagu")
     if flagged := _input_state(a, b, "serapan", ("Realisasi Rp", "Pagu")):
         return flagged
     if b <= 0:
         why = "Pagu = 0" if b == 0 else "Pagu negatif"
         return _no(TIDAK_DAPAT_DIHITUNG, "serapan", f"{why}, serapan tidak dapat dihitung")
-    return _ok(_pct(a, b), "serapan")
+    return _ok(percent(a, b), "serapan")
 
 
 def average_capaian(results: Iterable[CapaianResult], rules: RuleSet = DEFAULT_RULES) -> CapaianResult:
@@ -442,50 +358,17 @@ def average_capaian(results: Iterable[CapaianResult], rules: RuleSet = DEFAULT_R
             TIDAK_DAPAT_DIHITUNG,
             rule,
             label,
-            _join("Tidak ada capaian indikator yang dapat dihitung", skip_note),
+            joined("Tidak ada capaian indikator yang dapat dihitung", skip_note),
         )
     cap_note = None
     if cap is not None:
         clipped = sum(1 for v in values if v > cap)
         values = [min(v, cap) for v in values]
         cap_note = f"{clipped} dari {len(values)} capaian dibatasi {format_angka(cap, None)}%"
-    mean = _CTX.divide(_sum(values), Decimal(len(values)))
-    return CapaianResult(mean, DIHITUNG, rule, label, _join(cap_note, skip_note))
+    mean = CONTEXT.divide(total(values), Decimal(len(values)))
+    return CapaianResult(mean, DIHITUNG, rule, label, joined(cap_note, skip_note))
 
 
 def classify_capaian(result: CapaianResult, scale: KategoriScale = KATEGORI_PERMENDAGRI_86_2017) -> str | None:
     """Kategori label for a computed result (by its displayed value), else None."""
     return scale.classify(result.value) if result.state == DIHITUNG else None
-
-
-class AngkaTidakValid(ValueError):
-    """Text that is not a number in Indonesian notation."""
-
-    def __init__(self, text: str = "") -> None:
-        super().__init__("Angka tidak valid: gunakan format 1.234,5")
-        self.text = text
-
-
-# Comma is the decimal mark; dots are optional thousands separators and must
-# group by three. "12.5" is refused rather than guessed: accepting it while
-# "1.500" means 1500 would make the dot mean two things depending on digit count.
-_ANGKA = re.compile(r"([+-]?)([0-9]{1,3}(?:\.[0-9]{3})+|[0-9]+)(?:,([0-9]+))?")
-
-
-def parse_angka(text: str) -> Decimal | State:
-    """Parse Indonesian notation ("1.234,5"); blank gives BELUM_DIISI.
-
-    Negatives are returned as such; the caller decides whether they are allowed.
-    """
-    if not isinstance(text, str):
-        raise TypeError("parse_angka() membutuhkan teks")
-    s = text.strip()
-    if not s:
-        return BELUM_DIISI
-    m = _ANGKA.fullmatch(s)
-    if m is None:
-        raise AngkaTidakValid(text)
-    sign, whole, frac = m.groups()
-    digits = sign + whole.replace(".", "")
-    value = Decimal(f"{digits}.{frac}" if frac else digits)
-    return value.copy_abs() if value == 0 else value  # "-0" is 0

@@ -1,5 +1,5 @@
 """Whether an indicator's value may still change: data under review or signed off is
-read-only, and the reason is shown where the value is.
+read-only, and the reason is shown where the value is: what is signed stays signed.
 
 A value is also read-only while a later triwulan's figure that rolls it up is signed
 off or under review: TW I of a kumulatif indicator is part of R s.d. TW II, so saving
@@ -9,22 +9,22 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from portal.cycles.models import Cycle, CycleItem, ItemState
+from portal.cycles.policy import measured_triwulan
 from portal.extensions import db
-from portal.indicators.models import Indikator
+from portal.indikator.models import Indikator
 from portal.numbers import TW
 from portal.signing.models import SignedFigure
 
-MEASURED = {"triwulan": lambda no: no, "semester": lambda no: 2 * no, "tahunan": lambda no: 4}
 ROLLING = ("kumulatif", "rata_rata")  # every quarter up to TW n counts
 
 
-def entry_block(tenant_id: int, tahun: int, triwulan: int, indikator_id: int) -> str | None:
+def realisasi_block(tenant_id: int, tahun: int, triwulan: int, indikator_id: int) -> str | None:
     """Why this value cannot be edited now (Bahasa Indonesia), or None."""
     return blocks_for(tenant_id, tahun, triwulan, [indikator_id]).get(indikator_id)
 
 
 def blocks_for(tenant_id: int, tahun: int, triwulan: int, indikator_ids: list[int]) -> dict[int, str]:
-    """entry_block for many indicators with a fixed number of queries (the data-entry page)."""
+    """realisasi_block for many indicators with a fixed number of queries (the data-entry page)."""
     if not indikator_ids:
         return {}
     rows = db.session.execute(
@@ -33,7 +33,7 @@ def blocks_for(tenant_id: int, tahun: int, triwulan: int, indikator_ids: list[in
     out: dict[int, str] = {}
     later_review: dict[int, int] = {}
     for cycle, item in rows:
-        measured = MEASURED[cycle.period_kind](cycle.period_no)
+        measured = measured_triwulan(cycle.period_kind, cycle.period_no)
         if measured > triwulan and item.state == ItemState.DIAJUKAN:
             later_review.setdefault(item.indikator_id, measured)
         if measured != triwulan or item.indikator_id in out:
