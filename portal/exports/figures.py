@@ -33,6 +33,7 @@ from portal.exports.queries import PERIOD_KINDS, measured_triwulan  # noqa: F401
 from portal.extensions import db
 from portal.indikator.models import (
     BuktiDukung,
+    BuktiStatus,
     IndicatorSet,
     Indikator,
     ProgramKegiatan,
@@ -177,7 +178,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
     latest = queries.latest_signed(scope, tahun, n)
     bukti = dict(db.session.execute(scoped(
         select(BuktiDukung.indikator_id, func.count()).where(BuktiDukung.triwulan == n,
-                                                             BuktiDukung.status == "aktif")
+                                                             BuktiDukung.status == BuktiStatus.AKTIF)
         .group_by(BuktiDukung.indikator_id), BuktiDukung.tenant_id)).all())
     sets = select(IndicatorSet.id).where(IndicatorSet.tahun == tahun).scalar_subquery()
     opd_id = opd.id.label("opd_id")

@@ -14,7 +14,7 @@ from portal.columns import utcnow
 from portal.cycles import policy as cycle_policy
 from portal.cycles import queries as cycle_queries
 from portal.cycles.engine import measured_triwulan, period_label
-from portal.cycles.models import Cycle, CycleItem, ItemState
+from portal.cycles.models import Cycle, CycleItem, CycleStatus, ItemState
 from portal.extensions import db
 from portal.indikator.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.oversight import queries
@@ -67,7 +67,7 @@ class Home:
 def current_cycle(tenant: Tenant) -> Cycle | None:
     """The running cycle, else the latest one."""
     return db.session.scalar(select(Cycle).where(Cycle.tenant_id == tenant.id)
-                             .order_by((Cycle.status == "berjalan").desc(), Cycle.tahun.desc(),
+                             .order_by((Cycle.status == CycleStatus.BERJALAN).desc(), Cycle.tahun.desc(),
                                        Cycle.started_at.desc()).limit(1))
 
 

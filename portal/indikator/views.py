@@ -15,7 +15,7 @@ from portal.extensions import db
 from portal.indikator import copying, forms, services
 from portal.indikator.models import IndicatorSet, Sasaran
 from portal.safe_files import size_text
-from portal.tenancy.lanes import Capability
+from portal.tenancy.lanes import Capability, Level
 from portal.tenancy.scope import scoped_get
 
 bp = Blueprint("indicators", __name__, url_prefix="/t/<tenant_slug>")
@@ -60,7 +60,7 @@ FRAGMENT_PAGE = "indicators/fragment_page.html"
 @rule("tenant")
 def index():
     tenant = g.tenant
-    sets = services.sets_of(tenant) if tenant.level == "opd" else []
+    sets = services.sets_of(tenant) if tenant.level == Level.OPD else []
     return web.render("indicators/index.html", tenant=tenant, sets=sets, errors={}, typed={},
                       copy_sources=copying.sources(tenant))
 

@@ -16,7 +16,7 @@ from sqlalchemy import and_, func, or_, select
 from portal.auth.models import Membership, User
 from portal.columns import utcnow
 from portal.cycles.engine import period_label
-from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
+from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState, TaskStatus
 from portal.extensions import db
 from portal.indikator.models import Indikator
 from portal.sop.document import Meaning
@@ -159,8 +159,8 @@ def matrix_statements(tenant: Tenant, tahun: int) -> dict:
                         SopStep.kegiatan, CycleTask.due_at, CycleTask.completed_at)
         .join(SopStep, SopStep.id == CycleTask.step_id)
         .where(CycleTask.cycle_id.in_(cycles), CycleTask.due_at.is_not(None), or_(
-            CycleTask.status == "aktif",
-            and_(CycleTask.status == "selesai",
+            CycleTask.status == TaskStatus.AKTIF,
+            and_(CycleTask.status == TaskStatus.SELESAI,
                  or_(SopStep.meaning.in_([Meaning.COLLECT.value, Meaning.SIGN.value]),
                      CycleTask.completed_at > CycleTask.due_at))))
         .order_by(CycleTask.cycle_id, CycleTask.position, CycleTask.occurrence),
@@ -201,7 +201,7 @@ def _as_datetime(value):
 def _cell_state(status, locked, revision, counts: dict, final: int) -> tuple[CellState, int, int]:
     total = sum(counts.values())
     submitted = sum(n for (state, _), n in counts.items() if state in (ItemState.DIAJUKAN, ItemState.DISAHKAN))
-    if locked or (status in ("disahkan", "selesai") and revision):
+    if locked or (status in (CycleStatus.DISAHKAN, CycleStatus.SELESAI) and revision):
         return CellState.DISAHKAN, submitted, total
     if revision:
         return CellState.DIBUKA_KEMBALI, submitted, total
@@ -254,7 +254,7 @@ def _timeliness(cell: Cell, task_rows, now: datetime) -> None:
     worst: tuple[timedelta, str] | None = None
     for _, status, meaning, position, kegiatan, due, completed in task_rows:
         due, completed = _as_datetime(due), _as_datetime(completed)
-        if status == "aktif":
+        if status == TaskStatus.AKTIF:
             if now > due:
                 cell.late_now = True
                 worst = (now - due, f"Langkah {position}: {kegiatan}")
@@ -309,7 +309,7 @@ def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
                SopStep.lane_keys, SopStep.version_id, CycleTask.due_at)
         .join(Cycle, Cycle.id == CycleTask.cycle_id).join(SopStep, SopStep.id == CycleTask.step_id)
         .join(Tenant, Tenant.id == Cycle.tenant_id).outerjoin(pemda, pemda.c.id == Tenant.parent_id)
-        .where(CycleTask.tenant_id.in_(opds), CycleTask.status == "aktif", CycleTask.due_at < now)
+        .where(CycleTask.tenant_id.in_(opds), CycleTask.status == TaskStatus.AKTIF, CycleTask.due_at < now)
         .order_by(CycleTask.due_at)).all()
     if not rows:
         return []

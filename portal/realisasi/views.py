@@ -16,6 +16,7 @@ from portal.indikator.models import IndicatorSet, Indikator, ReportingPeriod
 from portal.indikator.views import FRAGMENT_PAGE, opd_only
 from portal.problems import Conflict, Refused
 from portal.realisasi import forms, services
+from portal.tenancy.lanes import Level
 from portal.tenancy.scope import scoped_get
 
 bp = Blueprint("realisasi", __name__, url_prefix="/t/<tenant_slug>")
@@ -32,7 +33,7 @@ def realisasi_url(period, ind=None) -> str:
 @rule("tenant")
 def index():
     tenant = g.tenant
-    all_periods = periods.periods_of(tenant) if tenant.level == "opd" else []
+    all_periods = periods.periods_of(tenant) if tenant.level == Level.OPD else []
     wanted = request.args.get("periode", type=int)
     period = next((p for p in all_periods if p.id == wanted), None) if wanted else periods.default_period(all_periods)
     if wanted and period is None:
