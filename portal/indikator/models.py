@@ -190,7 +190,19 @@ class ReportingPeriod(db.Model):
         return self.status == PeriodStatus.TERBUKA
 
 
-class Realisasi(db.Model):
+class QuarterValue:
+    """The value columns of one indicator in one triwulan: entered (Realisasi) and, copied
+    at sign-off, signed (signing.models.SignedValue) have the same shape by design."""
+
+    triwulan: Mapped[int] = mapped_column()
+    nilai: Mapped[Decimal | None] = mapped_column(Angka)
+    predikat: Mapped[str | None] = mapped_column(String(20))
+    pembilang: Mapped[Decimal | None] = mapped_column(Angka)
+    penyebut: Mapped[Decimal | None] = mapped_column(Angka)
+    tidak_berlaku: Mapped[bool] = mapped_column(default=False)
+
+
+class Realisasi(QuarterValue, db.Model):
     """The value of an indicator in a triwulan. No row, or nilai NULL: belum diisi;
     tidak_berlaku is its own state; 0 is a value."""
 
@@ -206,12 +218,6 @@ class Realisasi(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     indikator_id: Mapped[int] = mapped_column(index=True)
-    triwulan: Mapped[int] = mapped_column()
-    nilai: Mapped[Decimal | None] = mapped_column(Angka)
-    predikat: Mapped[str | None] = mapped_column(String(20))
-    pembilang: Mapped[Decimal | None] = mapped_column(Angka)
-    penyebut: Mapped[Decimal | None] = mapped_column(Angka)
-    tidak_berlaku: Mapped[bool] = mapped_column(default=False)
     faktor_pendorong: Mapped[str] = mapped_column(Text, default="")
     faktor_penghambat: Mapped[str] = mapped_column(Text, default="")
     tindak_lanjut: Mapped[str] = mapped_column(Text, default="")

@@ -28,7 +28,7 @@ from portal.capaian.figures import Figures, shown_realisasi_sd
 from portal.capaian.rules import CapaianResult
 from portal.columns import utcnow
 from portal.extensions import db
-from portal.indikator.models import Angka
+from portal.indikator.models import Angka, QuarterValue
 
 # Capaian and progres unrounded (the pages round them to 2 decimals).
 Raw = Numeric(24, 10)
@@ -145,7 +145,7 @@ def record_figures(record) -> Figures:
                    record.realisasi_sd_note or None, capaian, progres, record.kategori, record.kategori_scale, True)
 
 
-class SignedValue(db.Model):
+class SignedValue(QuarterValue, db.Model):
     """One quarter's realisasi of a signed figure (TW I up to the measured TW)."""
 
     __tablename__ = "signed_value"
@@ -157,12 +157,6 @@ class SignedValue(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     figure_id: Mapped[int] = mapped_column(index=True)
-    triwulan: Mapped[int] = mapped_column()
-    nilai: Mapped[Decimal | None] = mapped_column(Angka)
-    predikat: Mapped[str | None] = mapped_column(String(20))
-    pembilang: Mapped[Decimal | None] = mapped_column(Angka)
-    penyebut: Mapped[Decimal | None] = mapped_column(Angka)
-    tidak_berlaku: Mapped[bool] = mapped_column(default=False)
     realisasi_revision: Mapped[int | None] = mapped_column()  # the Realisasi row's revision signed
 
     @property
