@@ -34,10 +34,9 @@ def _own_indikator(indikator_id) -> tuple[Indikator, IndicatorSet]:
     return ind, scoped_get(IndicatorSet, g.tenant, ind.set_id)
 
 
-def _read(tset):
-    unit_ids = {u.id for u in services.units_of(g.tenant)}
-    sasaran_ids = {s.id for s in services.sasaran_of(g.tenant, tset)}
-    return forms.indicator_input(request.form, unit_ids, sasaran_ids)
+def _form(tset) -> forms.IndikatorForm:
+    return forms.IndikatorForm({u.id for u in services.units_of(g.tenant)},
+                               {s.id for s in services.sasaran_of(g.tenant, tset)})
 
 
 @bp.route("/indikator/<int:set_id>/baru")
@@ -45,8 +44,9 @@ def _read(tset):
 def indikator_new(set_id):
     opd_only()
     tset = own_set(set_id)
-    sasaran_id = request.args.get("sasaran", type=int)
-    if request.args.get("batal"):
+    query = forms.NewRowQuery(request.args)
+    sasaran_id = query.sasaran.data
+    if query.cancelled:
         return web.in_place(url_for("indicators.set_page", set_id=tset.id), lambda: web.render_fragment(
             "indicators/_indikator_add.html", tset=tset, sasaran_id=sasaran_id))
     return _indikator_row(tset, editing=True, sasaran_id=sasaran_id)
@@ -57,14 +57,15 @@ def indikator_new(set_id):
 def indikator_create(set_id):
     opd_only()
     tset = own_set(set_id)
-    values, errors = _read(tset)
+    form = _form(tset)
+    values, errors = form.read()
     ind = None
     if not errors:
         ind, errors = services.save_indikator(g.tenant, tset, None, values, current_user)
     if errors:
         db.session.rollback()
-        return _indikator_row(own_set(set_id), editing=True, errors=errors, typed=request.form, status=422,
-                              sasaran_id=request.form.get("sasaran_id", type=int))
+        return _indikator_row(own_set(set_id), editing=True, errors=errors, typed=form.typed(), status=422,
+                              sasaran_id=form.sasaran_id.number)
     db.session.commit()
     return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}")
 
@@ -88,14 +89,14 @@ def indikator_edit(indikator_id):
 def indikator_update(indikator_id):
     ind, tset = _own_indikator(indikator_id)
     before = ind.sasaran_id
-    values, errors = _read(tset)
+    form = _form(tset)
+    values, errors = form.read()
     if not errors:
-        _, errors = services.save_indikator(g.tenant, tset, ind, values, current_user,
-                                            forms.reason(request.form))
+        _, errors = services.save_indikator(g.tenant, tset, ind, values, current_user, form.reason)
     if errors:
         db.session.rollback()
         ind, tset = _own_indikator(indikator_id)
-        return _indikator_row(tset, ind, editing=True, errors=errors, typed=request.form, status=422)
+        return _indikator_row(tset, ind, editing=True, errors=errors, typed=form.typed(), status=422)
     db.session.commit()
     url = url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"
     if ind.sasaran_id != before:  # the row moves to another sasaran: the whole page again
@@ -133,8 +134,8 @@ def _own_program(program_id) -> tuple[ProgramKegiatan, IndicatorSet]:
     return row, scoped_get(IndicatorSet, g.tenant, row.set_id)
 
 
-def _read_program(tset):
-    return forms.program_input(request.form, {p.id for p in services.programs_only(g.tenant, tset)})
+def _program_form(tset) -> forms.ProgramForm:
+    return forms.ProgramForm({p.id for p in services.programs_only(g.tenant, tset)})
 
 
 @bp.route("/indikator/<int:set_id>/program/baru")
@@ -142,7 +143,7 @@ def _read_program(tset):
 def program_new(set_id):
     opd_only()
     tset = own_set(set_id)
-    if request.args.get("batal"):
+    if forms.NewRowQuery(request.args).cancelled:
         return web.in_place(url_for("indicators.set_page", set_id=tset.id) + "#program",
                             lambda: web.render_fragment("indicators/_program_add.html", tset=tset))
     return _program_row(tset, editing=True)
@@ -153,13 +154,14 @@ def program_new(set_id):
 def program_create(set_id):
     opd_only()
     tset = own_set(set_id)
-    values, errors = _read_program(tset)
+    form = _program_form(tset)
+    values, errors = form.read()
     row = None
     if not errors:
         row, errors = services.save_program(tset, None, values)
     if errors:
         db.session.rollback()
-        return _program_row(own_set(set_id), editing=True, errors=errors, typed=request.form, status=422)
+        return _program_row(own_set(set_id), editing=True, errors=errors, typed=form.typed(), status=422)
     db.session.commit()
     return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}")
 
@@ -183,13 +185,14 @@ def program_edit(program_id):
 def program_update(program_id):
     row, tset = _own_program(program_id)
     before = row.parent_id
-    values, errors = _read_program(tset)
+    form = _program_form(tset)
+    values, errors = form.read()
     if not errors:
         _, errors = services.save_program(tset, row, values)
     if errors:
         db.session.rollback()
         row, tset = _own_program(program_id)
-        return _program_row(tset, row, editing=True, errors=errors, typed=request.form, status=422)
+        return _program_row(tset, row, editing=True, errors=errors, typed=form.typed(), status=422)
     db.session.commit()
     url = url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"
     if row.parent_id != before:  # the row moves under another program: the whole page again

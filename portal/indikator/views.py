@@ -4,7 +4,7 @@ The routes of the area live in views.py and the *_views.py modules beside it, al
 this one blueprint; each loads (tenant-scoped), checks, calls one service, commits once,
 and renders a page or the fragment htmx asked for.
 """
-from flask import Blueprint, abort, current_app, g, request, url_for
+from flask import Blueprint, abort, current_app, g, url_for
 from flask_login import current_user
 
 from portal import web
@@ -12,7 +12,7 @@ from portal.access import rule
 from portal.capaian.figures import angka, waktu
 from portal.capaian.settings import PREDIKAT_LABELS
 from portal.extensions import db
-from portal.indikator import copying, forms, services
+from portal.indikator import copying, definitions, forms, services
 from portal.indikator.models import IndicatorSet, Sasaran
 from portal.safe_files import size_text
 from portal.tenancy.lanes import Capability
@@ -26,8 +26,8 @@ def helpers():
     """What the indicator and realisasi templates use (both blueprints register it)."""
     return {"angka": angka, "waktu": waktu,
             "can_manage": Capability.MANAGE_TENANT in getattr(g, "capabilities", frozenset()),
-            "POLARITAS_LABELS": forms.POLARITAS_LABELS, "SIFAT_LABELS": forms.SIFAT_LABELS,
-            "JENIS_LABELS": forms.JENIS_LABELS, "predikat_labels": PREDIKAT_LABELS,
+            "POLARITAS_LABELS": definitions.POLARITAS_LABELS, "SIFAT_LABELS": definitions.SIFAT_LABELS,
+            "JENIS_LABELS": definitions.JENIS_LABELS, "predikat_labels": PREDIKAT_LABELS,
             "size_text": size_text, "max_upload": current_app.config.get("UPLOAD_MAX_BYTES", 10 << 20)}
 
 
@@ -74,7 +74,7 @@ def create_set():
     if isinstance(result, str):
         db.session.rollback()
         return web.render("indicators/index.html", status=422, tenant=tenant, sets=services.sets_of(tenant),
-                          errors={"tahun": result}, typed=request.form)
+                          errors={"tahun": result}, typed=form.typed())
     db.session.commit()
     return web.see_other(url_for("indicators.set_page", set_id=result.id))
 
@@ -102,7 +102,7 @@ def sasaran_create(set_id):
     if errors:
         db.session.rollback()
         return web.render("indicators/set.html", status=422, tenant=g.tenant,
-                          ov=services.overview(g.tenant, tset), new_sasaran=request.form, errors=errors)
+                          ov=services.overview(g.tenant, tset), new_sasaran=form.typed(), errors=errors)
     db.session.commit()
     return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}")
 
@@ -148,7 +148,7 @@ def sasaran_update(sasaran_id):
     if errors:
         db.session.rollback()
         sasaran, tset = _sasaran(sasaran_id)
-        return _sasaran_head(sasaran, tset, editing=True, errors=errors, typed=request.form, status=422)
+        return _sasaran_head(sasaran, tset, editing=True, errors=errors, typed=form.typed(), status=422)
     db.session.commit()
     return web.in_place(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}",
                         lambda: _sasaran_head(sasaran, tset))
