@@ -30,6 +30,12 @@ class PostedForm(FlaskForm):
         return {name: messages[0] for name, messages in self.errors.items()}
 
 
+def chosen_file(field: FileField):
+    """The file uploaded in `field` (a FileStorage), or None when no file was chosen."""
+    data = field.data
+    return data if data is not None and data.filename else None
+
+
 class UploadForm(PostedForm):
     """A form with one file (`name="berkas"`)."""
 
@@ -37,9 +43,7 @@ class UploadForm(PostedForm):
 
     @property
     def upload(self):
-        """The uploaded file (a FileStorage), or None when no file was chosen."""
-        data = self.berkas.data
-        return data if data is not None and data.filename else None
+        return chosen_file(self.berkas)
 
 
 def strip_text(value):

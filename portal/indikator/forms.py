@@ -95,9 +95,10 @@ class SasaranForm(PostedForm):
     kode = _text(30, "Kode sasaran wajib diisi.")
     nama = _text(500, "Nama sasaran wajib diisi.")
 
-    @property
-    def values(self) -> dict:
-        return {"kode": self.kode.data, "nama": self.nama.data}
+    def read(self) -> tuple[dict, dict]:
+        """(values for `services.save_sasaran`, {field: message})."""
+        self.validate()
+        return {"kode": self.kode.data, "nama": self.nama.data}, self.first_errors()
 
 
 INDIKATOR_NUMBERS = ("baseline", "target_pk", "target_tw1", "target_tw2", "target_tw3", "target_tw4",
@@ -119,15 +120,6 @@ class IndikatorForm(PostedForm):
                                validators=[AnyOf(JENIS_TARGET, "Pilih jenis target.")])
     sasaran_id = ChosenId()
     unit_id = ChosenId()
-    baseline = Angka()
-    target_pk = Angka()
-    target_tw1 = Angka()
-    target_tw2 = Angka()
-    target_tw3 = Angka()
-    target_tw4 = Angka()
-    target_renstra = Angka()
-    target_bawah = Angka()
-    target_atas = Angka()
     pakai_rasio = CheckBox()
     boleh_negatif = CheckBox()
     skala_predikat = StringField(default=None, filters=[lambda value: value or None])
@@ -168,11 +160,6 @@ class ProgramForm(PostedForm):
     kode = _text(40, "Kode wajib diisi.")
     nama = _text(500, "Nama wajib diisi.")
     parent_id = ChosenId()
-    pagu = Angka(places=2)
-    realisasi_tw1 = Angka(places=2)
-    realisasi_tw2 = Angka(places=2)
-    realisasi_tw3 = Angka(places=2)
-    realisasi_tw4 = Angka(places=2)
 
     negative_allowed = False
 
@@ -189,6 +176,14 @@ class ProgramForm(PostedForm):
         values = {name: field.data for name, field in self._fields.items()}
         values["level"] = "kegiatan" if values["parent_id"] else "program"
         return values, self.first_errors()
+
+
+PROGRAM_NUMBERS = ("pagu", "realisasi_tw1", "realisasi_tw2", "realisasi_tw3", "realisasi_tw4")
+
+for _name in INDIKATOR_NUMBERS:  # one number field each (Numeric(18, 4))
+    setattr(IndikatorForm, _name, Angka())
+for _name in PROGRAM_NUMBERS:  # rupiah (Numeric(20, 2))
+    setattr(ProgramForm, _name, Angka(places=2))
 
 
 class NewRowQuery(FlaskForm):

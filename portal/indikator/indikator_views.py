@@ -8,7 +8,7 @@ from portal.capaian.settings import PREDIKAT_LABELS, PREDIKAT_SCALES
 from portal.extensions import db
 from portal.indikator import forms, services
 from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan
-from portal.indikator.views import FRAGMENT_PAGE, bp, opd_only, own_set
+from portal.indikator.views import FRAGMENT_PAGE, bp, opd_only, own_set, save_row
 from portal.tenancy.scope import scoped_get
 
 INDIKATOR_ROW = "indicators/_indikator_row.html"
@@ -58,16 +58,11 @@ def indikator_create(set_id):
     opd_only()
     tset = own_set(set_id)
     form = _form(tset)
-    values, errors = form.read()
-    ind = None
-    if not errors:
-        ind, errors = services.save_indikator(g.tenant, tset, None, values, current_user)
-    if errors:
-        db.session.rollback()
-        return _indikator_row(own_set(set_id), editing=True, errors=errors, typed=form.typed(), status=422,
-                              sasaran_id=form.sasaran_id.number)
-    db.session.commit()
-    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}")
+    return save_row(
+        form, lambda values: services.save_indikator(g.tenant, tset, None, values, current_user),
+        lambda errors, typed: _indikator_row(own_set(set_id), editing=True, errors=errors, typed=typed, status=422,
+                                             sasaran_id=form.sasaran_id.number),
+        lambda ind: web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"))
 
 
 @bp.route("/indikator/butir/<int:indikator_id>/")
@@ -90,18 +85,19 @@ def indikator_update(indikator_id):
     ind, tset = _own_indikator(indikator_id)
     before = ind.sasaran_id
     form = _form(tset)
-    values, errors = form.read()
-    if not errors:
-        _, errors = services.save_indikator(g.tenant, tset, ind, values, current_user, form.reason)
-    if errors:
-        db.session.rollback()
+
+    def again(errors, typed):
         ind, tset = _own_indikator(indikator_id)
-        return _indikator_row(tset, ind, editing=True, errors=errors, typed=form.typed(), status=422)
-    db.session.commit()
-    url = url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"
-    if ind.sasaran_id != before:  # the row moves to another sasaran: the whole page again
-        return web.see_other(url)
-    return web.in_place(url, lambda: _indikator_row(tset, ind))
+        return _indikator_row(tset, ind, editing=True, errors=errors, typed=typed, status=422)
+
+    def done(_):
+        url = url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"
+        if ind.sasaran_id != before:  # the row moves to another sasaran: the whole page again
+            return web.see_other(url)
+        return web.in_place(url, lambda: _indikator_row(tset, ind))
+    return save_row(
+        form, lambda values: services.save_indikator(g.tenant, tset, ind, values, current_user, form.reason),
+        again, done)
 
 
 @bp.route("/indikator/butir/<int:indikator_id>/hapus", methods=["POST"])
@@ -154,16 +150,10 @@ def program_new(set_id):
 def program_create(set_id):
     opd_only()
     tset = own_set(set_id)
-    form = _program_form(tset)
-    values, errors = form.read()
-    row = None
-    if not errors:
-        row, errors = services.save_program(tset, None, values)
-    if errors:
-        db.session.rollback()
-        return _program_row(own_set(set_id), editing=True, errors=errors, typed=form.typed(), status=422)
-    db.session.commit()
-    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}")
+    return save_row(
+        _program_form(tset), lambda values: services.save_program(tset, None, values),
+        lambda errors, typed: _program_row(own_set(set_id), editing=True, errors=errors, typed=typed, status=422),
+        lambda row: web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"))
 
 
 @bp.route("/indikator/program/<int:program_id>/")
@@ -185,19 +175,17 @@ def program_edit(program_id):
 def program_update(program_id):
     row, tset = _own_program(program_id)
     before = row.parent_id
-    form = _program_form(tset)
-    values, errors = form.read()
-    if not errors:
-        _, errors = services.save_program(tset, row, values)
-    if errors:
-        db.session.rollback()
+
+    def again(errors, typed):
         row, tset = _own_program(program_id)
-        return _program_row(tset, row, editing=True, errors=errors, typed=form.typed(), status=422)
-    db.session.commit()
-    url = url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"
-    if row.parent_id != before:  # the row moves under another program: the whole page again
-        return web.see_other(url)
-    return web.in_place(url, lambda: _program_row(tset, row))
+        return _program_row(tset, row, editing=True, errors=errors, typed=typed, status=422)
+
+    def done(_):
+        url = url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"
+        if row.parent_id != before:  # the row moves under another program: the whole page again
+            return web.see_other(url)
+        return web.in_place(url, lambda: _program_row(tset, row))
+    return save_row(_program_form(tset), lambda values: services.save_program(tset, row, values), again, done)
 
 
 @bp.route("/indikator/program/<int:program_id>/hapus", methods=["POST"])
