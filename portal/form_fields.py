@@ -1,12 +1,15 @@
 """Form pieces every area's forms.py may use: a base for forms that only read a POST, a
-filter that trims text, ids posted by check boxes and buttons, and the year a page is
-asked for.
+filter that trims text, a check box, a form with one file, ids posted by check boxes and buttons, and the year a
+page is asked for.
 
 A shared module: it imports no feature package (README "Layout")."""
 from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import Field
+from flask_wtf.file import FileField
+from wtforms import BooleanField, Field
+
+UNCHECKED = ("", "0", "off", "false")  # what a check box posts (or a client sends) for "not checked"
 
 
 class PostedForm(FlaskForm):
@@ -15,10 +18,43 @@ class PostedForm(FlaskForm):
     class Meta:
         csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
 
+    def typed(self) -> dict[str, str]:
+        """What was sent, as the page shows it again after a refusal: {field: the text sent,
+        "" when not sent}; {} when nothing was posted at all."""
+        if all(field.raw_data is None for field in self):
+            return {}
+        return {field.name: (field.raw_data[0] if field.raw_data else "") for field in self}
+
+    def first_errors(self) -> dict[str, str]:
+        """{field: its first message}, the shape the row templates show."""
+        return {name: messages[0] for name, messages in self.errors.items()}
+
+
+def chosen_file(field: FileField):
+    """The file uploaded in `field` (a FileStorage), or None when no file was chosen."""
+    data = field.data
+    return data if data is not None and data.filename else None
+
+
+class UploadForm(PostedForm):
+    """A form with one file (`name="berkas"`)."""
+
+    berkas = FileField()
+
+    @property
+    def upload(self):
+        return chosen_file(self.berkas)
+
 
 def strip_text(value):
     """A field filter: the text without surrounding white space (other values as they are)."""
     return value.strip() if isinstance(value, str) else value
+
+
+class CheckBox(BooleanField):
+    """A check box: checked unless its value is missing or one of UNCHECKED."""
+
+    false_values = UNCHECKED
 
 
 class IdListField(Field):

@@ -4,10 +4,9 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
-from portal.capaian import settings
+from portal.capaian import forms, settings
 from portal.capaian.figures import angka
 from portal.capaian.kategori import KATEGORI_PERMENDAGRI_86_2017
-from portal.capaian.rules import NEGATIVE_RULES
 from portal.extensions import db
 from portal.tenancy.lanes import Capability
 
@@ -31,26 +30,15 @@ def _page(status=200, errors=None, typed=None, saved=False):
 @bp.route("/pengaturan-capaian")
 @rule("tenant")
 def settings_page():
-    return _page(saved=bool(request.args.get("tersimpan")))
+    return _page(saved=bool(forms.SavedQuery(request.args).tersimpan.data))
 
 
 @bp.route("/pengaturan-capaian", methods=["POST"])
 @rule("tenant:manage_tenant")
 def settings_save():
-    errors = {}
-    negative_rule = request.form.get("negative_rule", "")
-    if negative_rule not in NEGATIVE_RULES:
-        errors["negative_rule"] = "Pilih rumus indikator negatif."
-    scale = None
-    if request.form.get("skala") == "khusus":
-        scale, problems = settings.parse_kategori(request.form.get("nama_skala", ""),
-                                                  request.form.get("kategori", ""))
-        if problems:
-            errors["kategori"] = " ".join(problems)
-    elif request.form.get("skala") != "bawaan":
-        errors["skala"] = "Pilih skala kategori."
-    if errors:
-        return _page(status=422, errors=errors, typed=request.form)
-    settings.save(g.tenant, current_user, negative_rule, scale)
+    form = forms.SettingsForm()
+    if not form.validate():
+        return _page(status=422, errors=form.first_errors(), typed=form.typed())
+    settings.save(g.tenant, current_user, form.negative_rule.data, form.scale)
     db.session.commit()
     return web.see_other(url_for("capaian.settings_page", tersimpan=1))

@@ -8,7 +8,7 @@ from wtforms import IntegerField, StringField
 from wtforms.validators import InputRequired, Optional
 
 from portal.cycles.models import ItemState
-from portal.form_fields import IdListField, PostedForm, strip_text
+from portal.form_fields import IdListField, PostedForm, chosen_file, strip_text
 
 YEAR_OR_PERIOD = "Tahun atau periode tidak valid."
 
@@ -31,8 +31,7 @@ class MarkDoneForm(PostedForm):
     @property
     def upload(self):
         """The uploaded output document, or None when no file was chosen."""
-        data = self.output.data
-        return data if data is not None and data.filename else None
+        return chosen_file(self.output)
 
 
 class DecideForm(PostedForm):

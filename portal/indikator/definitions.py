@@ -2,6 +2,10 @@
 rules are frozen with its PK target, a change of what the capaian is computed from
 needs a reason, and every changed field is audited (old → new, who, in which lane, why).
 Signed figures keep their own record (portal.signing), so no edit changes what was signed.
+
+The rules of a definition's values live here too, shared by the web form, the XLSX
+import and tenant files: a number as the columns hold it (`number`) and the cross-field
+rules of a target (`target_problems`).
 """
 from decimal import Decimal
 
@@ -9,11 +13,69 @@ from sqlalchemy import select
 
 from portal.audit import services as audit
 from portal.auth.models import Membership
-from portal.capaian.kategori import format_angka
+from portal.capaian.kategori import PredikatTidakValid, format_angka
+from portal.capaian.settings import PREDIKAT_SCALES
+from portal.capaian.values import BELUM_DIISI, AngkaTidakValid, parse_angka
 from portal.extensions import db
-from portal.indikator.forms import JENIS_LABELS, POLARITAS_LABELS, SIFAT_LABELS
 from portal.indikator.models import Indikator, Sasaran
 from portal.tenancy.models import Lane, Tenant, Unit
+
+POLARITAS_LABELS = {"positif": "Positif", "negatif": "Negatif"}
+SIFAT_LABELS = {"kumulatif": "Kumulatif", "nilai_akhir": "Nilai akhir", "rata_rata": "Rata-rata"}
+JENIS_LABELS = {"angka": "Angka", "rentang": "Rentang (batas bawah–atas)", "predikat": "Predikat"}
+
+MAX_INTEGER_DIGITS = {4: 14, 2: 18}  # Numeric(18, 4) and Numeric(20, 2)
+
+
+def number(raw: str, *, places: int = 4, negative: bool = True) -> tuple[Decimal | None, str | None]:
+    """Parse "1.234,5" (blank: None) as a column of `places` decimals holds it.
+    Returns (value, message)."""
+    try:
+        value = parse_angka(raw or "")
+    except AngkaTidakValid:
+        return None, "Bukan angka. Gunakan koma untuk desimal, misalnya 12,5 atau 1.234,5."
+    if value is BELUM_DIISI:
+        return None, None
+    if value < 0 and not negative:
+        return None, "Nilai tidak boleh negatif."
+    if value.as_tuple().exponent < -places:
+        return None, f"Maksimal {places} angka di belakang koma."
+    if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS[places]:
+        return None, "Angka terlalu besar."
+    return value, None
+
+
+def target_problems(v: dict) -> dict:
+    """Cross-field rules of a target (shared by the form, the XLSX import and tenant files).
+    Puts the predikat target in its scale's spelling, and clears the predikat fields of
+    a target that is not a predikat."""
+    errors = {}
+    jenis = v.get("jenis_target")
+    if jenis == "rentang":
+        lo, hi = v.get("target_bawah"), v.get("target_atas")
+        if (lo is None) != (hi is None):
+            errors["target_atas" if hi is None else "target_bawah"] = "Isi batas bawah dan batas atas rentang."
+        elif lo is not None and lo > hi:
+            errors["target_bawah"] = "Batas bawah melebihi batas atas."
+    elif v.get("target_bawah") is not None or v.get("target_atas") is not None:
+        errors["target_bawah"] = "Batas rentang hanya untuk jenis target rentang."
+    if jenis == "predikat":
+        scale = PREDIKAT_SCALES.get(v.get("skala_predikat") or "")
+        if scale is None:
+            errors["skala_predikat"] = "Pilih skala predikat."
+        elif v.get("target_predikat"):
+            try:
+                v["target_predikat"] = scale.canonical(v["target_predikat"])
+            except PredikatTidakValid:
+                errors["target_predikat"] = f"Predikat tidak dikenal; pilihan: {', '.join(scale.levels)}."
+        if v.get("pakai_rasio"):
+            errors["pakai_rasio"] = "Indikator predikat tidak diisi sebagai pembilang/penyebut."
+    else:
+        v["skala_predikat"] = None
+        v["target_predikat"] = None
+    if not v.get("satuan") and jenis != "predikat":
+        errors["satuan"] = "Satuan wajib diisi."
+    return errors
 
 # What the capaian is computed from: once the rules are frozen with the PK target, a change
 # of these needs a reason (it changes the figures of every period still open).

@@ -1,179 +1,82 @@
-"""Reading typed form input (Indonesian numbers) into values, with a message per field.
+"""The forms of an indicator set: a year, a sasaran, an indikator row, a program/kegiatan
+row, the row being added (`?sasaran=`, `?batal=`) and an XLSX import.
 
-Each reader takes the submitted mapping and returns (values, errors): values hold what
-could be read, errors map a field name to a message in Bahasa Indonesia. The typed
-text itself is echoed back by the templates, so a user never loses what they typed.
+Templates keep their own markup (field names as below); these classes only read and
+check, with a message in Bahasa Indonesia per field. CSRFProtect already checks every POST
+of the app, so the forms do not again. A refused form is shown again with what was typed
+(`typed()`), so a user never loses it. The rules of the values themselves (a number as
+the columns hold it, a target's cross-field rules) are `portal.indikator.definitions`,
+shared with the XLSX import and tenant files.
 """
-from collections.abc import Mapping
-from decimal import Decimal
-
 from flask_wtf import FlaskForm
-from wtforms import StringField, ValidationError
-from wtforms.validators import DataRequired
+from wtforms import Field, IntegerField, StringField, ValidationError
+from wtforms.validators import AnyOf, DataRequired
 
-from portal.capaian.kategori import PredikatTidakValid
-from portal.capaian.settings import PREDIKAT_SCALES
-from portal.capaian.values import BELUM_DIISI, AngkaTidakValid, parse_angka
+from portal.form_fields import CheckBox, PostedForm, UploadForm
+from portal.indikator import definitions
 from portal.indikator.models import JENIS_TARGET, POLARITAS, SIFAT
 
-MAX_INTEGER_DIGITS = {4: 14, 2: 18}  # Numeric(18, 4) and Numeric(20, 2)
-
-POLARITAS_LABELS = {"positif": "Positif", "negatif": "Negatif"}
-SIFAT_LABELS = {"kumulatif": "Kumulatif", "nilai_akhir": "Nilai akhir", "rata_rata": "Rata-rata"}
-JENIS_LABELS = {"angka": "Angka", "rentang": "Rentang (batas bawah–atas)", "predikat": "Predikat"}
-
-
-def text(form: Mapping, name: str, max_len: int) -> str:
-    return (form.get(name) or "").strip()[:max_len]
-
-
-def checked(form: Mapping, name: str) -> bool:
-    return (form.get(name) or "") not in ("", "0", "off", "false")
-
-
-def number(raw: str, *, places: int = 4, negative: bool = True) -> tuple[Decimal | None, str | None]:
-    """Parse "1.234,5" (blank: None). Returns (value, message)."""
-    try:
-        value = parse_angka(raw or "")
-    except AngkaTidakValid:
-        return None, "Bukan angka. Gunakan koma untuk desimal, misalnya 12,5 atau 1.234,5."
-    if value is BELUM_DIISI:
-        return None, None
-    if value < 0 and not negative:
-        return None, "Nilai tidak boleh negatif."
-    if value.as_tuple().exponent < -places:
-        return None, f"Maksimal {places} angka di belakang koma."
-    if abs(value) >= Decimal(10) ** MAX_INTEGER_DIGITS[places]:
-        return None, "Angka terlalu besar."
-    return value, None
-
-
-def _number_field(form, name, errors, values, **kw):
-    value, message = number(form.get(name) or "", **kw)
-    if message:
-        errors[name] = message
-    values[name] = value
-
-
-def indicator_input(form: Mapping, unit_ids: set[int], sasaran_ids: set[int]) -> tuple[dict, dict]:
-    """The fields of an Indikator row."""
-    errors: dict[str, str] = {}
-    v: dict = {
-        "kode": text(form, "kode", 30),
-        "nama": text(form, "nama", 500),
-        "is_iku": checked(form, "is_iku"),
-        "definisi": (form.get("definisi") or "").strip()[:5000],
-        "satuan": text(form, "satuan", 60),
-        "sumber_data": text(form, "sumber_data", 300),
-        "polaritas": form.get("polaritas") or "",
-        "sifat": form.get("sifat") or "",
-        "jenis_target": form.get("jenis_target") or "angka",
-        "pakai_rasio": checked(form, "pakai_rasio"),
-        "boleh_negatif": checked(form, "boleh_negatif"),
-        "skala_predikat": form.get("skala_predikat") or None,
-        "target_predikat": text(form, "target_predikat", 20) or None,
-    }
-    if not v["kode"]:
-        errors["kode"] = "Kode indikator wajib diisi."
-    if not v["nama"]:
-        errors["nama"] = "Nama indikator wajib diisi."
-    if v["polaritas"] not in POLARITAS:
-        errors["polaritas"] = "Pilih polaritas: positif atau negatif."
-    if v["sifat"] not in SIFAT:
-        errors["sifat"] = "Pilih sifat agregasi."
-    if v["jenis_target"] not in JENIS_TARGET:
-        errors["jenis_target"] = "Pilih jenis target."
-    v["sasaran_id"] = _id(form.get("sasaran_id"), sasaran_ids)
-    if v["sasaran_id"] is None:
-        errors["sasaran_id"] = "Pilih sasaran strategis."
-    raw_unit = form.get("unit_id") or ""
-    v["unit_id"] = _id(raw_unit, unit_ids) if raw_unit else None
-    if raw_unit and v["unit_id"] is None:
-        errors["unit_id"] = "Unit tidak dikenal."
-    for name in ("baseline", "target_pk", "target_tw1", "target_tw2", "target_tw3", "target_tw4",
-                 "target_renstra", "target_bawah", "target_atas"):
-        _number_field(form, name, errors, v, negative=v["boleh_negatif"])
-    errors.update(target_problems(v))
-    return v, errors
-
-
-def target_problems(v: dict) -> dict:
-    """Cross-field rules of a target (shared by the form, the XLSX import and tenant files)."""
-    errors = {}
-    jenis = v.get("jenis_target")
-    if jenis == "rentang":
-        lo, hi = v.get("target_bawah"), v.get("target_atas")
-        if (lo is None) != (hi is None):
-            errors["target_atas" if hi is None else "target_bawah"] = "Isi batas bawah dan batas atas rentang."
-        elif lo is not None and lo > hi:
-            errors["target_bawah"] = "Batas bawah melebihi batas atas."
-    elif v.get("target_bawah") is not None or v.get("target_atas") is not None:
-        errors["target_bawah"] = "Batas rentang hanya untuk jenis target rentang."
-    if jenis == "predikat":
-        scale = PREDIKAT_SCALES.get(v.get("skala_predikat") or "")
-        if scale is None:
-            errors["skala_predikat"] = "Pilih skala predikat."
-        elif v.get("target_predikat"):
-            try:
-                v["target_predikat"] = scale.canonical(v["target_predikat"])
-            except PredikatTidakValid:
-                errors["target_predikat"] = f"Predikat tidak dikenal; pilihan: {', '.join(scale.levels)}."
-        if v.get("pakai_rasio"):
-            errors["pakai_rasio"] = "Indikator predikat tidak diisi sebagai pembilang/penyebut."
-    else:
-        v["skala_predikat"] = None
-        v["target_predikat"] = None
-    if not v.get("satuan") and jenis != "predikat":
-        errors["satuan"] = "Satuan wajib diisi."
-    return errors
-
-
-def _id(raw, allowed: set[int]) -> int | None:
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        return None
-    return value if value in allowed else None
-
-
-def program_input(form: Mapping, program_ids: set[int]) -> tuple[dict, dict]:
-    errors: dict[str, str] = {}
-    v: dict = {"kode": text(form, "kode", 40), "nama": text(form, "nama", 500)}
-    raw_parent = form.get("parent_id") or ""
-    v["parent_id"] = _id(raw_parent, program_ids) if raw_parent else None
-    if raw_parent and v["parent_id"] is None:
-        errors["parent_id"] = "Program induk tidak dikenal."
-    v["level"] = "kegiatan" if v["parent_id"] else "program"
-    if not v["kode"]:
-        errors["kode"] = "Kode wajib diisi."
-    if not v["nama"]:
-        errors["nama"] = "Nama wajib diisi."
-    for name in ("pagu", "realisasi_tw1", "realisasi_tw2", "realisasi_tw3", "realisasi_tw4"):
-        _number_field(form, name, errors, v, places=2, negative=False)
-    return v, errors
-
-
-def reason(form: Mapping) -> str:
-    """The reason given for changing a definition whose rules are frozen (Alasan perubahan)."""
-    return (form.get("alasan") or "").strip()[:2000]
-
-
-# -- WTForms classes (the design's form library); the readers above move here one by one --
 
 def _trimmed(max_len: int):
     return lambda value: (value or "").strip()[:max_len]
 
 
-class _Form(FlaskForm):
-    class Meta:
-        csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
-
-    def first_errors(self) -> dict[str, str]:
-        """{field: its first message}, the shape the row templates show."""
-        return {name: messages[0] for name, messages in self.errors.items()}
+def _text(max_len: int, required: str | None = None):
+    """Text without surrounding white space, cut at `max_len`; `required`: the message when blank."""
+    return StringField(default="", filters=[_trimmed(max_len)],
+                       validators=[DataRequired(required)] if required else [])
 
 
-class YearForm(_Form):
+class Angka(Field):
+    """A number typed in Indonesian notation ("1.234,5"; blank: None), as a column with
+    `places` decimals holds it; below zero only where the form's `negative_allowed` says so.
+    Read when the form is validated."""
+
+    text = ""
+
+    def __init__(self, label=None, validators=None, places: int = 4, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.places = places
+
+    def process_formdata(self, valuelist):
+        self.text = valuelist[0] if valuelist else ""
+
+    def pre_validate(self, form):
+        self.data, message = definitions.number(self.text, places=self.places, negative=form.negative_allowed)
+        if message:
+            raise ValidationError(message)
+
+    def _value(self):
+        return self.text
+
+
+class ChosenId(Field):
+    """An id chosen in a select: its number, or None when blank or not a number; the form
+    checks it is one it offered."""
+
+    text = ""
+    number = None  # the number sent, offered or not
+
+    def process_formdata(self, valuelist):
+        self.text = valuelist[0] if valuelist else ""
+        try:
+            self.number = self.data = int(self.text)
+        except ValueError:
+            self.number = self.data = None
+
+    def _value(self):
+        return self.text
+
+    def offered(self, allowed: set[int], message: str, optional: bool = False) -> None:
+        """Raise `message` unless the id is one of `allowed` (or nothing was chosen, if `optional`)."""
+        if optional and not self.text:
+            return
+        if self.data not in allowed:
+            self.data = None
+            raise ValidationError(message)
+
+
+class YearForm(PostedForm):
     """A new year's indicator set."""
 
     tahun = StringField(default="", filters=[_trimmed(20)])
@@ -188,10 +91,117 @@ class YearForm(_Form):
         self.year = year
 
 
-class SasaranForm(_Form):
-    kode = StringField(default="", filters=[_trimmed(30)], validators=[DataRequired("Kode sasaran wajib diisi.")])
-    nama = StringField(default="", filters=[_trimmed(500)], validators=[DataRequired("Nama sasaran wajib diisi.")])
+class SasaranForm(PostedForm):
+    kode = _text(30, "Kode sasaran wajib diisi.")
+    nama = _text(500, "Nama sasaran wajib diisi.")
+
+    def read(self) -> tuple[dict, dict]:
+        """(values for `services.save_sasaran`, {field: message})."""
+        self.validate()
+        return {"kode": self.kode.data, "nama": self.nama.data}, self.first_errors()
+
+
+INDIKATOR_NUMBERS = ("baseline", "target_pk", "target_tw1", "target_tw2", "target_tw3", "target_tw4",
+                     "target_renstra", "target_bawah", "target_atas")
+
+
+class IndikatorForm(PostedForm):
+    """An Indikator row, checked against the units and sasaran of its tenant and year."""
+
+    kode = _text(30, "Kode indikator wajib diisi.")
+    nama = _text(500, "Nama indikator wajib diisi.")
+    is_iku = CheckBox()
+    definisi = _text(5000)
+    satuan = _text(60)
+    sumber_data = _text(300)
+    polaritas = StringField(default="", validators=[AnyOf(POLARITAS, "Pilih polaritas: positif atau negatif.")])
+    sifat = StringField(default="", validators=[AnyOf(SIFAT, "Pilih sifat agregasi.")])
+    jenis_target = StringField(default="angka", filters=[lambda value: value or "angka"],
+                               validators=[AnyOf(JENIS_TARGET, "Pilih jenis target.")])
+    sasaran_id = ChosenId()
+    unit_id = ChosenId()
+    pakai_rasio = CheckBox()
+    boleh_negatif = CheckBox()
+    skala_predikat = StringField(default=None, filters=[lambda value: value or None])
+    target_predikat = StringField(default=None, filters=[lambda value: _trimmed(20)(value) or None])
+    alasan = _text(2000)  # the reason for changing a definition whose rules are frozen (Alasan perubahan)
+
+    def __init__(self, unit_ids: set[int], sasaran_ids: set[int]):
+        super().__init__()
+        self.unit_ids, self.sasaran_ids = unit_ids, sasaran_ids
 
     @property
-    def values(self) -> dict:
-        return {"kode": self.kode.data, "nama": self.nama.data}
+    def negative_allowed(self) -> bool:
+        return self.boleh_negatif.data
+
+    def validate_sasaran_id(self, field):
+        field.offered(self.sasaran_ids, "Pilih sasaran strategis.")
+
+    def validate_unit_id(self, field):
+        field.offered(self.unit_ids, "Unit tidak dikenal.", optional=True)
+
+    def read(self) -> tuple[dict, dict]:
+        """(values for `services.save_indikator`, {field: message}); the target's
+        cross-field rules are checked too."""
+        self.validate()
+        errors = self.first_errors()
+        values = {name: field.data for name, field in self._fields.items() if name != "alasan"}
+        errors.update(definitions.target_problems(values))
+        return values, errors
+
+    @property
+    def reason(self) -> str:
+        return self.alasan.data
+
+
+class ProgramForm(PostedForm):
+    """A Program/Kegiatan row: a kegiatan when it has a program above it."""
+
+    kode = _text(40, "Kode wajib diisi.")
+    nama = _text(500, "Nama wajib diisi.")
+    parent_id = ChosenId()
+
+    negative_allowed = False
+
+    def __init__(self, program_ids: set[int]):
+        super().__init__()
+        self.program_ids = program_ids
+
+    def validate_parent_id(self, field):
+        field.offered(self.program_ids, "Program induk tidak dikenal.", optional=True)
+
+    def read(self) -> tuple[dict, dict]:
+        """(values for `services.save_program`, {field: message})."""
+        self.validate()
+        values = {name: field.data for name, field in self._fields.items()}
+        values["level"] = "kegiatan" if values["parent_id"] else "program"
+        return values, self.first_errors()
+
+
+PROGRAM_NUMBERS = ("pagu", "realisasi_tw1", "realisasi_tw2", "realisasi_tw3", "realisasi_tw4")
+
+for _name in INDIKATOR_NUMBERS:  # one number field each (Numeric(18, 4))
+    setattr(IndikatorForm, _name, Angka())
+for _name in PROGRAM_NUMBERS:  # rupiah (Numeric(20, 2))
+    setattr(ProgramForm, _name, Angka(places=2))
+
+
+class NewRowQuery(FlaskForm):
+    """`?sasaran=` (the sasaran a new indikator row starts under) and `?batal=` (the add
+    is cancelled: the add button again) of a new row (GET, no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    sasaran = IntegerField(default=None)
+    batal = StringField(default="")
+
+    @property
+    def cancelled(self) -> bool:
+        return bool(self.batal.data)
+
+
+class ImportForm(UploadForm):
+    """A filled XLSX template, and the reason for changing frozen definitions with it."""
+
+    alasan = _text(2000)

@@ -8,7 +8,7 @@ from portal.capaian.settings import PREDIKAT_LABELS, PREDIKAT_SCALES
 from portal.extensions import db
 from portal.indikator import forms, services
 from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan
-from portal.indikator.views import FRAGMENT_PAGE, bp, opd_only, own_set
+from portal.indikator.views import FRAGMENT_PAGE, bp, opd_only, own_set, save_row
 from portal.tenancy.scope import scoped_get
 
 INDIKATOR_ROW = "indicators/_indikator_row.html"
@@ -34,10 +34,9 @@ def _own_indikator(indikator_id) -> tuple[Indikator, IndicatorSet]:
     return ind, scoped_get(IndicatorSet, g.tenant, ind.set_id)
 
 
-def _read(tset):
-    unit_ids = {u.id for u in services.units_of(g.tenant)}
-    sasaran_ids = {s.id for s in services.sasaran_of(g.tenant, tset)}
-    return forms.indicator_input(request.form, unit_ids, sasaran_ids)
+def _form(tset) -> forms.IndikatorForm:
+    return forms.IndikatorForm({u.id for u in services.units_of(g.tenant)},
+                               {s.id for s in services.sasaran_of(g.tenant, tset)})
 
 
 @bp.route("/indikator/<int:set_id>/baru")
@@ -45,8 +44,9 @@ def _read(tset):
 def indikator_new(set_id):
     opd_only()
     tset = own_set(set_id)
-    sasaran_id = request.args.get("sasaran", type=int)
-    if request.args.get("batal"):
+    query = forms.NewRowQuery(request.args)
+    sasaran_id = query.sasaran.data
+    if query.cancelled:
         return web.in_place(url_for("indicators.set_page", set_id=tset.id), lambda: web.render_fragment(
             "indicators/_indikator_add.html", tset=tset, sasaran_id=sasaran_id))
     return _indikator_row(tset, editing=True, sasaran_id=sasaran_id)
@@ -57,16 +57,12 @@ def indikator_new(set_id):
 def indikator_create(set_id):
     opd_only()
     tset = own_set(set_id)
-    values, errors = _read(tset)
-    ind = None
-    if not errors:
-        ind, errors = services.save_indikator(g.tenant, tset, None, values, current_user)
-    if errors:
-        db.session.rollback()
-        return _indikator_row(own_set(set_id), editing=True, errors=errors, typed=request.form, status=422,
-                              sasaran_id=request.form.get("sasaran_id", type=int))
-    db.session.commit()
-    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}")
+    form = _form(tset)
+    return save_row(
+        form, lambda values: services.save_indikator(g.tenant, tset, None, values, current_user),
+        lambda errors, typed: _indikator_row(own_set(set_id), editing=True, errors=errors, typed=typed, status=422,
+                                             sasaran_id=form.sasaran_id.number),
+        lambda ind: web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"))
 
 
 @bp.route("/indikator/butir/<int:indikator_id>/")
@@ -88,19 +84,20 @@ def indikator_edit(indikator_id):
 def indikator_update(indikator_id):
     ind, tset = _own_indikator(indikator_id)
     before = ind.sasaran_id
-    values, errors = _read(tset)
-    if not errors:
-        _, errors = services.save_indikator(g.tenant, tset, ind, values, current_user,
-                                            forms.reason(request.form))
-    if errors:
-        db.session.rollback()
+    form = _form(tset)
+
+    def again(errors, typed):
         ind, tset = _own_indikator(indikator_id)
-        return _indikator_row(tset, ind, editing=True, errors=errors, typed=request.form, status=422)
-    db.session.commit()
-    url = url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"
-    if ind.sasaran_id != before:  # the row moves to another sasaran: the whole page again
-        return web.see_other(url)
-    return web.in_place(url, lambda: _indikator_row(tset, ind))
+        return _indikator_row(tset, ind, editing=True, errors=errors, typed=typed, status=422)
+
+    def done(_):
+        url = url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"
+        if ind.sasaran_id != before:  # the row moves to another sasaran: the whole page again
+            return web.see_other(url)
+        return web.in_place(url, lambda: _indikator_row(tset, ind))
+    return save_row(
+        form, lambda values: services.save_indikator(g.tenant, tset, ind, values, current_user, form.reason),
+        again, done)
 
 
 @bp.route("/indikator/butir/<int:indikator_id>/hapus", methods=["POST"])
@@ -133,8 +130,8 @@ def _own_program(program_id) -> tuple[ProgramKegiatan, IndicatorSet]:
     return row, scoped_get(IndicatorSet, g.tenant, row.set_id)
 
 
-def _read_program(tset):
-    return forms.program_input(request.form, {p.id for p in services.programs_only(g.tenant, tset)})
+def _program_form(tset) -> forms.ProgramForm:
+    return forms.ProgramForm({p.id for p in services.programs_only(g.tenant, tset)})
 
 
 @bp.route("/indikator/<int:set_id>/program/baru")
@@ -142,7 +139,7 @@ def _read_program(tset):
 def program_new(set_id):
     opd_only()
     tset = own_set(set_id)
-    if request.args.get("batal"):
+    if forms.NewRowQuery(request.args).cancelled:
         return web.in_place(url_for("indicators.set_page", set_id=tset.id) + "#program",
                             lambda: web.render_fragment("indicators/_program_add.html", tset=tset))
     return _program_row(tset, editing=True)
@@ -153,15 +150,10 @@ def program_new(set_id):
 def program_create(set_id):
     opd_only()
     tset = own_set(set_id)
-    values, errors = _read_program(tset)
-    row = None
-    if not errors:
-        row, errors = services.save_program(tset, None, values)
-    if errors:
-        db.session.rollback()
-        return _program_row(own_set(set_id), editing=True, errors=errors, typed=request.form, status=422)
-    db.session.commit()
-    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}")
+    return save_row(
+        _program_form(tset), lambda values: services.save_program(tset, None, values),
+        lambda errors, typed: _program_row(own_set(set_id), editing=True, errors=errors, typed=typed, status=422),
+        lambda row: web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"))
 
 
 @bp.route("/indikator/program/<int:program_id>/")
@@ -183,18 +175,17 @@ def program_edit(program_id):
 def program_update(program_id):
     row, tset = _own_program(program_id)
     before = row.parent_id
-    values, errors = _read_program(tset)
-    if not errors:
-        _, errors = services.save_program(tset, row, values)
-    if errors:
-        db.session.rollback()
+
+    def again(errors, typed):
         row, tset = _own_program(program_id)
-        return _program_row(tset, row, editing=True, errors=errors, typed=request.form, status=422)
-    db.session.commit()
-    url = url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"
-    if row.parent_id != before:  # the row moves under another program: the whole page again
-        return web.see_other(url)
-    return web.in_place(url, lambda: _program_row(tset, row))
+        return _program_row(tset, row, editing=True, errors=errors, typed=typed, status=422)
+
+    def done(_):
+        url = url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"
+        if row.parent_id != before:  # the row moves under another program: the whole page again
+            return web.see_other(url)
+        return web.in_place(url, lambda: _program_row(tset, row))
+    return save_row(_program_form(tset), lambda values: services.save_program(tset, row, values), again, done)
 
 
 @bp.route("/indikator/program/<int:program_id>/hapus", methods=["POST"])

@@ -1,5 +1,5 @@
 """The XLSX template of a year's indicator set, and importing a filled one."""
-from flask import current_app, flash, g, request, url_for
+from flask import current_app, flash, g, url_for
 from flask_login import current_user
 
 from portal import database, web
@@ -40,9 +40,9 @@ def import_form(set_id):
 def import_upload(set_id):
     opd_only()
     tset = own_set(set_id)
-    upload = request.files.get("berkas")
-    reason = forms.reason(request.form)
-    if upload is None or not upload.filename:
+    form = forms.ImportForm()
+    upload, reason = form.upload, form.alasan.data
+    if upload is None:
         return _page(tset, 422, ["Pilih berkas XLSX yang sudah diisi."], reason)
     limit = int(current_app.config.get("UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
     data = upload.stream.read(limit + 1)

@@ -107,8 +107,13 @@ def sasaran_of(tenant: Tenant, tset: IndicatorSet) -> list[Sasaran]:
                                    .order_by(Sasaran.position, Sasaran.id)))
 
 
-def _next_position(model, *where) -> int:
-    return (db.session.scalar(select(func.max(model.position)).where(*where)) or 0) + 1
+def _added_last(model, tset: IndicatorSet):
+    """A new row of `model` (Sasaran, Indikator, ProgramKegiatan) in the set, after its others."""
+    last = db.session.scalar(select(func.max(model.position)).where(model.tenant_id == tset.tenant_id,
+                                                                     model.set_id == tset.id))
+    row = model(tenant_id=tset.tenant_id, set_id=tset.id, position=(last or 0) + 1)
+    db.session.add(row)
+    return row
 
 
 # -- sasaran --------------------------------------------------------------------------
@@ -124,10 +129,7 @@ def save_sasaran(tset: IndicatorSet, sasaran: Sasaran | None, values: dict) -> t
     if _kode_taken(Sasaran, tset.id, tset.tenant_id, values["kode"], sasaran.id if sasaran else None):
         return None, {"kode": f"Kode {values['kode']} sudah dipakai sasaran lain tahun ini."}
     if sasaran is None:
-        sasaran = Sasaran(tenant_id=tset.tenant_id, set_id=tset.id,
-                          position=_next_position(Sasaran, Sasaran.tenant_id == tset.tenant_id,
-                                                  Sasaran.set_id == tset.id))
-        db.session.add(sasaran)
+        sasaran = _added_last(Sasaran, tset)
     sasaran.kode, sasaran.nama = values["kode"], values["nama"]
     db.session.flush()
     return sasaran, {}
@@ -181,10 +183,7 @@ def save_indikator(tenant: Tenant, tset: IndicatorSet, ind: Indikator | None, va
         return None, {"alasan": problem}
     created = ind is None
     if ind is None:
-        ind = Indikator(tenant_id=tenant.id, set_id=tset.id,
-                        position=_next_position(Indikator, Indikator.tenant_id == tenant.id,
-                                                Indikator.set_id == tset.id))
-        db.session.add(ind)
+        ind = _added_last(Indikator, tset)
     for name in INDIKATOR_FIELDS:
         setattr(ind, name, values[name])
     freeze_rules(tenant, ind)
@@ -258,10 +257,7 @@ def save_program(tset: IndicatorSet, row: ProgramKegiatan | None, values: dict
     if row is not None and row.level == "program" and values["level"] == "kegiatan" and _has_children(row):
         return None, {"parent_id": "Program ini memiliki kegiatan, sehingga tidak dapat menjadi kegiatan."}
     if row is None:
-        row = ProgramKegiatan(tenant_id=tset.tenant_id, set_id=tset.id,
-                              position=_next_position(ProgramKegiatan, ProgramKegiatan.tenant_id == tset.tenant_id,
-                                                      ProgramKegiatan.set_id == tset.id))
-        db.session.add(row)
+        row = _added_last(ProgramKegiatan, tset)
     for name in PROGRAM_FIELDS:
         setattr(row, name, values[name])
     db.session.flush()

@@ -4,7 +4,7 @@ The routes of the area live in views.py and the *_views.py modules beside it, al
 this one blueprint; each loads (tenant-scoped), checks, calls one service, commits once,
 and renders a page or the fragment htmx asked for.
 """
-from flask import Blueprint, abort, current_app, g, request, url_for
+from flask import Blueprint, abort, current_app, g, url_for
 from flask_login import current_user
 
 from portal import web
@@ -12,7 +12,7 @@ from portal.access import rule
 from portal.capaian.figures import angka, waktu
 from portal.capaian.settings import PREDIKAT_LABELS
 from portal.extensions import db
-from portal.indikator import copying, forms, services
+from portal.indikator import copying, definitions, forms, services
 from portal.indikator.models import IndicatorSet, Sasaran
 from portal.safe_files import size_text
 from portal.tenancy.lanes import Capability, Level
@@ -26,8 +26,8 @@ def helpers():
     """What the indicator and realisasi templates use (both blueprints register it)."""
     return {"angka": angka, "waktu": waktu,
             "can_manage": Capability.MANAGE_TENANT in getattr(g, "capabilities", frozenset()),
-            "POLARITAS_LABELS": forms.POLARITAS_LABELS, "SIFAT_LABELS": forms.SIFAT_LABELS,
-            "JENIS_LABELS": forms.JENIS_LABELS, "predikat_labels": PREDIKAT_LABELS,
+            "POLARITAS_LABELS": definitions.POLARITAS_LABELS, "SIFAT_LABELS": definitions.SIFAT_LABELS,
+            "JENIS_LABELS": definitions.JENIS_LABELS, "predikat_labels": PREDIKAT_LABELS,
             "size_text": size_text, "max_upload": current_app.config.get("UPLOAD_MAX_BYTES", 10 << 20)}
 
 
@@ -54,6 +54,21 @@ def own_set(set_id) -> IndicatorSet:
 FRAGMENT_PAGE = "indicators/fragment_page.html"
 
 
+def save_row(form, save, again, done):
+    """The save of a row edited on the set page: `form.read()` gives (values, errors),
+    `save(values)` gives (row, errors). Refused: roll back and answer `again(errors,
+    typed)` (a 422); saved: commit and answer `done(row)`."""
+    values, errors = form.read()
+    row = None
+    if not errors:
+        row, errors = save(values)
+    if errors:
+        db.session.rollback()
+        return again(errors, form.typed())
+    db.session.commit()
+    return done(row)
+
+
 # -- the years --------------------------------------------------------------------------
 
 @bp.route("/indikator/")
@@ -74,7 +89,7 @@ def create_set():
     if isinstance(result, str):
         db.session.rollback()
         return web.render("indicators/index.html", status=422, tenant=tenant, sets=services.sets_of(tenant),
-                          errors={"tahun": result}, typed=request.form)
+                          errors={"tahun": result}, typed=form.typed())
     db.session.commit()
     return web.see_other(url_for("indicators.set_page", set_id=result.id))
 
@@ -95,16 +110,11 @@ def set_page(set_id):
 def sasaran_create(set_id):
     opd_only()
     tset = own_set(set_id)
-    form = forms.SasaranForm()
-    sasaran, errors = None, ({} if form.validate() else form.first_errors())
-    if not errors:
-        sasaran, errors = services.save_sasaran(tset, None, form.values)
-    if errors:
-        db.session.rollback()
-        return web.render("indicators/set.html", status=422, tenant=g.tenant,
-                          ov=services.overview(g.tenant, tset), new_sasaran=request.form, errors=errors)
-    db.session.commit()
-    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}")
+    return save_row(
+        forms.SasaranForm(), lambda values: services.save_sasaran(tset, None, values),
+        lambda errors, typed: web.render("indicators/set.html", status=422, tenant=g.tenant,
+                                         ov=services.overview(g.tenant, tset), new_sasaran=typed, errors=errors),
+        lambda sasaran: web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}"))
 
 
 def _sasaran(sasaran_id) -> tuple[Sasaran, IndicatorSet]:
@@ -141,17 +151,12 @@ def sasaran_edit(sasaran_id):
 @rule("tenant:manage_tenant")
 def sasaran_update(sasaran_id):
     sasaran, tset = _sasaran(sasaran_id)
-    form = forms.SasaranForm()
-    errors = {} if form.validate() else form.first_errors()
-    if not errors:
-        _, errors = services.save_sasaran(tset, sasaran, form.values)
-    if errors:
-        db.session.rollback()
-        sasaran, tset = _sasaran(sasaran_id)
-        return _sasaran_head(sasaran, tset, editing=True, errors=errors, typed=request.form, status=422)
-    db.session.commit()
-    return web.in_place(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}",
-                        lambda: _sasaran_head(sasaran, tset))
+    return save_row(
+        forms.SasaranForm(), lambda values: services.save_sasaran(tset, sasaran, values),
+        lambda errors, typed: _sasaran_head(*_sasaran(sasaran_id), editing=True, errors=errors, typed=typed,
+                                            status=422),  # (sasaran, tset) loaded again after the rollback
+        lambda _: web.in_place(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}",
+                               lambda: _sasaran_head(sasaran, tset)))
 
 
 @bp.route("/indikator/sasaran/<int:sasaran_id>/hapus", methods=["POST"])

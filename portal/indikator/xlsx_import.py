@@ -22,7 +22,7 @@ from sqlalchemy import select
 
 from portal import safe_files
 from portal.extensions import db
-from portal.indikator import definitions, forms, services
+from portal.indikator import definitions, services
 from portal.indikator.models import Indikator, ProgramKegiatan
 from portal.indikator.xlsx_cells import Formula, cell_value
 from portal.indikator.xlsx_template import (
@@ -69,9 +69,9 @@ def _cell_number(value, places: int, negative: bool) -> tuple[Decimal | None, st
         q = Decimal(1).scaleb(-places)
         if d.as_tuple().exponent < -places and abs(d - d.quantize(q, rounding=ROUND_HALF_UP)) < Decimal("1e-9"):
             d = d.quantize(q, rounding=ROUND_HALF_UP)  # binary noise of a computed cell (0,30000000000000004)
-        return forms.number(forms_text(d), places=places, negative=negative)
+        return definitions.number(forms_text(d), places=places, negative=negative)
     if isinstance(value, str):
-        return forms.number(value, places=places, negative=negative)
+        return definitions.number(value, places=places, negative=negative)
     return None, "bukan angka."
 
 
@@ -223,7 +223,7 @@ def _read_indikator(sheet, formulas, units, plan: Plan, errors: list[str]) -> No
         v, problems = _read_row(raw, INDIKATOR_COLUMNS, units, "boleh_negatif")
         v["jenis_target"] = v.get("jenis_target") or "angka"
         if not problems:
-            problems.update(forms.target_problems(v))
+            problems.update(definitions.target_problems(v))
         where = f"Lembar {SHEET_INDIKATOR}, baris {number}"
         for key, message in problems.items():
             errors.append(f"{where}: {_label(INDIKATOR_COLUMNS, key)}: {message}")

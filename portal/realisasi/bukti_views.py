@@ -1,5 +1,5 @@
 """Bukti dukung of an indicator in a period: list, upload, download, replace, remove."""
-from flask import current_app, g, request
+from flask import current_app, g
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -9,7 +9,7 @@ from portal.extensions import db
 from portal.indikator.models import BuktiDukung, IndicatorSet, Indikator, ReportingPeriod
 from portal.indikator.views import FRAGMENT_PAGE, opd_only
 from portal.problems import Refused
-from portal.realisasi import bukti, services
+from portal.realisasi import bukti, forms, services
 from portal.realisasi.views import bp, load_row, realisasi_url, require_editable
 from portal.safe_files import UploadRefused
 from portal.tenancy.scope import scoped_get
@@ -31,8 +31,8 @@ def _bukti(period, ind, status=200, error=None, notice=None, error_for=None):
 
 def _uploaded():
     """The bytes of the uploaded file (at most the limit + 1, enough to tell it is too big)."""
-    upload = request.files.get("berkas")
-    if upload is None or not upload.filename:
+    upload = forms.BuktiForm().upload
+    if upload is None:
         return None, None
     return upload.filename, upload.stream.read(_max_bytes() + 1)
 

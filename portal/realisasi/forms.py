@@ -1,16 +1,19 @@
-"""The realisasi form of one row (WTForms, the design's form library)."""
+"""The realisasi forms: one row's value, a bukti dukung file, and `?periode=` of the page.
+
+Templates keep their own markup (field names as below); these classes only read and
+check. CSRFProtect already checks every POST of the app, so the forms do not again.
+"""
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import Optional
 
+from portal.form_fields import PostedForm, UploadForm
 
-class RealisasiForm(FlaskForm):
+
+class RealisasiForm(PostedForm):
     """One realisasi row as submitted. What the value means depends on the indicator
     (angka, pembilang/penyebut, predikat), so `services.read_realisasi` reads `typed()`
     into a RealisasiInput; `revision` is the revision (optimistic-lock counter) the browser loaded (0: no row yet)."""
-
-    class Meta:
-        csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
 
     nilai = StringField(default="")
     pembilang = StringField(default="")
@@ -22,9 +25,19 @@ class RealisasiForm(FlaskForm):
     tindak_lanjut = StringField(default="")
     revision = IntegerField(default=0, validators=[Optional()])
 
-    def typed(self) -> dict[str, str]:
-        return {name: field.data or "" for name, field in self._fields.items() if name != "revision"}
-
     @property
     def loaded_revision(self) -> int:
         return self.revision.data or 0
+
+
+class BuktiForm(UploadForm):
+    """A bukti dukung file: a new one, or the replacement of one."""
+
+
+class PeriodQuery(FlaskForm):
+    """`?periode=` of the realisasi page: the id of the period shown (GET, no CSRF: it changes nothing)."""
+
+    class Meta:
+        csrf = False
+
+    periode = IntegerField(default=None)

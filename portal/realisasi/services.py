@@ -27,7 +27,8 @@ from portal.columns import utcnow
 from portal.cycles import policy
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
-from portal.indikator import forms as indicator_forms
+from portal.form_fields import UNCHECKED
+from portal.indikator import definitions
 from portal.indikator.models import BuktiStatus, IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
 from portal.indikator.queries import bukti_of_rows
 from portal.numbers import TW
@@ -191,7 +192,7 @@ def read_realisasi(form, ind: Indikator) -> tuple[RealisasiInput, dict]:
     """The realisasi form of one row: value (or pembilang/penyebut, or predikat), state, texts."""
     errors: dict[str, str] = {}
     e = RealisasiInput(
-        tidak_berlaku=indicator_forms.checked(form, "tidak_berlaku"),
+        tidak_berlaku=(form.get("tidak_berlaku") or "") not in UNCHECKED,
         faktor_pendorong=(form.get("faktor_pendorong") or "").strip()[:5000],
         faktor_penghambat=(form.get("faktor_penghambat") or "").strip()[:5000],
         tindak_lanjut=(form.get("tindak_lanjut") or "").strip()[:5000],
@@ -212,8 +213,8 @@ def read_realisasi(form, ind: Indikator) -> tuple[RealisasiInput, dict]:
             except PredikatTidakValid:
                 errors["predikat"] = f"Predikat tidak dikenal; pilihan: {', '.join(predikat_scale(ind).levels)}."
     elif ind.pakai_rasio:
-        e.pembilang, msg_a = indicator_forms.number(form.get("pembilang") or "", negative=negative)
-        e.penyebut, msg_b = indicator_forms.number(form.get("penyebut") or "", negative=negative)
+        e.pembilang, msg_a = definitions.number(form.get("pembilang") or "", negative=negative)
+        e.penyebut, msg_b = definitions.number(form.get("penyebut") or "", negative=negative)
         if msg_a:
             errors["pembilang"] = msg_a
         if msg_b:
@@ -229,7 +230,7 @@ def read_realisasi(form, ind: Indikator) -> tuple[RealisasiInput, dict]:
             if abs(e.nilai) >= Decimal(10) ** 14:
                 errors["pembilang"] = "Hasil pembilang / penyebut terlalu besar."
     else:
-        e.nilai, message = indicator_forms.number(form.get("nilai") or "", negative=negative)
+        e.nilai, message = definitions.number(form.get("nilai") or "", negative=negative)
         if message:
             errors["nilai"] = message
     return e, errors

@@ -34,7 +34,7 @@ def realisasi_url(period, ind=None) -> str:
 def index():
     tenant = g.tenant
     all_periods = periods.periods_of(tenant) if tenant.level == Level.OPD else []
-    wanted = request.args.get("periode", type=int)
+    wanted = forms.PeriodQuery(request.args).periode.data
     period = next((p for p in all_periods if p.id == wanted), None) if wanted else periods.default_period(all_periods)
     if wanted and period is None:
         abort(404)
@@ -101,12 +101,12 @@ def save(periode_id, indikator_id):
     revision = form.loaded_revision
     if errors:
         db.session.rollback()
-        return _row(period, ind, editing=True, errors=errors, typed=request.form, status=422, revision=revision)
+        return _row(period, ind, editing=True, errors=errors, typed=form.typed(), status=422, revision=revision)
     result = services.save_realisasi(ind, period.triwulan, current_user, values, revision)
     if isinstance(result, services.Conflict):
         message, latest = result.message, result.row.revision
         db.session.rollback()
-        return _row(period, ind, editing=True, typed=request.form, status=409, message=message, revision=latest)
+        return _row(period, ind, editing=True, typed=form.typed(), status=409, message=message, revision=latest)
     db.session.commit()
     return web.in_place(realisasi_url(period, ind), lambda: _row(period, ind, saved=True))
 

@@ -12,7 +12,7 @@ from portal.cycles import engine, policy, review
 from portal.cycles.engine import CycleError
 from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
-from portal.indikator.forms import POLARITAS_LABELS, SIFAT_LABELS
+from portal.indikator.definitions import POLARITAS_LABELS, SIFAT_LABELS
 from portal.indikator.models import Indikator
 from portal.signing import preview
 from portal.signing import queries as signed_queries

@@ -1,5 +1,5 @@
 """The SOP editor's steps: add, edit in place, delete, reorder; publish and revise."""
-from flask import g, request, url_for
+from flask import g, url_for
 from flask_login import current_user
 
 from portal import web
@@ -24,10 +24,11 @@ def _row(version, step):
 @rule("tenant:manage_sop")
 def add_step(version_id):
     version = draft(version_id)
+    form = forms.StepForm()
     try:
-        editing.add_step(version, current_user, forms.StepForm().clean())
+        editing.add_step(version, current_user, form.clean())
     except editing.FieldErrors as error:
-        return form_again(version, error, new_step=request.form)
+        return form_again(version, error, new_step=form.posted())
     return saved(version)
 
 
@@ -55,7 +56,7 @@ def save_step(version_id, step_id):
     try:
         editing.update_step(step, current_user, form.expected_revision, form.clean())
     except (editing.FieldErrors, editing.StaleWrite) as error:
-        return form_again(version, error, STEP_FORM, refresh=step, step=step, form=request.form)
+        return form_again(version, error, STEP_FORM, refresh=step, step=step, form=form.posted())
     db.session.commit()
     return _row(version, step)
 

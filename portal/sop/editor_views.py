@@ -1,6 +1,6 @@
 """The SOP editor: a draft version edited in place with htmx, one change at a time.
 Here: the editor page, the header and the lanes (steps: `editor_step_views.py`)."""
-from flask import flash, g, request, url_for
+from flask import flash, g, url_for
 from flask_login import current_user
 
 from portal import web
@@ -43,7 +43,7 @@ def save_header(version_id):
     try:
         editing.update_header(version, current_user, form.expected_revision, form.clean())
     except (editing.FieldErrors, editing.StaleWrite) as error:
-        return form_again(version, error, "sop/_editor_header.html", form=request.form)
+        return form_again(version, error, "sop/_editor_header.html", form=form.posted())
     db.session.commit()
     return web.fragment_or_redirect("sop/_editor_header.html", editor_url(version), version=version,
                                     saved=True, **EDITOR_CONTEXT)
@@ -53,10 +53,11 @@ def save_header(version_id):
 @rule("tenant:manage_sop")
 def add_lane(version_id):
     version = draft(version_id)
+    form = forms.LaneForm()
     try:
-        editing.add_lane(version, current_user, *forms.LaneForm().clean())
+        editing.add_lane(version, current_user, *form.clean())
     except editing.FieldErrors as error:
-        return form_again(version, error, new_lane=request.form)
+        return form_again(version, error, new_lane=form.posted())
     return saved(version)
 
 
@@ -68,7 +69,7 @@ def save_lane(version_id, lane_id):
     try:
         editing.update_lane(row_of(version, SopLane, lane_id), current_user, form.expected_revision, *form.clean())
     except (editing.FieldErrors, editing.StaleWrite) as error:
-        return form_again(version, error, error_lane_id=lane_id, lane_form=request.form)
+        return form_again(version, error, error_lane_id=lane_id, lane_form=form.posted())
     return saved(version)
 
 

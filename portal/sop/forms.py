@@ -12,12 +12,11 @@ from datetime import date
 from decimal import Decimal
 
 from flask import request
-from flask_wtf.file import FileField
 from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.capaian.values import AngkaTidakValid, parse_angka
-from portal.form_fields import PostedForm, strip_text
+from portal.form_fields import PostedForm, UploadForm, strip_text
 from portal.sop import editing, paste
 from portal.sop.document import HEADER_LISTS, Meaning, Repeat, Symbol, TimeUnit
 
@@ -28,14 +27,13 @@ class _Form(PostedForm):
         raw = getattr(self[name], "raw_data", None)
         return raw[0] if raw else default
 
+    def posted(self):
+        """This form when something was posted (a refused save shows it again), else None."""
+        return self if any(field.raw_data is not None for field in self) else None
 
-class _Upload(_Form):
-    berkas = FileField()
 
-    @property
-    def upload(self):
-        data = self.berkas.data
-        return data if data is not None and data.filename else None
+class _Upload(UploadForm, _Form):
+    """A form with one file (`berkas`)."""
 
 
 class NewSopForm(_Form):

@@ -25,7 +25,7 @@ from portal.capaian.kategori import KATEGORI_PERMENDAGRI_86_2017, Band, Kategori
 from portal.capaian.models import IndicatorSettings
 from portal.capaian.rules import is_percent, value_from_ratio
 from portal.extensions import db
-from portal.indikator import forms, services
+from portal.indikator import definitions, services
 from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Realisasi, ReportingPeriod, Sasaran
 from portal.marked_yaml import MarkedDict, MarkedList, Problem, YamlError, load_text
 from portal.realisasi.services import RealisasiInput
@@ -203,7 +203,7 @@ def _number(f: Fields, raw: MarkedDict, key: str, path: str, places: int = 4, ne
         f.problem(raw, path, f"{value!r} bukan angka")
         return None
     text = value if isinstance(value, str) else _indonesian(value)
-    number, message = forms.number(text, places=places, negative=negative)
+    number, message = definitions.number(text, places=places, negative=negative)
     if message:
         f.problem(raw, path, f"{value!r}: {message}")
     return number
@@ -270,7 +270,7 @@ def _indikator(f: Fields, raw, path: str, units: set[str], emails: set[str], see
         f.unknown_keys(p, {"skala", "target"}, f"{path}.predikat")
         v["skala_predikat"] = f.choice(p, "skala", f"{path}.predikat.skala", list(capaian_settings.PREDIKAT_SCALES))
         v["target_predikat"] = f.text(p, "target", f"{path}.predikat.target", required=False, max_len=20) or None
-    for key, message in forms.target_problems(v).items():
+    for key, message in definitions.target_problems(v).items():
         f.problem(raw, f"{path}.{_yaml_key(key)}", message)
     unit = f.text(raw, "unit", f"{path}.unit", required=False, max_len=60) or None
     if unit and unit not in units:
