@@ -96,6 +96,7 @@ def test_coordinator_enters_publishes_and_revises_a_new_sop(new_page):
 
     # Revise: a new draft from the published version; version 1 stays.
     page.get_by_role("navigation").get_by_role("link", name="SOP").click()
+    page.wait_for_url(re.compile(r".*/sop/$"))  # the list, not a link of the page still shown
     page.get_by_role("link", name="Pengukuran Kinerja Triwulanan").click()
     page.get_by_test_id("revise").click()
     page.wait_for_url(re.compile(r".*/ubah$"))
@@ -109,6 +110,7 @@ def test_coordinator_enters_publishes_and_revises_a_new_sop(new_page):
     page.goto(first_url)
     assert "Pengukuran Kinerja Triwulanan" in page.content()
     page.get_by_role("navigation").get_by_role("link", name="SOP").click()
+    page.wait_for_url(re.compile(r".*/sop/$"))  # the list, not a link of the page still shown
     page.get_by_role("link", name="Pengukuran Kinerja Triwulanan").click()
     page.wait_for_url(re.compile(r".*/sop/\d+/$"))
     rows = page.get_by_test_id("sop-versions").locator("tbody tr")
