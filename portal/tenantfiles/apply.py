@@ -11,7 +11,7 @@ from portal.sop import services as sop_services
 from portal.sop.models import Sop
 from portal.tenancy import admin
 from portal.tenancy.models import Tenant
-from portal.tenantfiles import indicator_files
+from portal.tenantfiles import indicator_apply
 from portal.tenantfiles.specs import Bundle, PersonSpec, TenantSpec
 
 
@@ -65,7 +65,7 @@ def apply_bundle(bundle: Bundle) -> Report:
         for path in spec.template_paths:
             if path in bundle.sops:
                 _sop(path, bundle.sops[path], tenants[spec.slug], report, template=True)
-    indicator_files.apply_indicator_files(bundle, tenants, report)
+    indicator_apply.apply_indicator_files(bundle, tenants, report)
     return report
 
 

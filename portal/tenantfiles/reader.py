@@ -4,7 +4,7 @@ from pathlib import Path
 from portal.marked_yaml import MarkedDict, Problem, YamlError, load_text
 from portal.sop import files as sop_files
 from portal.tenancy.lanes import KIND_LEVEL, UNIT_KINDS, LaneKind, Level
-from portal.tenantfiles import indicator_files
+from portal.tenantfiles import indicator_reader
 from portal.tenantfiles.specs import Bundle, GrantSpec, LaneSpec, PersonSpec, TenantSpec, UnitSpec
 from portal.yaml_fields import EMAIL, KEY, SLUG, Fields
 
@@ -23,7 +23,7 @@ def read_folder(folder: str | Path) -> tuple[Bundle, list[Problem]]:
     for pemda_file in sorted(folder.glob("*/pemda.yaml")):
         _read_pemda(pemda_file, folder, bundle, problems)
     _check_across_files(bundle, problems)
-    bundle.indicator_files = indicator_files.read_indicator_files(folder, bundle, problems)
+    bundle.indicator_files = indicator_reader.read_indicator_files(folder, bundle, problems)
     return bundle, problems
 
 

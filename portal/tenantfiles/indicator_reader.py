@@ -1,4 +1,5 @@
-"""Indicator files of the tenants/ folder: tenants/<pemda>/indicators/<opd-slug>.yaml.
+"""Reading the indicator files of the tenants/ folder: tenants/<pemda>/indicators/<opd-slug>.yaml
+(applying them: indicator_apply.py).
 
 read_indicator_files() validates every file against the bundle already read (the OPD
 must be one of the pemda's, units and people must exist) and collects every problem
@@ -17,24 +18,17 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from sqlalchemy import select
-
-from portal.auth.models import User
 from portal.capaian import settings as capaian_settings
-from portal.capaian.kategori import KATEGORI_PERMENDAGRI_86_2017, Band, KategoriScale, PredikatTidakValid
-from portal.capaian.models import IndicatorSettings
+from portal.capaian.kategori import Band, KategoriScale, PredikatTidakValid
 from portal.capaian.rules import is_percent, value_from_ratio
-from portal.extensions import db
-from portal.indikator import definitions, services
-from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Realisasi, ReportingPeriod, Sasaran
+from portal.indikator import definitions
 from portal.marked_yaml import MarkedDict, MarkedList, Problem, YamlError, load_text
 from portal.realisasi.services import RealisasiInput
 from portal.tenancy.lanes import Level
-from portal.tenancy.models import Tenant, Unit
 from portal.yaml_fields import Fields
 
 FOLDER = "indicators"
-ENTRY_TEXTS = ("faktor_pendorong", "faktor_penghambat", "tindak_lanjut")
+REALISASI_TEXTS = ("faktor_pendorong", "faktor_penghambat", "tindak_lanjut")
 
 
 @dataclass
@@ -298,13 +292,13 @@ def _realisasi(f: Fields, raw, path: str, v: dict, emails: set[str]) -> Realisas
         f.problems.append(Problem(f.file, getattr(raw, "line", 0), path, "harus berupa pemetaan"))
         return None
     f.unknown_keys(raw, {"tw", "nilai", "predikat", "pembilang", "penyebut", "tidak_berlaku", "oleh"}
-                   | set(ENTRY_TEXTS), path)
+                   | set(REALISASI_TEXTS), path)
     tw = f.integer(raw, "tw", f"{path}.tw", minimum=1) or 1
     if tw > 4:
         f.problem(raw, f"{path}.tw", "triwulan harus 1 sampai 4")
     negative = v["boleh_negatif"]
     e = RealisasiSpec(tw=tw, tidak_berlaku=raw.get("tidak_berlaku") is True,
-                      **{k: f.text(raw, k, f"{path}.{k}", required=False, max_len=5000) for k in ENTRY_TEXTS})
+                      **{k: f.text(raw, k, f"{path}.{k}", required=False, max_len=5000) for k in REALISASI_TEXTS})
     given = [k for k in ("nilai", "predikat", "pembilang", "penyebut") if raw.get(k) not in (None, "")]
     if e.tidak_berlaku and given:
         f.problem(raw, f"{path}.tidak_berlaku", "tidak berlaku tidak boleh disertai nilai")
@@ -360,122 +354,3 @@ def _program(f: Fields, raw, path: str, parent: str | None, seen: dict) -> list[
     for i, k_raw in enumerate(f.items(raw, "kegiatan", f"{path}.kegiatan") if parent is None else []):
         out.extend(_program(f, k_raw, f"{path}.kegiatan[{i + 1}]", spec.kode, seen))
     return out
-
-
-# -- applying -----------------------------------------------------------------------------
-
-def apply_indicator_files(bundle, tenants: dict[str, Tenant], report) -> None:
-    for spec in getattr(bundle, "indicator_files", []):
-        tenant = tenants[spec.opd_slug]
-        db.session.flush()
-        if spec.negative_rule is not None:
-            _settings(spec, tenant, report)
-        units = {u.key: u for u in db.session.scalars(select(Unit).where(Unit.tenant_id == tenant.id))}
-        for sset in spec.sets:
-            _apply_set(sset, tenant, units, report)
-
-
-def _set(obj, what: str, report, **values) -> None:
-    for name, new in values.items():
-        old = getattr(obj, name)
-        if old != new:
-            setattr(obj, name, new)
-            report.change(what, name, old, new)
-
-
-def _settings(spec: IndicatorFileSpec, tenant: Tenant, report) -> None:
-    row = db.session.scalar(select(IndicatorSettings).where(IndicatorSettings.tenant_id == tenant.id))
-    kategori = None if spec.kategori in (None, KATEGORI_PERMENDAGRI_86_2017) else spec.kategori.to_dict()
-    if row is None:
-        db.session.add(IndicatorSettings(tenant_id=tenant.id, negative_rule=spec.negative_rule, kategori=kategori))
-        report.create(f"pengaturan capaian {tenant.slug} (rumus negatif {spec.negative_rule})")
-    else:
-        _set(row, f"pengaturan capaian {tenant.slug}", report, negative_rule=spec.negative_rule, kategori=kategori)
-    db.session.flush()
-
-
-def _apply_set(sset: SetSpec, tenant: Tenant, units: dict, report) -> None:
-    tset = db.session.scalar(select(IndicatorSet).where(IndicatorSet.tenant_id == tenant.id,
-                                                        IndicatorSet.tahun == sset.tahun))
-    where = f"{tenant.slug}/{sset.tahun}"
-    if tset is None:
-        tset = IndicatorSet(tenant_id=tenant.id, tahun=sset.tahun)
-        db.session.add(tset)
-        db.session.flush()
-        report.create(f"set indikator {where}")
-    sasaran = {s.kode: s for s in services.sasaran_of(tenant, tset)}
-    existing = {i.kode: i for i in db.session.scalars(select(Indikator).where(
-        Indikator.tenant_id == tenant.id, Indikator.set_id == tset.id))}
-    users = {u.email: u for u in db.session.scalars(select(User).where(User.email.in_(
-        {e.oleh for s in sset.sasaran for i in s.indikator for e in i.realisasi if e.oleh})))}
-    position = 0
-    for s_pos, s_spec in enumerate(sset.sasaran, start=1):
-        row = sasaran.get(s_spec.kode)
-        if row is None:
-            row = Sasaran(tenant_id=tenant.id, set_id=tset.id, kode=s_spec.kode, nama=s_spec.nama, position=s_pos)
-            db.session.add(row)
-            db.session.flush()
-            report.create(f"sasaran {where}/{s_spec.kode} ({s_spec.nama})")
-        else:
-            _set(row, f"sasaran {where}/{row.kode}", report, nama=s_spec.nama, position=s_pos)
-        for i_spec in s_spec.indikator:
-            position += 1
-            ind = _apply_indikator(i_spec, tenant, tset, row, units, existing.get(i_spec.kode), position, where,
-                                   report)
-            _apply_values(i_spec, ind, users, where, report)
-    if sset.periode_terbuka:
-        exists = db.session.scalar(select(ReportingPeriod.id).where(
-            ReportingPeriod.tenant_id == tenant.id, ReportingPeriod.tahun == sset.tahun,
-            ReportingPeriod.triwulan == sset.periode_terbuka))
-        if exists is None:
-            db.session.add(ReportingPeriod(tenant_id=tenant.id, tahun=sset.tahun, triwulan=sset.periode_terbuka))
-            report.create(f"periode pengisian {where} TW {sset.periode_terbuka} (terbuka)")
-    _apply_programs(sset, tenant, tset, where, report)
-    db.session.flush()
-
-
-def _apply_indikator(spec: IndikatorSpec, tenant, tset, sasaran, units, ind, position, where, report) -> Indikator:
-    values = dict(spec.values, sasaran_id=sasaran.id, unit_id=units[spec.unit].id if spec.unit else None,
-                  position=position)
-    if ind is None:
-        ind = Indikator(tenant_id=tenant.id, set_id=tset.id, **values)
-        db.session.add(ind)
-        report.create(f"indikator {where}/{spec.kode} ({values['nama']})")
-    else:
-        _set(ind, f"indikator {where}/{ind.kode}", report, **values)
-    services.freeze_rules(tenant, ind)
-    db.session.flush()
-    return ind
-
-
-def _apply_values(spec: IndikatorSpec, ind: Indikator, users, where, report) -> None:
-    have = set(db.session.scalars(select(Realisasi.triwulan).where(Realisasi.tenant_id == ind.tenant_id,
-                                                                   Realisasi.indikator_id == ind.id)))
-    for e in spec.realisasi:
-        if e.tw in have:
-            continue  # entered (or loaded) before: never overwritten from the file
-        user = users.get(e.oleh) if e.oleh else None
-        db.session.add(Realisasi(
-            tenant_id=ind.tenant_id, indikator_id=ind.id, triwulan=e.tw, nilai=e.nilai, predikat=e.predikat,
-            pembilang=e.pembilang, penyebut=e.penyebut, tidak_berlaku=e.tidak_berlaku,
-            faktor_pendorong=e.faktor_pendorong, faktor_penghambat=e.faktor_penghambat,
-            tindak_lanjut=e.tindak_lanjut, updated_by_id=user.id if user else None))
-        report.create(f"realisasi {where}/{ind.kode} TW {e.tw}")
-
-
-def _apply_programs(sset: SetSpec, tenant, tset, where, report) -> None:
-    rows = {p.kode: p for p in db.session.scalars(select(ProgramKegiatan).where(
-        ProgramKegiatan.tenant_id == tenant.id, ProgramKegiatan.set_id == tset.id))}
-    for position, spec in enumerate(sset.programs, start=1):
-        parent = rows[spec.parent] if spec.parent else None
-        values = dict(spec.values, nama=spec.nama, position=position, parent_id=parent.id if parent else None,
-                      level="kegiatan" if parent else "program")
-        row = rows.get(spec.kode)
-        if row is None:
-            row = ProgramKegiatan(tenant_id=tenant.id, set_id=tset.id, kode=spec.kode, **values)
-            db.session.add(row)
-            report.create(f"{values['level']} {where}/{spec.kode} ({spec.nama})")
-        else:
-            _set(row, f"{row.level} {where}/{row.kode}", report, **values)
-        db.session.flush()
-        rows[spec.kode] = row
