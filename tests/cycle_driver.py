@@ -8,6 +8,7 @@ from portal.cycles.outputs import store_output
 from portal.extensions import db
 from portal.indikator import periods  # noqa: F401 (used by tests)
 from portal.indikator.models import Indikator
+from portal.realisasi import forms as realisasi_forms
 from portal.realisasi import services as realisasi_services  # noqa: F401 (used by tests)
 from portal.signing import signoff
 from portal.sop.document import Meaning
@@ -51,7 +52,7 @@ def enter_value(item, user, value="75", faktor_pendorong="Koordinasi lintas bida
         form.update(pembilang=value, penyebut="100")
     else:
         form["nilai"] = value
-    values, errors = realisasi_services.read_realisasi(form, ind)
+    values, errors = realisasi_forms.read_realisasi(form, ind)
     assert errors == {}, errors
     saved = realisasi_services.save_realisasi(ind, triwulan, user, values, row.revision if row else 0)
     assert not isinstance(saved, realisasi_services.Conflict)

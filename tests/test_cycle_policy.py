@@ -15,6 +15,7 @@ from portal.extensions import db
 from portal.indikator import periods
 from portal.indikator.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.problems import Problem, Refused
+from portal.realisasi import forms as realisasi_forms
 from portal.realisasi import services as realisasi_services
 from portal.signing import signoff
 from portal.sop import services as sop_services
@@ -103,7 +104,7 @@ def _save(opd, item, user, value="80"):
     if refusal:
         raise Refused(refusal)
     current = db.session.scalar(select(Realisasi).where(Realisasi.indikator_id == ind.id, Realisasi.triwulan == 1))
-    values, errors = realisasi_services.read_realisasi({"nilai": value}, ind)
+    values, errors = realisasi_forms.read_realisasi({"nilai": value}, ind)
     assert not errors
     saved = realisasi_services.save_realisasi(ind, 1, user, values, current.revision if current else 0)
     assert not isinstance(saved, realisasi_services.Conflict)

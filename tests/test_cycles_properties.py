@@ -24,6 +24,7 @@ from portal.cycles.models import Cycle
 from portal.cycles.work import open_work
 from portal.extensions import db
 from portal.indikator.models import Realisasi
+from portal.realisasi import forms as realisasi_forms
 from portal.realisasi import services as realisasi_services
 from portal.signing import signoff
 from portal.sop.document import Meaning
@@ -157,7 +158,7 @@ def _enter(item, user, value) -> None:
         form = {"pembilang": value, "penyebut": "100"}
     else:
         form = {"nilai": value}
-    values, errors = realisasi_services.read_realisasi(form, ind)
+    values, errors = realisasi_forms.read_realisasi(form, ind)
     assert errors == {}, errors
     assert not isinstance(realisasi_services.save_realisasi(ind, triwulan, user, values, row.revision if row else 0), realisasi_services.Conflict)
 

@@ -3,16 +3,24 @@
 Templates keep their own markup (field names as below); these classes only read and
 check. CSRFProtect already checks every POST of the app, so the forms do not again.
 """
+from decimal import ROUND_HALF_UP, Decimal
+
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import Optional
 
-from portal.form_fields import PostedForm, UploadForm
+from portal.capaian.figures import predikat_scale
+from portal.capaian.kategori import PredikatTidakValid
+from portal.capaian.rules import is_percent, value_from_ratio
+from portal.form_fields import UNCHECKED, PostedForm, UploadForm
+from portal.indikator import definitions
+from portal.indikator.models import Indikator
+from portal.realisasi.services import RealisasiInput
 
 
 class RealisasiForm(PostedForm):
     """One realisasi row as submitted. What the value means depends on the indicator
-    (angka, pembilang/penyebut, predikat), so `services.read_realisasi` reads `typed()`
+    (angka, pembilang/penyebut, predikat), so `read_realisasi` below reads `typed()`
     into a RealisasiInput; `revision` is the revision (optimistic-lock counter) the browser loaded (0: no row yet)."""
 
     nilai = StringField(default="")
@@ -41,3 +49,54 @@ class PeriodQuery(FlaskForm):
         csrf = False
 
     periode = IntegerField(default=None)
+
+
+def read_realisasi(form, ind: Indikator) -> tuple[RealisasiInput, dict]:
+    """What one row's realisasi form says (a mapping of the typed texts: `RealisasiForm.typed()`,
+    or a test's dict), read under the indicator's definition: value (or pembilang/penyebut,
+    or predikat), state and texts as a RealisasiInput for `services.save_realisasi`, and a
+    message per refused field."""
+    errors: dict[str, str] = {}
+    e = RealisasiInput(
+        tidak_berlaku=(form.get("tidak_berlaku") or "") not in UNCHECKED,
+        faktor_pendorong=(form.get("faktor_pendorong") or "").strip()[:5000],
+        faktor_penghambat=(form.get("faktor_penghambat") or "").strip()[:5000],
+        tindak_lanjut=(form.get("tindak_lanjut") or "").strip()[:5000],
+    )
+    typed = [form.get(k) or "" for k in ("nilai", "pembilang", "penyebut", "predikat")]
+    if e.tidak_berlaku:
+        if any(t.strip() for t in typed):
+            field_name = "predikat" if ind.jenis_target == "predikat" else (
+                "pembilang" if ind.pakai_rasio else "nilai")
+            errors[field_name] = "Pilih salah satu: isi nilai, atau centang Tidak berlaku dan kosongkan nilainya."
+        return e, errors
+    negative = ind.boleh_negatif
+    if ind.jenis_target == "predikat":
+        raw = (form.get("predikat") or "").strip()
+        if raw:
+            try:
+                e.predikat = predikat_scale(ind).canonical(raw)
+            except PredikatTidakValid:
+                errors["predikat"] = f"Predikat tidak dikenal; pilihan: {', '.join(predikat_scale(ind).levels)}."
+    elif ind.pakai_rasio:
+        e.pembilang, msg_a = definitions.number(form.get("pembilang") or "", negative=negative)
+        e.penyebut, msg_b = definitions.number(form.get("penyebut") or "", negative=negative)
+        if msg_a:
+            errors["pembilang"] = msg_a
+        if msg_b:
+            errors["penyebut"] = msg_b
+        if not errors and (e.pembilang is None) != (e.penyebut is None):
+            blank = "penyebut" if e.penyebut is None else "pembilang"
+            errors[blank] = "Isi pembilang dan penyebut, atau kosongkan keduanya."
+        elif not errors and e.penyebut == 0:
+            errors["penyebut"] = "Penyebut tidak boleh 0."
+        elif not errors and e.penyebut is not None:
+            r = value_from_ratio(e.pembilang, e.penyebut, persen=is_percent(ind.satuan))
+            e.nilai = r.value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
+            if abs(e.nilai) >= Decimal(10) ** 14:
+                errors["pembilang"] = "Hasil pembilang / penyebut terlalu besar."
+    else:
+        e.nilai, message = definitions.number(form.get("nilai") or "", negative=negative)
+        if message:
+            errors["nilai"] = message
+    return e, errors

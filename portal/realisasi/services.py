@@ -10,7 +10,7 @@ loaded with; the save is an UPDATE ... WHERE revision = <loaded>, so of two peop
 saving the same row the second one changes nothing and is told who saved what.
 """
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -21,14 +21,10 @@ from portal.audit import services as audit
 from portal.auth.models import Membership
 from portal.capaian import settings as capaian_settings
 from portal.capaian.figures import Figures, angka, display_value, figures, predikat_scale, waktu
-from portal.capaian.kategori import PredikatTidakValid
-from portal.capaian.rules import is_percent, value_from_ratio
 from portal.columns import utcnow
 from portal.cycles import policy
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
-from portal.form_fields import UNCHECKED
-from portal.indikator import definitions
 from portal.indikator.models import BuktiStatus, IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
 from portal.indikator.queries import bukti_of_rows
 from portal.numbers import TW
@@ -186,54 +182,6 @@ class RealisasiInput:
 
     def columns(self) -> dict:
         return dict(self.__dict__)
-
-
-def read_realisasi(form, ind: Indikator) -> tuple[RealisasiInput, dict]:
-    """The realisasi form of one row: value (or pembilang/penyebut, or predikat), state, texts."""
-    errors: dict[str, str] = {}
-    e = RealisasiInput(
-        tidak_berlaku=(form.get("tidak_berlaku") or "") not in UNCHECKED,
-        faktor_pendorong=(form.get("faktor_pendorong") or "").strip()[:5000],
-        faktor_penghambat=(form.get("faktor_penghambat") or "").strip()[:5000],
-        tindak_lanjut=(form.get("tindak_lanjut") or "").strip()[:5000],
-    )
-    typed = [form.get(k) or "" for k in ("nilai", "pembilang", "penyebut", "predikat")]
-    if e.tidak_berlaku:
-        if any(t.strip() for t in typed):
-            field_name = "predikat" if ind.jenis_target == "predikat" else (
-                "pembilang" if ind.pakai_rasio else "nilai")
-            errors[field_name] = "Pilih salah satu: isi nilai, atau centang Tidak berlaku dan kosongkan nilainya."
-        return e, errors
-    negative = ind.boleh_negatif
-    if ind.jenis_target == "predikat":
-        raw = (form.get("predikat") or "").strip()
-        if raw:
-            try:
-                e.predikat = predikat_scale(ind).canonical(raw)
-            except PredikatTidakValid:
-                errors["predikat"] = f"Predikat tidak dikenal; pilihan: {', '.join(predikat_scale(ind).levels)}."
-    elif ind.pakai_rasio:
-        e.pembilang, msg_a = definitions.number(form.get("pembilang") or "", negative=negative)
-        e.penyebut, msg_b = definitions.number(form.get("penyebut") or "", negative=negative)
-        if msg_a:
-            errors["pembilang"] = msg_a
-        if msg_b:
-            errors["penyebut"] = msg_b
-        if not errors and (e.pembilang is None) != (e.penyebut is None):
-            blank = "penyebut" if e.penyebut is None else "pembilang"
-            errors[blank] = "Isi pembilang dan penyebut, atau kosongkan keduanya."
-        elif not errors and e.penyebut == 0:
-            errors["penyebut"] = "Penyebut tidak boleh 0."
-        elif not errors and e.penyebut is not None:
-            r = value_from_ratio(e.pembilang, e.penyebut, persen=is_percent(ind.satuan))
-            e.nilai = r.value.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP)
-            if abs(e.nilai) >= Decimal(10) ** 14:
-                errors["pembilang"] = "Hasil pembilang / penyebut terlalu besar."
-    else:
-        e.nilai, message = definitions.number(form.get("nilai") or "", negative=negative)
-        if message:
-            errors["nilai"] = message
-    return e, errors
 
 
 class Conflict(problems.Conflict):

@@ -97,7 +97,7 @@ def save(periode_id, indikator_id):
     period, ind = load_row(periode_id, indikator_id)
     require_editable(period, ind)
     form = forms.RealisasiForm()
-    values, errors = services.read_realisasi(form.typed(), ind)
+    values, errors = forms.read_realisasi(form.typed(), ind)
     revision = form.loaded_revision
     if errors:
         db.session.rollback()
