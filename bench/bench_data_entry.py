@@ -128,7 +128,7 @@ def capture(app, client, url):
         statements.append((statement, parameters))
 
     def on_render(sender, template, context, **extra):
-        if template.name == "indicators/realisasi.html":
+        if template.name == "realisasi/index.html":
             ctx = dict(context)
             user = ctx["current_user"]
             ctx["current_user"] = getattr(user, "_get_current_object", lambda: user)()

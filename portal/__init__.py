@@ -17,8 +17,8 @@ from portal.exports.views import bp as exports_bp
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 from portal.health import bp as health_bp
 from portal.home.views import bp as home_bp
-from portal.indikator import indikator_views, io_views  # noqa: F401 (routes on the indicators blueprint)
-from portal.indikator.views import bp as indicators_bp
+from portal.indikator import indikator_views, io_views  # noqa: F401 (routes on the indikator blueprint)
+from portal.indikator.views import bp as indikator_bp
 from portal.jobs import queue as jobs_queue
 from portal.onboarding import people_views  # noqa: F401 (routes on the onboarding blueprint)
 from portal.onboarding.account_views import account_bp
@@ -113,7 +113,7 @@ def _init_request_hooks(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    for bp in (auth_bp, home_bp, health_bp, sop_bp, indicators_bp, capaian_bp, realisasi_bp, cycles_bp, signing_bp,
+    for bp in (auth_bp, home_bp, health_bp, sop_bp, indikator_bp, capaian_bp, realisasi_bp, cycles_bp, signing_bp,
                inbox_bp, calendar_bp, oversight_bp, onboarding_bp, account_bp, exports_bp):
         app.register_blueprint(bp)
 

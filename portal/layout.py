@@ -20,7 +20,7 @@ class NavEntry:
 NAV: list[NavEntry] = [
     NavEntry("SOP", "sop.index", Capability.VIEW),
     NavEntry("Siklus", "cycles.index", Capability.VIEW),
-    NavEntry("Indikator", "indicators.index", Capability.VIEW),
+    NavEntry("Indikator", "indikator.index", Capability.VIEW),
     NavEntry("Realisasi", "realisasi.index", Capability.VIEW),
     NavEntry("Hari libur", "calendar.index", Capability.VIEW),
     NavEntry("Pemantauan", "oversight.matrix", Capability.OVERSEE),

@@ -119,7 +119,7 @@ def test_import_views_parse_before_they_take_the_write_lock(app):
     """On SQLite a view marked parse_before_writing holds no write lock until
     start_writing: another connection can write meanwhile (a sign-in never waits on a
     parse). Both import views are marked."""
-    for endpoint in ("indicators.import_upload", "sop.import_"):
+    for endpoint in ("indikator.import_upload", "sop.import_"):
         assert database.defers_write_lock(app.view_functions[endpoint]), endpoint
     if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
         return

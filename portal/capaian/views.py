@@ -20,7 +20,7 @@ def helpers():
 
 def _page(status=200, errors=None, typed=None, saved=False):
     eff = settings.effective(g.tenant)
-    return web.render("indicators/settings.html", status=status, tenant=g.tenant, eff=eff,
+    return web.render("capaian/settings.html", status=status, tenant=g.tenant, eff=eff,
                       own=eff.source is not None and eff.source.id == g.tenant.id,
                       labels=settings.NEGATIVE_RULE_LABELS, errors=errors or {}, typed=typed,
                       default_scale=KATEGORI_PERMENDAGRI_86_2017,

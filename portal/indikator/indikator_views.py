@@ -11,8 +11,8 @@ from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan
 from portal.indikator.views import FRAGMENT_PAGE, bp, opd_only, own_set, save_row
 from portal.tenancy.scope import scoped_get
 
-INDIKATOR_ROW = "indicators/_indikator_row.html"
-PROGRAM_ROW = "indicators/_program_row.html"
+INDIKATOR_ROW = "indikator/_indikator_row.html"
+PROGRAM_ROW = "indikator/_program_row.html"
 
 
 def _indikator_row(tset, ind=None, editing=False, errors=None, typed=None, status=200, message=None,
@@ -20,7 +20,7 @@ def _indikator_row(tset, ind=None, editing=False, errors=None, typed=None, statu
     tenant = g.tenant
     return web.render(
         FRAGMENT_PAGE, INDIKATOR_ROW, status=status, inner=INDIKATOR_ROW, in_table=True, title="Indikator kinerja",
-        back=url_for("indicators.set_page", set_id=tset.id),
+        back=url_for("indikator.set_page", set_id=tset.id),
         tset=tset, ind=ind, editing=editing, errors=errors or {}, typed=typed, message=message,
         units=services.units_of(tenant) if editing else [],
         sasaran_list=services.sasaran_of(tenant, tset) if editing else [],
@@ -47,8 +47,8 @@ def indikator_new(set_id):
     query = forms.NewRowQuery(request.args)
     sasaran_id = query.sasaran.data
     if query.cancelled:
-        return web.in_place(url_for("indicators.set_page", set_id=tset.id), lambda: web.render_fragment(
-            "indicators/_indikator_add.html", tset=tset, sasaran_id=sasaran_id))
+        return web.in_place(url_for("indikator.set_page", set_id=tset.id), lambda: web.render_fragment(
+            "indikator/_indikator_add.html", tset=tset, sasaran_id=sasaran_id))
     return _indikator_row(tset, editing=True, sasaran_id=sasaran_id)
 
 
@@ -62,7 +62,7 @@ def indikator_create(set_id):
         form, lambda values: services.save_indikator(g.tenant, tset, None, values, current_user),
         lambda errors, typed: _indikator_row(own_set(set_id), editing=True, errors=errors, typed=typed, status=422,
                                              sasaran_id=form.sasaran_id.number),
-        lambda ind: web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"))
+        lambda ind: web.see_other(url_for("indikator.set_page", set_id=tset.id) + f"#indikator-{ind.id}"))
 
 
 @bp.route("/indikator/butir/<int:indikator_id>/")
@@ -91,7 +91,7 @@ def indikator_update(indikator_id):
         return _indikator_row(tset, ind, editing=True, errors=errors, typed=typed, status=422)
 
     def done(_):
-        url = url_for("indicators.set_page", set_id=tset.id) + f"#indikator-{ind.id}"
+        url = url_for("indikator.set_page", set_id=tset.id) + f"#indikator-{ind.id}"
         if ind.sasaran_id != before:  # the row moves to another sasaran: the whole page again
             return web.see_other(url)
         return web.in_place(url, lambda: _indikator_row(tset, ind))
@@ -110,7 +110,7 @@ def indikator_delete(indikator_id):
         ind, tset = _own_indikator(indikator_id)
         return _indikator_row(tset, ind, status=422, message=message)
     db.session.commit()
-    return web.see_other(url_for("indicators.set_page", set_id=tset.id))
+    return web.see_other(url_for("indikator.set_page", set_id=tset.id))
 
 
 # -- program / kegiatan ---------------------------------------------------------------------
@@ -118,7 +118,7 @@ def indikator_delete(indikator_id):
 def _program_row(tset, row=None, editing=False, errors=None, typed=None, status=200, message=None):
     return web.render(
         FRAGMENT_PAGE, PROGRAM_ROW, status=status, inner=PROGRAM_ROW, in_table=True, title="Program/Kegiatan",
-        back=url_for("indicators.set_page", set_id=tset.id) + "#program",
+        back=url_for("indikator.set_page", set_id=tset.id) + "#program",
         tset=tset, p=services.program_row(row) if row is not None else None, editing=editing,
         errors=errors or {}, typed=typed, message=message,
         programs=services.programs_only(g.tenant, tset) if editing else [])
@@ -140,8 +140,8 @@ def program_new(set_id):
     opd_only()
     tset = own_set(set_id)
     if forms.NewRowQuery(request.args).cancelled:
-        return web.in_place(url_for("indicators.set_page", set_id=tset.id) + "#program",
-                            lambda: web.render_fragment("indicators/_program_add.html", tset=tset))
+        return web.in_place(url_for("indikator.set_page", set_id=tset.id) + "#program",
+                            lambda: web.render_fragment("indikator/_program_add.html", tset=tset))
     return _program_row(tset, editing=True)
 
 
@@ -153,7 +153,7 @@ def program_create(set_id):
     return save_row(
         _program_form(tset), lambda values: services.save_program(tset, None, values),
         lambda errors, typed: _program_row(own_set(set_id), editing=True, errors=errors, typed=typed, status=422),
-        lambda row: web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"))
+        lambda row: web.see_other(url_for("indikator.set_page", set_id=tset.id) + f"#program-{row.id}"))
 
 
 @bp.route("/indikator/program/<int:program_id>/")
@@ -181,7 +181,7 @@ def program_update(program_id):
         return _program_row(tset, row, editing=True, errors=errors, typed=typed, status=422)
 
     def done(_):
-        url = url_for("indicators.set_page", set_id=tset.id) + f"#program-{row.id}"
+        url = url_for("indikator.set_page", set_id=tset.id) + f"#program-{row.id}"
         if row.parent_id != before:  # the row moves under another program: the whole page again
             return web.see_other(url)
         return web.in_place(url, lambda: _program_row(tset, row))
@@ -198,4 +198,4 @@ def program_delete(program_id):
         row, tset = _own_program(program_id)
         return _program_row(tset, row, status=422, message=message)
     db.session.commit()
-    return web.see_other(url_for("indicators.set_page", set_id=tset.id) + "#program")
+    return web.see_other(url_for("indikator.set_page", set_id=tset.id) + "#program")

@@ -23,7 +23,7 @@ def template(set_id):
 
 
 def _page(tset, status=200, errors=None, reason=""):
-    return web.render("indicators/import.html", status=status, tenant=g.tenant, tset=tset, errors=errors or [],
+    return web.render("indikator/import.html", status=status, tenant=g.tenant, tset=tset, errors=errors or [],
                       reason=reason)
 
 
@@ -59,4 +59,4 @@ def import_upload(set_id):
     db.session.commit()
     flash(f"Impor selesai: {counts['indikator']} indikator, {counts['sasaran']} sasaran, "
           f"{counts['program']} program/kegiatan disimpan.", "success")
-    return web.see_other(url_for("indicators.set_page", set_id=tset.id))
+    return web.see_other(url_for("indikator.set_page", set_id=tset.id))

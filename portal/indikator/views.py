@@ -18,7 +18,7 @@ from portal.safe_files import size_text
 from portal.tenancy.lanes import Capability, Level
 from portal.tenancy.scope import scoped_get
 
-bp = Blueprint("indicators", __name__, url_prefix="/t/<tenant_slug>")
+bp = Blueprint("indikator", __name__, url_prefix="/t/<tenant_slug>")
 
 
 @bp.context_processor
@@ -51,7 +51,7 @@ def own_set(set_id) -> IndicatorSet:
 
 # A row or panel edited in place is also a page of its own (a plain request, no JavaScript):
 # this page wraps the fragment named `inner`, in a table when `in_table`.
-FRAGMENT_PAGE = "indicators/fragment_page.html"
+FRAGMENT_PAGE = "indikator/fragment_page.html"
 
 
 def save_row(form, save, again, done):
@@ -76,7 +76,7 @@ def save_row(form, save, again, done):
 def index():
     tenant = g.tenant
     sets = services.sets_of(tenant) if tenant.level == Level.OPD else []
-    return web.render("indicators/index.html", tenant=tenant, sets=sets, errors={}, typed={},
+    return web.render("indikator/index.html", tenant=tenant, sets=sets, errors={}, typed={},
                       copy_sources=copying.sources(tenant))
 
 
@@ -88,10 +88,10 @@ def create_set():
     result = form.tahun.errors[0] if not form.validate() else services.create_set(tenant, form.year, current_user)
     if isinstance(result, str):
         db.session.rollback()
-        return web.render("indicators/index.html", status=422, tenant=tenant, sets=services.sets_of(tenant),
+        return web.render("indikator/index.html", status=422, tenant=tenant, sets=services.sets_of(tenant),
                           errors={"tahun": result}, typed=form.typed())
     db.session.commit()
-    return web.see_other(url_for("indicators.set_page", set_id=result.id))
+    return web.see_other(url_for("indikator.set_page", set_id=result.id))
 
 
 # -- one year ---------------------------------------------------------------------------
@@ -101,7 +101,7 @@ def create_set():
 def set_page(set_id):
     opd_only()
     tset = own_set(set_id)
-    return web.render("indicators/set.html", tenant=g.tenant, ov=services.overview(g.tenant, tset),
+    return web.render("indikator/set.html", tenant=g.tenant, ov=services.overview(g.tenant, tset),
                       new_sasaran={}, errors={})
 
 
@@ -112,9 +112,9 @@ def sasaran_create(set_id):
     tset = own_set(set_id)
     return save_row(
         forms.SasaranForm(), lambda values: services.save_sasaran(tset, None, values),
-        lambda errors, typed: web.render("indicators/set.html", status=422, tenant=g.tenant,
+        lambda errors, typed: web.render("indikator/set.html", status=422, tenant=g.tenant,
                                          ov=services.overview(g.tenant, tset), new_sasaran=typed, errors=errors),
-        lambda sasaran: web.see_other(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}"))
+        lambda sasaran: web.see_other(url_for("indikator.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}"))
 
 
 def _sasaran(sasaran_id) -> tuple[Sasaran, IndicatorSet]:
@@ -123,12 +123,12 @@ def _sasaran(sasaran_id) -> tuple[Sasaran, IndicatorSet]:
     return sasaran, scoped_get(IndicatorSet, g.tenant, sasaran.set_id)
 
 
-SASARAN_HEAD = "indicators/_sasaran_head.html"
+SASARAN_HEAD = "indikator/_sasaran_head.html"
 
 
 def _sasaran_head(sasaran, tset, editing=False, errors=None, typed=None, status=200, message=None):
     return web.render(FRAGMENT_PAGE, SASARAN_HEAD, status=status, inner=SASARAN_HEAD, title="Sasaran strategis",
-                      back=url_for("indicators.set_page", set_id=tset.id),
+                      back=url_for("indikator.set_page", set_id=tset.id),
                       sasaran=sasaran, tset=tset, editing=editing, errors=errors or {},
                       typed=typed or {}, message=message)
 
@@ -155,7 +155,7 @@ def sasaran_update(sasaran_id):
         forms.SasaranForm(), lambda values: services.save_sasaran(tset, sasaran, values),
         lambda errors, typed: _sasaran_head(*_sasaran(sasaran_id), editing=True, errors=errors, typed=typed,
                                             status=422),  # (sasaran, tset) loaded again after the rollback
-        lambda _: web.in_place(url_for("indicators.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}",
+        lambda _: web.in_place(url_for("indikator.set_page", set_id=tset.id) + f"#sasaran-{sasaran.id}",
                                lambda: _sasaran_head(sasaran, tset)))
 
 
@@ -169,4 +169,4 @@ def sasaran_delete(sasaran_id):
         sasaran, tset = _sasaran(sasaran_id)
         return _sasaran_head(sasaran, tset, status=422, message=message)
     db.session.commit()
-    return web.see_other(url_for("indicators.set_page", set_id=tset.id))
+    return web.see_other(url_for("indikator.set_page", set_id=tset.id))

@@ -118,6 +118,6 @@ def copy_indicators():
     tahun = form.tahun.data
     tset = copying.copy_set(g.tenant, form.sumber.data, tahun, current_user)
     return saved_and_back(f"Set indikator tahun {tahun} dibuat dari salinan; isi target PK-nya.",
-                  url_for("indicators.set_page", set_id=tset.id))
+                  url_for("indikator.set_page", set_id=tset.id))
 
 

@@ -76,7 +76,7 @@ def check(opd: Tenant, tahun: int) -> Readiness:
     set_missing = ([f"belum ada indikator kinerja tahun {tahun}"] if not indikators else
                    [f"indikator {', '.join(no_target)} belum memiliki target PK"] if no_target else [])
     items.append(Item("indicators", f"Indikator kinerja tahun {tahun} dengan target PK", not set_missing,
-                      missing=set_missing, endpoint="indicators.index"))
+                      missing=set_missing, endpoint="indikator.index"))
     entering_units = {unit_id for kind, unit_id in holders if kind in ENTER_KINDS and unit_id is not None}
     unit_ids = {ind.unit_id for ind in indikators if ind.unit_id is not None}
     units = {u.id: u for u in db.session.scalars(select(Unit).where(Unit.id.in_(unit_ids)))} if unit_ids else {}
