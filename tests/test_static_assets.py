@@ -29,3 +29,12 @@ def test_htmx_is_configured_to_swap_422_and_report_errors(client):
     page = client.get("/masuk").get_data(as_text=True)
     assert '{"code": "422", "swap": true}' in page
     assert '"error": true' in page
+
+
+def test_every_static_file_a_template_names_exists():
+    # url_for('static', ...) never checks the file: a renamed stylesheet would 404 unnoticed.
+    named = {match for template in (ROOT / "templates").rglob("*.html")
+             for match in re.findall(r"url_for\(\s*['\"]static['\"]\s*,\s*filename\s*=\s*['\"]([^'\"]+)['\"]",
+                                     template.read_text())}
+    assert "indikator.css" in named and "vendor/htmx-2.0.11.min.js" in named  # the test reads the templates
+    assert sorted(name for name in named if not (ROOT / "static" / name).is_file()) == []
