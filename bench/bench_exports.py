@@ -140,7 +140,7 @@ def generate(path: str) -> None:
 
 def _signed_figure(figure_id, cycle_id, ind, values, sasaran, rules, places) -> dict:
     """The signing record of one indicator (Tahunan, s.d. TW IV), computed by the
-    engine the sign-off uses (portal.indikator.figures.raw_figures)."""
+    engine the sign-off uses (portal.capaian.figures.raw_figures)."""
     from types import SimpleNamespace
 
     from portal.capaian.figures import raw_figures

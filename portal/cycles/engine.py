@@ -35,6 +35,7 @@ from portal.onboarding import readiness
 from portal.problems import Conflict
 from portal.sop import services as sop_services
 from portal.sop.document import Meaning
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant
 
 PERIOD_LABELS = {"triwulan": "Triwulan", "semester": "Semester", "tahunan": "Tahunan"}
@@ -53,10 +54,6 @@ def period_label(kind: str, no: int, tahun: int) -> str:
 def covered_triwulans(kind: str, no: int) -> set[int]:
     """The triwulans a cycle measures: its own quarter, the semester's two, the year's four."""
     return {"triwulan": {no}, "semester": {2 * no - 1, 2 * no}, "tahunan": {1, 2, 3, 4}}[kind]
-
-
-def memberships_for(user, tenant: Tenant, kinds: set[str]):
-    return policy.memberships(user, tenant, kinds)
 
 
 def acting_lanes(user, task: CycleTask):
@@ -102,7 +99,7 @@ def start_cycle(opd: Tenant, tahun: int, kind: str, no: int, user, now: datetime
         raise CycleError("Periode tidak valid.")
     if not 2000 <= tahun <= 2100:  # the indicator sets' range; a larger int overflows the column
         raise CycleError("Tahun harus antara 2000 dan 2100.")
-    if opd.level != "opd":
+    if opd.level != Level.OPD:
         raise CycleError("Siklus pengukuran dijalankan per perangkat daerah.")
     version = sop_services.sop_in_force(opd)
     policy.may_start(user, opd, version)
@@ -289,7 +286,7 @@ def maybe_pass(task: CycleTask, now: datetime) -> None:
 
 def mark_done(task: CycleTask, user, now: datetime | None = None, output=None, note: str = "") -> None:
     """A manual or archive step: its lane marks it done, with the Output document where
-    the SOP names one (output: (filename, FileBlob) from the evidence store)."""
+    the SOP names one (output: (filename, FileBlob) from the stored files, checked by safe_files)."""
     now = now or utcnow()
     require_current(task, now)
     if task.step.meaning not in (Meaning.MANUAL, Meaning.ARCHIVE):

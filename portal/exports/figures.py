@@ -12,7 +12,7 @@ are asked for; then their live figure is printed and marked "DRAF — belum disa
 The number of SQL statements is fixed, whatever the number of OPDs: every table is read
 with one statement over the whole scope, ordered by OPD in the same order, and consumed
 OPD by OPD (streamed: a province never sits in memory at once). Draft capaian and kategori
-come from the portal's own engine (portal.indikator.figures / capaian / kategori).
+come from the portal's own engine (portal.capaian: figures, rules, kategori).
 """
 import json
 from collections.abc import Iterator
@@ -26,7 +26,7 @@ from sqlalchemy.orm import aliased
 from portal.capaian import figures as capaian_figures
 from portal.capaian.rules import CapaianResult, RuleSet, average_capaian
 from portal.capaian.settings import rules_from_snapshot
-from portal.capaian.values import BELUM_DIISI, DIHITUNG, RollUp, roll_up
+from portal.capaian.values import BELUM_DIISI, RollUp, roll_up
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.exports import queries
 from portal.exports.queries import PERIOD_KINDS, measured_triwulan  # noqa: F401 (re-exported)
@@ -57,7 +57,7 @@ def period_label(kind: str, no: int, tahun: int) -> str:
 
 
 class IndView:
-    """An indicator row as portal.indikator.figures reads it (without ORM objects)."""
+    """An indicator row as portal.capaian.figures reads it (without ORM objects)."""
 
     __slots__ = ("_m",)
 
@@ -338,7 +338,7 @@ def _quarter_value(ind, q):
 
 
 class _Frozen:
-    """A quarterly value as portal.indikator.figures.value_of/predikat_of read a row."""
+    """A quarterly value as portal.capaian.figures.value_of/predikat_of read a row."""
 
     __slots__ = ("tidak_berlaku", "nilai", "predikat")
 
@@ -365,7 +365,3 @@ def _signers(record) -> str:
 
 def _at(text):
     return datetime.fromisoformat(text) if text else None
-
-
-def is_computed(result: CapaianResult | None) -> bool:
-    return result is not None and result.state == DIHITUNG

@@ -117,11 +117,6 @@ def write_indicator_row(sheet: xlsx.Sheet, row: Row, n: int, opd_name: str | Non
     sheet.next()
 
 
-def capaian_range(first_row: int, last_row: int, with_opd: bool) -> str:
-    col = C_CAPAIAN + (1 if with_opd else 0)
-    return xl_range(first_row, col, last_row, col)
-
-
 def write_programs(sheet: xlsx.Sheet, opd: OpdFigures, n: int) -> None:
     """Program / Kegiatan with pagu, realisasi Rp per TW, s.d. TW n, serapan and sisa."""
     if not opd.programs:

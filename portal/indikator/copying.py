@@ -8,6 +8,7 @@ from portal.audit import services as audit
 from portal.extensions import db
 from portal.indikator.models import IndicatorSet, Indikator, ProgramKegiatan, Sasaran
 from portal.problems import Invalid, NotFound
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant, Unit
 
 COPIED = ("kode", "nama", "is_iku", "definisi", "satuan", "sumber_data", "polaritas", "sifat", "jenis_target",
@@ -16,7 +17,7 @@ COPIED = ("kode", "nama", "is_iku", "definisi", "satuan", "sumber_data", "polari
 
 def sources(tenant: Tenant) -> list[tuple[IndicatorSet, Tenant, int]]:
     """Sets this OPD may start from: its own and its siblings', with their sizes."""
-    if tenant.level != "opd" or tenant.parent is None:
+    if tenant.level != Level.OPD or tenant.parent is None:
         return []
     ids = [t.id for t in tenant.parent.children if t.is_active or t.id == tenant.id]
     rows = db.session.execute(

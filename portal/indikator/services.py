@@ -21,6 +21,7 @@ from portal.indikator.models import (
     Realisasi,
     Sasaran,
 )
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant, Unit
 
 INDIKATOR_FIELDS = ("sasaran_id", "unit_id", "kode", "nama", "is_iku", "definisi", "satuan", "sumber_data",
@@ -48,7 +49,7 @@ def set_of_year(tenant: Tenant, tahun: int) -> IndicatorSet | None:
 
 
 def create_set(tenant: Tenant, tahun: int, user) -> IndicatorSet | str:
-    if tenant.level != "opd":
+    if tenant.level != Level.OPD:
         return "Set indikator dimiliki perangkat daerah; buka halaman indikator perangkat daerahnya."
     if set_of_year(tenant, tahun) is not None:
         return f"Set indikator tahun {tahun} sudah ada."

@@ -41,7 +41,7 @@ def body_too_large(error):
 
 
 def opd_only():
-    if g.tenant.level != "opd":
+    if g.tenant.level != Level.OPD:
         abort(404)
 
 

@@ -101,7 +101,7 @@ class Row:
 
 def rows_for(tenant: Tenant, period: ReportingPeriod, user, only: int | None = None,
              unit_ids: set[int] | None = None) -> list[Row]:
-    """The rows a user sees for a period: the indicators of their entry units, or every
+    """The rows a user sees for a period: the indicators of the units they enter for, or every
     indicator of the year for someone who enters for no unit (read only). A fixed number
     of queries whatever the number of indicators."""
     unit_ids = realisasi_unit_ids(user, tenant) if unit_ids is None else unit_ids
@@ -167,7 +167,7 @@ def row_for(tenant: Tenant, period: ReportingPeriod, ind: Indikator, user) -> Ro
     return rows_for(tenant, period, user, only=ind.id)[0]
 
 
-# -- reading and saving an entry ----------------------------------------------------------
+# -- saving a realisasi ------------------------------------------------------------------
 
 @dataclass
 class RealisasiInput:
@@ -201,7 +201,7 @@ def _same(row: Realisasi, columns: dict) -> bool:
 
 
 def save_realisasi(ind: Indikator, triwulan: int, user, values: RealisasiInput, revision: int) -> Realisasi | Conflict:
-    """Save the entry if the row is still at `revision` (0: no row yet), else Conflict.
+    """Save the realisasi if the row is still at `revision` (0: no row yet), else Conflict.
     Every changed field goes to the audit log (old → new, who, in which lane)."""
     where = (Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan)
     row = db.session.scalar(select(Realisasi).where(*where))

@@ -35,17 +35,6 @@ def signed_figures(opd_ids, tahun: int, triwulan: int) -> dict[int, list[SignedF
     return out
 
 
-def of_cycle(cycle: Cycle) -> list[SignedFigure]:
-    """The figures of the cycle's latest sign-off (empty before the first one)."""
-    if not cycle.revision:
-        return []
-    return list(db.session.scalars(
-        select(SignedFigure).options(selectinload(SignedFigure.values))
-        .where(SignedFigure.tenant_id == cycle.tenant_id, SignedFigure.cycle_id == cycle.id,
-               SignedFigure.revision == cycle.revision)
-        .order_by(SignedFigure.sasaran_kode, SignedFigure.kode)))
-
-
 def signed_now(tenant_id: int, tahun: int, triwulan: int, indikator_ids) -> dict[int, SignedFigure]:
     """For the rows of a period's page: the record of each indicator whose value for
     this triwulan stands signed now (its cycle item 'disahkan'), by indikator id."""
@@ -61,19 +50,6 @@ def signed_now(tenant_id: int, tahun: int, triwulan: int, indikator_ids) -> dict
                CycleItem.state == ItemState.DISAHKAN)
         .order_by(SignedFigure.signed_at.desc(), SignedFigure.id.desc()))
     return {f.indikator_id: f for f in _latest_per_indicator(figures)}
-
-
-def signed_rolling_up(tenant_id: int, tahun: int, triwulan: int, indikator_id: int) -> list[SignedFigure]:
-    """Signed figures of later triwulans of the year (latest revision of each cycle) of
-    one indicator: those whose R s.d. TW n may include this triwulan's value."""
-    figures = db.session.scalars(
-        select(SignedFigure).options(selectinload(SignedFigure.values))
-        .join(Cycle, Cycle.id == SignedFigure.cycle_id)
-        .where(SignedFigure.tenant_id == tenant_id, SignedFigure.tahun == tahun,
-               SignedFigure.indikator_id == indikator_id, SignedFigure.triwulan > triwulan,
-               SignedFigure.revision == Cycle.revision)
-        .order_by(SignedFigure.triwulan, SignedFigure.id))
-    return list(figures)
 
 
 def latest_ids(tahun: int, triwulan: int, tenant_ids):

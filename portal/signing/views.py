@@ -15,7 +15,6 @@ from portal.extensions import db
 from portal.indikator.definitions import POLARITAS_LABELS, SIFAT_LABELS
 from portal.indikator.models import Indikator
 from portal.signing import preview
-from portal.signing import queries as signed_queries
 from portal.signing.forms import SignOffForm
 from portal.signing.signoff import sign as sign_step
 from portal.sop.document import Meaning
@@ -49,7 +48,7 @@ def _sign_task(cycle: Cycle) -> CycleTask | None:
 def _page(cycle: Cycle, form: SignOffForm, status: int = 200, problem: str | None = None):
     task = _sign_task(cycle)
     can_sign = bool(task and policy.may_do_step(current_user, task))
-    signed = signed_queries.of_cycle(cycle) if cycle.locked else []
+    signed = cycle.signed_figures if cycle.locked else []
     if task is not None and not form.sidik.data:
         form.sidik.data = preview.fingerprint(cycle)
     return web.render(

@@ -3,8 +3,8 @@
 
 read_indicator_files() validates every file against the bundle already read (the OPD
 must be one of the pemda's, units and people must exist) and collects every problem
-with file, line and key; apply_indicator_files() creates what is missing and updates
-what differs, like the rest of apply_bundle:
+with file, line and key. Applying what it read (indicator_apply.apply_indicator_files)
+creates what is missing and updates what differs, like the rest of apply_bundle:
 
 - capaian options, sets, sasaran, indikator and program/kegiatan are created or
   updated to match the file (nothing is deleted);

@@ -59,4 +59,4 @@ class Bundle:
     tenants: list[TenantSpec] = field(default_factory=list)   # parents before children
     platform_admins: list[PersonSpec] = field(default_factory=list)
     sops: dict = field(default_factory=dict)                  # path -> SOP document spec
-    indicator_files: list = field(default_factory=list)       # read by tenantfiles.indicator_files
+    indicator_files: list = field(default_factory=list)       # read by tenantfiles.indicator_reader
