@@ -120,15 +120,16 @@ def sign_in(client, email: str) -> None:
     assert response.status_code == 303, response.status_code
 
 
-def capture(app, client, url):
-    """One page request: its SQL statements (with parameters) and the rendered context."""
+def capture(app, client, url, page_template: str = "realisasi/index.html"):
+    """One page request: its SQL statements (with parameters), the rendered context of
+    `page_template`, the engine and the size of the answer in bytes."""
     statements, rendered = [], []
 
     def on_sql(conn, cursor, statement, parameters, context, executemany):
         statements.append((statement, parameters))
 
     def on_render(sender, template, context, **extra):
-        if template.name == "realisasi/index.html":
+        if template.name == page_template:
             ctx = dict(context)
             user = ctx["current_user"]
             ctx["current_user"] = getattr(user, "_get_current_object", lambda: user)()
@@ -144,7 +145,7 @@ def capture(app, client, url):
     finally:
         sa.event.remove(engine, "before_cursor_execute", on_sql)
         template_rendered.disconnect(on_render, app)
-    return statements, rendered[0], engine
+    return statements, rendered[0], engine, len(response.data)
 
 
 def timed(fn, rounds: int) -> float:
@@ -165,7 +166,7 @@ def measure(app, n: int) -> dict:
     client = app.test_client()
     sign_in(client, email)
     client.get(url)  # warm caches (templates, compiled statements)
-    statements, (template, context), engine = capture(app, client, url)
+    statements, (template, context), engine, _ = capture(app, client, url)
     body_size = len(client.get(url).data)
 
     def page():

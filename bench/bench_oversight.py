@@ -25,8 +25,8 @@ sys.path.insert(0, ROOT)
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import sqlalchemy as sa  # noqa: E402
-from bench_data_entry import PASSWORD, make_app, postgres_url, sign_in, timed  # noqa: E402
-from flask import g, template_rendered  # noqa: E402
+from bench_data_entry import PASSWORD, capture, make_app, postgres_url, sign_in, timed  # noqa: E402
+from flask import g  # noqa: E402
 
 from portal.extensions import db  # noqa: E402
 
@@ -138,32 +138,6 @@ def build(app, per_pemda: int) -> tuple[str, str]:
         return prov.slug, user.email, len(opd_ids), len(rows)
 
 
-def capture(app, client, url):
-    statements, rendered = [], []
-
-    def on_sql(conn, cursor, statement, parameters, context, executemany):
-        statements.append((statement, parameters))
-
-    def on_render(sender, template, context, **extra):
-        if template.name == "oversight/matrix.html":
-            ctx = dict(context)
-            user = ctx["current_user"]
-            ctx["current_user"] = getattr(user, "_get_current_object", lambda: user)()
-            rendered.append((template, ctx))
-
-    with app.app_context():
-        engine = db.engine
-    sa.event.listen(engine, "before_cursor_execute", on_sql)
-    template_rendered.connect(on_render, app)
-    try:
-        response = client.get(url)
-        assert response.status_code == 200, response.status_code
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", on_sql)
-        template_rendered.disconnect(on_render, app)
-    return statements, rendered[0], engine, len(response.data)
-
-
 def measure(app, slug, email, opds, cycles) -> dict:
     from portal.tenancy.models import Tenant
 
@@ -171,7 +145,7 @@ def measure(app, slug, email, opds, cycles) -> dict:
     client = app.test_client()
     sign_in(client, email)
     client.get(url)  # warm caches
-    statements, (template, context), engine, size = capture(app, client, url)
+    statements, (template, context), engine, size = capture(app, client, url, "oversight/matrix.html")
 
     def page():
         assert client.get(url).status_code == 200
