@@ -201,6 +201,11 @@ class QuarterValue:
     penyebut: Mapped[Decimal | None] = mapped_column(Angka)
     tidak_berlaku: Mapped[bool] = mapped_column(default=False)
 
+    @property
+    def filled(self) -> bool:
+        """Anything entered: a value, a predikat, or tidak berlaku (0 is a value)."""
+        return self.tidak_berlaku or self.nilai is not None or self.predikat is not None
+
 
 class Realisasi(QuarterValue, db.Model):
     """The value of an indicator in a triwulan. No row, or nilai NULL: belum diisi;

@@ -159,10 +159,6 @@ class SignedValue(QuarterValue, db.Model):
     figure_id: Mapped[int] = mapped_column(index=True)
     realisasi_revision: Mapped[int | None] = mapped_column()  # the Realisasi row's revision signed
 
-    @property
-    def filled(self) -> bool:
-        return self.tidak_berlaku or self.nilai is not None or self.predikat is not None
-
 
 def _triggers(table: str) -> tuple[list[str], list[str]]:
     message = f"{table} ditulis sekali saat pengesahan dan tidak dapat diubah"
