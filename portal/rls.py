@@ -89,11 +89,13 @@ def scope_ids(tenant) -> list[int]:
 
 
 def enter_tenant(tenant) -> None:
-    """Called by the access check once the request's tenant is known."""
+    """Called by the access check once the request's tenant is known. Only PostgreSQL has
+    row-level security, so only there is the scope worked out (a query per tree level)."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        return
     value = ",".join(str(i) for i in scope_ids(tenant))
     _scope.set(value)
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT set_config(:name, :value, true)"), {"name": GUC, "value": value})
+    db.session.execute(text("SELECT set_config(:name, :value, true)"), {"name": GUC, "value": value})
 
 
 def init_app(app: Flask) -> None:
