@@ -64,8 +64,11 @@ def inbox(user, now: datetime | None = None) -> list[InboxEntry]:
     if not held:
         return []
     open_periodic = select(CycleTask.cycle_id).where(CycleTask.status == TaskStatus.AKTIF, CycleTask.occurrences > 1)
+    # open_work reads every task's step and every item's indikator: loaded with the cycles.
     cycles = db.session.scalars(select(Cycle).where(
         Cycle.tenant_id.in_(held), (Cycle.status != CycleStatus.SELESAI) | Cycle.id.in_(open_periodic))
+        .options(selectinload(Cycle.tasks).selectinload(CycleTask.step),
+                 selectinload(Cycle.items).selectinload(CycleItem.indikator), selectinload(Cycle.tenant))
         .order_by(Cycle.started_at))
     out = []
     for cycle in cycles:
