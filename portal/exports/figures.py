@@ -27,9 +27,10 @@ from portal.capaian import figures as capaian_figures
 from portal.capaian.rules import CapaianResult, RuleSet, average_capaian
 from portal.capaian.settings import rules_from_snapshot
 from portal.capaian.values import BELUM_DIISI, RollUp, roll_up
+from portal.cycles.engine import PERIOD_COUNT, period_label
 from portal.cycles.models import Cycle, CycleItem, ItemState
+from portal.cycles.policy import measured_triwulan
 from portal.exports import queries
-from portal.exports.queries import PERIOD_KINDS, measured_triwulan  # noqa: F401 (re-exported)
 from portal.extensions import db
 from portal.indikator.models import (
     BuktiDukung,
@@ -40,7 +41,6 @@ from portal.indikator.models import (
     Realisasi,
     Sasaran,
 )
-from portal.numbers import TW
 from portal.signing.models import SignedFigure, SignedValue, record_figures
 from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant, Unit
@@ -48,12 +48,6 @@ from portal.tenancy.models import Tenant, Unit
 DRAFT = "DRAF — belum disahkan"
 ITEM_LABELS = {ItemState.BELUM_DIISI: "Belum diisi", ItemState.DIAJUKAN: "Diajukan",
                ItemState.DIKEMBALIKAN: "Dikembalikan", ItemState.DISAHKAN: "Disahkan"}
-
-
-def period_label(kind: str, no: int, tahun: int) -> str:
-    if kind == "tahunan":
-        return f"Tahunan {tahun}"
-    return f"{'Triwulan' if kind == 'triwulan' else 'Semester'} {TW[no - 1]} {tahun}"
 
 
 class IndView:
@@ -156,7 +150,7 @@ class Export:
 
 def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool = False) -> Export:
     """The export's figures for every OPD of `scope` (an OPD, a pemda or a province)."""
-    if kind not in PERIOD_KINDS or not 1 <= no <= PERIOD_KINDS[kind]:
+    if kind not in PERIOD_COUNT or not 1 <= no <= PERIOD_COUNT[kind]:
         raise ValueError("periode tidak valid")
     n = measured_triwulan(kind, no)
     opd, pemda = aliased(Tenant), aliased(Tenant)

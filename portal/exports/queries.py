@@ -7,18 +7,13 @@ from portal.capaian.kategori import KATEGORI_PERMENDAGRI_86_2017, KategoriScale
 from portal.capaian.models import IndicatorSettings
 from portal.capaian.rules import RuleSet
 from portal.cycles.models import Cycle
+from portal.cycles.policy import measured_triwulan
 from portal.extensions import db
 from portal.indikator.models import Indikator
 from portal.signing import queries as signing_queries
 from portal.signing.models import SignedFigure
 from portal.tenancy.lanes import Level
 from portal.tenancy.models import Tenant
-
-PERIOD_KINDS = {"triwulan": 4, "semester": 2, "tahunan": 1}
-
-
-def measured_triwulan(kind: str, no: int) -> int:
-    return {"triwulan": no, "semester": 2 * no, "tahunan": 4}[kind]
 
 
 def scope_filter(scope: Tenant, opd, pemda):

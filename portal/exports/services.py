@@ -3,6 +3,7 @@ Plain functions: tenant, user and values in."""
 from dataclasses import asdict, dataclass
 
 from portal.audit import services as audit
+from portal.cycles.engine import PERIOD_COUNT, period_label
 from portal.exports import consolidated, figures, formulir, lkjip, reports
 from portal.jobs import services as jobs
 from portal.problems import Invalid, NotFound
@@ -38,7 +39,7 @@ class Request:
 
     @property
     def period_label(self) -> str:
-        return figures.period_label(self.period_kind, self.period_no, self.tahun)
+        return period_label(self.period_kind, self.period_no, self.tahun)
 
 
 def kinds_for(tenant: Tenant) -> list[Kind]:
@@ -49,7 +50,7 @@ def check(tenant: Tenant, req: Request) -> Kind:
     kind = KINDS.get(req.kind)
     if kind is None or kind.level != tenant.level:
         raise NotFound("Jenis ekspor ini tidak tersedia untuk tingkat instansi ini.")
-    if req.period_kind not in figures.PERIOD_KINDS or not 1 <= req.period_no <= figures.PERIOD_KINDS[req.period_kind]:
+    if req.period_kind not in PERIOD_COUNT or not 1 <= req.period_no <= PERIOD_COUNT[req.period_kind]:
         raise Invalid("Periode tidak valid.")
     if not 2000 <= req.tahun <= 2100:
         raise Invalid("Tahun tidak valid.")
