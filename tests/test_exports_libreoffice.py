@@ -69,6 +69,8 @@ def _column(ws, header: str, header_row: int):
 # a missing soffice fails the run instead of passing it silently.
 @pytest.mark.skipif(SOFFICE is None and not os.environ.get("CI"), reason="LibreOffice (soffice) tidak terpasang")
 def test_every_workbook_kind_recalculates_in_libreoffice(demo, tmp_path):
+    if SOFFICE is None:
+        pytest.fail("LibreOffice (soffice) tidak terpasang di CI (.ci/run memasangnya)")
     with demo.app_context():
         sign_triwulan_ii()
         screen = screen_figures(SIGNED_OPD, 2026, 2)
