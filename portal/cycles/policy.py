@@ -26,7 +26,7 @@ from portal.numbers import TW
 from portal.problems import Invalid, Refused
 from portal.sop import services as sop_services
 from portal.sop.document import Meaning
-from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind
+from portal.tenancy.lanes import KIND_LABELS, Capability, LaneKind, kinds_with
 from portal.tenancy.models import Lane, Tenant
 
 
@@ -40,12 +40,8 @@ class CycleRefused(Refused, CycleError):
     """The user's lanes can never do this (403)."""
 
 
-def kinds_with(capability: Capability) -> set[str]:
-    return {k.value for k, caps in KIND_CAPABILITIES.items() if capability in caps}
-
-
-ENTRY_KINDS = frozenset(kinds_with(Capability.ENTER_DATA))
-SIGN_KINDS = frozenset(kinds_with(Capability.SIGN))
+ENTRY_KINDS = kinds_with(Capability.ENTER_DATA)
+SIGN_KINDS = kinds_with(Capability.SIGN)
 # The capability a step's meaning needs of the lane that does it.
 STEP_CAPABILITY = {
     Meaning.MANUAL: Capability.ACT, Meaning.ARCHIVE: Capability.ACT, Meaning.COLLECT: Capability.ACT,

@@ -10,10 +10,10 @@ from portal.indikator.models import IndicatorSet, Indikator
 from portal.indikator.services import has_pk_target
 from portal.problems import Invalid
 from portal.sop import services as sop_services
-from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
+from portal.tenancy.lanes import KIND_LABELS, Capability, LaneKind, Level, kinds_with
 from portal.tenancy.models import Lane, Tenant, Unit
 
-ENTER_KINDS = {k.value for k, caps in KIND_CAPABILITIES.items() if Capability.ENTER_DATA in caps}
+ENTER_KINDS = kinds_with(Capability.ENTER_DATA)
 
 
 @dataclass

@@ -11,7 +11,7 @@ from portal.extensions import db
 from portal.problems import Conflict, Invalid, Refused
 from portal.sop.document import HEADER_FIELDS, HEADER_LISTS, LaneDoc, Meaning, SopDocument, StepDoc, publish_problems
 from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion, VersionStatus
-from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_LABELS, Capability, LaneKind, Level
+from portal.tenancy.lanes import KIND_LABELS, Capability, LaneKind, Level, kinds_with
 from portal.tenancy.models import Lane, Tenant
 
 
@@ -88,7 +88,7 @@ def holdable_kinds(tenant: Tenant) -> dict[str, set[str]]:
     return {o.name: kinds[o.id] for o in opds}
 
 
-SIGN_KINDS = frozenset(k.value for k, caps in KIND_CAPABILITIES.items() if Capability.SIGN in caps)
+SIGN_KINDS = kinds_with(Capability.SIGN)
 
 
 def sign_step_problems(doc: SopDocument) -> list[str]:

@@ -90,6 +90,11 @@ KIND_CAPABILITIES_BELOW = {
 
 ALL_CAPABILITIES = frozenset(Capability)
 
+
+def kinds_with(capability: Capability) -> frozenset[str]:
+    """The lane kinds (values) whose holders have `capability` in their own tenant."""
+    return frozenset(k.value for k, caps in KIND_CAPABILITIES.items() if capability in caps)
+
 # Kinds whose holders sign or administer: granting such a lane, changing such a lane's
 # kind, or resetting the account of someone who holds one is for an administrator above
 # the tenant (pemda admin, coordinator, platform admin), never for a peer inside it.
