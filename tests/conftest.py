@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from portal import create_app
 from portal.extensions import db
+from tests.smtp import SmtpServer
 
 ROOT = Path(__file__).resolve().parent.parent
 TENANTS = ROOT / "tenants"
@@ -93,6 +94,14 @@ def db_url(request, tmp_path):
             pytest.fail(error)
         pytest.skip(error)
     return _pg_url_with_schema()
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    """A real SMTP server (aiosmtpd) for a test module that sends mail: its app_config
+    returns smtp.config()."""
+    with SmtpServer() as server:
+        yield server
 
 
 @pytest.fixture

@@ -21,13 +21,6 @@ from portal.tenancy import admin
 from portal.tenancy.models import Tenant
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD, gen_tree, gen_user
-from tests.smtp import SmtpServer
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

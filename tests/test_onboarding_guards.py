@@ -13,13 +13,6 @@ from portal.onboarding import people
 from portal.tenancy.models import Lane
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD, gen_tree, gen_user
-from tests.smtp import SmtpServer
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture

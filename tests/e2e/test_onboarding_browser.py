@@ -18,7 +18,6 @@ from portal.tenancy import admin
 from tests import cycle_driver as d
 from tests.e2e.conftest import sign_in_page
 from tests.factories import PASSWORD, gen_user
-from tests.smtp import SmtpServer
 from tests.sop_table import TABLE
 
 PEOPLE = [  # nama, NIP, jabatan, email, lane, unit
@@ -34,12 +33,6 @@ PEOPLE = [  # nama, NIP, jabatan, email, lane, unit
 UNITS = ["Sekretariat", "Bidang Perikanan Tangkap", "Bidang Budidaya"]
 INDICATORS = [("IKU-1", "Produksi perikanan tangkap", "ton", "Bidang Perikanan Tangkap", "1200"),
               ("IKU-2", "Produksi perikanan budidaya", "ton", "Bidang Budidaya", "800")]
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    with SmtpServer() as server:
-        yield server
 
 
 @pytest.fixture
