@@ -75,7 +75,7 @@ def _config(url: str, **extra) -> dict:
     }
 
 
-def _truncate_postgres(app) -> None:
+def truncate_postgres(app) -> None:
     with app.app_context():
         db.session.remove()
         names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
@@ -118,7 +118,7 @@ def app(db_url, app_config):
             db.create_all()
     yield app
     if db_url.startswith("postgresql"):
-        _truncate_postgres(app)
+        truncate_postgres(app)
     else:
         with app.app_context():
             db.session.remove()
@@ -141,7 +141,7 @@ def runner(app):
 _demo_templates: dict = {}
 
 
-def _sqlite_copy(source: str, target: str) -> None:
+def sqlite_copy(source: str, target: str) -> None:
     """Page for page, with SQLite's backup API (safe while the target file is open)."""
     src, dst = sqlite3.connect(source), sqlite3.connect(target)
     try:
@@ -191,7 +191,7 @@ def demo(app, tmp_path_factory):
         db.session.remove()
         if template is not None and dialect == "sqlite":
             db.engine.dispose()
-            _sqlite_copy(template, db.engine.url.database)
+            sqlite_copy(template, db.engine.url.database)
             return app
         if template is not None:
             _pg_restore(template)
@@ -202,7 +202,7 @@ def demo(app, tmp_path_factory):
         if dialect == "sqlite":
             db.engine.dispose()
             template = str(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
-            _sqlite_copy(db.engine.url.database, template)
+            sqlite_copy(db.engine.url.database, template)
         else:
             template = _pg_capture()
         _demo_templates[key] = template

@@ -20,7 +20,7 @@ from portal.access import _parse, rule_of
 from portal.extensions import db
 from portal.tenancy.lanes import KIND_CAPABILITIES, KIND_CAPABILITIES_BELOW, Capability, LaneKind
 from tests import world as world_module
-from tests.conftest import sign_in
+from tests.conftest import sign_in, sqlite_copy, truncate_postgres
 from tests.factories import PASSWORD
 
 # Status codes that mean "refused".
@@ -166,23 +166,13 @@ class World:
         with self.app.app_context():
             db.session.remove()
             db.engine.dispose()
-        src, dst = sqlite3.connect(source), sqlite3.connect(target)
-        try:
-            src.backup(dst)
-        finally:
-            src.close()
-            dst.close()
+        sqlite_copy(source, target)
 
     def reset(self):
         if self.sqlite:
             self._copy(self.template, self.path)
             return
-        with self.app.app_context():
-            db.session.remove()
-            names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-            with db.engine.begin() as conn:
-                conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
-            db.session.remove()
+        truncate_postgres(self.app)
         self.w = world_module.build(self.app)
 
 
