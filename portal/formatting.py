@@ -1,5 +1,5 @@
 """Jinja filters for Indonesian display of dates and numbers."""
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from portal.numbers import TW, format_angka
@@ -32,13 +32,23 @@ def waktu(value) -> str:
     """A UTC timestamp shown in WIB: '21 Nov 2026 10.05 WIB'."""
     if value is None:
         return ""
-    from datetime import timedelta
-
     local = value + timedelta(hours=7)
     return f"{local.day} {BULAN[local.month - 1][:3]} {local.year} {local:%H.%M} WIB"
 
 
+def persen(value) -> str:
+    """A percentage with one decimal: '66,7 %'; '—' when there is nothing to divide."""
+    return "—" if value is None else f"{format_angka(value, 1)} %"
+
+
+def angka2(value) -> str:
+    """A capaian with the two decimals the capaian engine shows: '113,00 %'."""
+    return f"{format_angka(value, 2)} %"
+
+
 def register(app) -> None:
+    app.add_template_filter(persen, "persen")
+    app.add_template_filter(angka2, "angka2")
     app.add_template_filter(tanggal, "tanggal")
     app.add_template_filter(angka, "angka")
     app.add_template_filter(waktu, "waktu")

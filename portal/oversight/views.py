@@ -3,7 +3,6 @@ from flask import Blueprint, g, request
 
 from portal import web
 from portal.access import rule
-from portal.capaian.kategori import format_angka
 from portal.oversight import charts, queries, services
 from portal.oversight.forms import MatrixFilter
 from portal.tenancy.lanes import Level
@@ -15,18 +14,6 @@ bp = Blueprint("oversight", __name__, url_prefix="/t/<tenant_slug>/pemantauan")
 @bp.app_template_filter("lama")
 def lama(delta) -> str:
     return charts.duration(delta)
-
-
-@bp.app_template_filter("persen")
-def persen(value) -> str:
-    """A percentage with one decimal: '66,7 %'; '—' when there is nothing to divide."""
-    return "—" if value is None else f"{format_angka(value, 1)} %"
-
-
-@bp.app_template_filter("angka2")
-def angka2(value) -> str:
-    """A capaian with the two decimals the capaian engine shows: '113,00 %'."""
-    return f"{format_angka(value, 2)} %"
 
 
 @bp.route("/")
