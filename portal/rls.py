@@ -16,6 +16,7 @@ Policies bind only roles that are not the tables' owner and lack BYPASSRLS: the
 application connects as such a role in production (README: "Database roles");
 migrations run as the owner. SQLite keeps the application-level scope alone.
 """
+import contextlib
 import contextvars
 
 from flask import Flask
@@ -96,6 +97,17 @@ def enter_tenant(tenant) -> None:
     value = ",".join(str(i) for i in scope_ids(tenant))
     _scope.set(value)
     db.session.execute(text("SELECT set_config(:name, :value, true)"), {"name": GUC, "value": value})
+
+
+@contextlib.contextmanager
+def across_tenants():
+    """Deliberately every tenant: sign-in, the personal inbox, CLI commands, job workers
+    and periodic jobs say so with this block instead of relying on a missing scope."""
+    token = _scope.set("")
+    try:
+        yield
+    finally:
+        _scope.reset(token)
 
 
 def init_app(app: Flask) -> None:
