@@ -3,11 +3,11 @@ filter that trims text, a check box, a form with one file, ids posted by check b
 page is asked for.
 
 A shared module: it imports no feature package (README "Layout")."""
-from datetime import date
-
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, Field
+
+from portal import clock
 
 UNCHECKED = ("", "0", "off", "false")  # what a check box posts (or a client sends) for "not checked"
 
@@ -78,7 +78,7 @@ class IdField(Field):
 
 
 def this_year() -> int:
-    return date.today().year
+    return clock.today().year
 
 
 class PageYearField(Field):

@@ -1,22 +1,8 @@
 """Jinja filters for Indonesian display of dates and numbers."""
-from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from portal.clock import BULAN, tanggal, waktu  # noqa: F401 (the one clock writes dates and times)
 from portal.numbers import TW, format_angka
-
-BULAN = ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September",
-         "Oktober", "November", "Desember"]
-
-
-def tanggal(value) -> str:
-    """2024-03-05 -> '5 Maret 2024'; empty for None."""
-    if value is None or value == "":
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return f"{value.day} {BULAN[value.month - 1]} {value.year}"
-    return str(value)
 
 
 def angka(value) -> str:
@@ -26,14 +12,6 @@ def angka(value) -> str:
     normalized = Decimal(value).normalize()
     places = max(0, -normalized.as_tuple().exponent)
     return format_angka(Decimal(value), places)
-
-
-def waktu(value) -> str:
-    """A UTC timestamp shown in WIB: '21 Nov 2026 10.05 WIB'."""
-    if value is None:
-        return ""
-    local = value + timedelta(hours=7)
-    return f"{local.day} {BULAN[local.month - 1][:3]} {local.year} {local:%H.%M} WIB"
 
 
 def persen(value) -> str:

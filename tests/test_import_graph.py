@@ -20,7 +20,7 @@ LAYERS = ("audit", "auth", "tenancy", "jobs", "calendar", "capaian", "indikator"
           "signing", "realisasi", "oversight", "home", "exports", "tenantfiles")
 
 # Top-level modules every feature may import: they import no feature package (README "Layout").
-SHARED = ("portal.columns", "portal.database", "portal.extensions", "portal.form_fields", "portal.formatting",
+SHARED = ("portal.clock", "portal.columns", "portal.database", "portal.extensions", "portal.form_fields", "portal.formatting",
           "portal.marked_yaml", "portal.numbers", "portal.problems", "portal.safe_files", "portal.web", "portal.yaml_fields")
 
 

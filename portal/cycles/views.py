@@ -4,7 +4,7 @@ from flask import Blueprint, abort, current_app, g, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from portal import web
+from portal import clock, web
 from portal.access import rule
 from portal.audit import services as audit
 from portal.cycles import engine, forms, policy, queries, review
@@ -30,9 +30,7 @@ def inbox():
 @bp.route("/")
 @rule("tenant")
 def index():
-    from datetime import date
-
-    return web.render("cycles/index.html", cycles=queries.cycles_of(g.tenant), this_year=date.today().year,
+    return web.render("cycles/index.html", cycles=queries.cycles_of(g.tenant), this_year=clock.today().year,
                       summary=queries.time_summary(g.tenant), queries=queries, engine=engine)
 
 

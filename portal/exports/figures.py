@@ -353,7 +353,7 @@ def _signers(record) -> str:
     for label, who, at in steps:
         when = capaian_figures.waktu(at)
         if who or when:
-            parts.append(f"{label}: {who}" + (f", {when} WIB" if when else ""))
+            parts.append(f"{label}: {who}" + (f", {when}" if when else ""))
     return "; ".join(parts)
 
 

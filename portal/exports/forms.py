@@ -1,10 +1,11 @@
 """The export form: which workbook, year and period, and whether drafts are shown."""
-from datetime import date
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
+
+from portal import clock
 
 PERIODS = [SelectChoice(value, label) for value, label in (
     ("triwulan-1", "Triwulan I"), ("triwulan-2", "Triwulan II"), ("triwulan-3", "Triwulan III"),
@@ -30,7 +31,7 @@ class ExportForm(FlaskForm):
     def blank(cls, kinds) -> "ExportForm":
         """The form as first shown: this year and the first workbook the tenant may export."""
         form = cls(kinds, formdata=None)
-        form.tahun.data = date.today().year
+        form.tahun.data = clock.today().year
         form.jenis.data = kinds[0].key if kinds else None
         return form
 

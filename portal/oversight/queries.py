@@ -13,6 +13,7 @@ from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select
 
+from portal import clock
 from portal.auth.models import Membership, User
 from portal.columns import utcnow
 from portal.cycles.engine import period_label
@@ -213,7 +214,7 @@ def _cell_state(status, locked, revision, counts: dict, final: int) -> tuple[Cel
 
 def assemble_matrix(tenant: Tenant, tahun: int, rows: dict, now: datetime | None = None) -> Matrix:
     now = now or utcnow()
-    today = (now + timedelta(hours=7)).date()
+    today = clock.to_wib(now).date()
     final = _final_stages(rows["steps"])
     counts: dict[int, dict] = {}
     for cycle_id, state, stage, n in rows["items"]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from portal import problems
+from portal import clock, problems
 from portal.columns import utcnow
 from portal.extensions import db
 from portal.sop.document import HEADER_FIELDS, HEADER_LISTS, Symbol
@@ -77,7 +77,7 @@ def require_draft(version: SopVersion) -> None:
 def _check_revision(row, expected: int, describe) -> None:
     if row.revision != expected:
         who = row.updated_by.name if row.updated_by else "orang lain"
-        when = row.updated_at.strftime("%d-%m-%Y %H.%M UTC") if row.updated_at else "baru saja"
+        when = clock.waktu(row.updated_at) if row.updated_at else "baru saja"
         raise StaleWrite(who, when, describe(row))
 
 

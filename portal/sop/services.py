@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.audit import services as audit
 from portal.auth.models import Membership, User
 from portal.columns import utcnow
@@ -205,7 +206,7 @@ def revise(published: SopVersion, user_id: int | None) -> SopVersion:
     if existing is not None:
         raise SopError(f"Sudah ada draf revisi (versi {existing.number}); lanjutkan draf itu.")
     doc = to_document(published)
-    doc.tanggal_revisi = date.today()
+    doc.tanggal_revisi = clock.today()  # WIB: a revision at 06.00 WIB is dated today
     return new_version(published.sop, doc, user_id, based_on=published)
 
 
