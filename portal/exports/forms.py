@@ -1,11 +1,11 @@
 """The export form: which workbook, year and period, and whether drafts are shown."""
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
 from portal import clock
+from portal.form_fields import Form
 
 PERIODS = [SelectChoice(value, label) for value, label in (
     ("triwulan-1", "Triwulan I"), ("triwulan-2", "Triwulan II"), ("triwulan-3", "Triwulan III"),
@@ -13,7 +13,7 @@ PERIODS = [SelectChoice(value, label) for value, label in (
     ("tahunan-1", "Tahunan"))]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     jenis = SelectField("Berkas", validate_choice=True)
     tahun = IntegerField("Tahun", validators=[InputRequired("Isi tahun."),
                                               NumberRange(2000, 2100, "Tahun antara 2000 dan 2100.")])

@@ -8,11 +8,10 @@ of the app, so the forms do not again. A refused form is shown again with what w
 the columns hold it, a target's cross-field rules) are `portal.indikator.definitions`,
 shared with the XLSX import and tenant files.
 """
-from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, StringField, ValidationError
 from wtforms.validators import AnyOf, DataRequired
 
-from portal.form_fields import CheckBox, PostedForm, UploadForm
+from portal.form_fields import CheckBox, Form, PostedForm, UploadForm
 from portal.indikator import definitions
 from portal.indikator.models import JENIS_TARGET, POLARITAS, SIFAT
 
@@ -186,7 +185,7 @@ for _name in PROGRAM_NUMBERS:  # rupiah (Numeric(20, 2))
     setattr(ProgramForm, _name, Angka(places=2))
 
 
-class NewRowQuery(FlaskForm):
+class NewRowQuery(Form):
     """`?sasaran=` (the sasaran a new indikator row starts under) and `?batal=` (the add
     is cancelled: the add button again) of a new row (GET, no CSRF: it changes nothing)."""
 

@@ -195,7 +195,10 @@ def read_sheet(data: bytes, filename: str) -> list[PersonInput]:
         except csv.Error:
             raise SheetRefused(["Berkas bukan XLSX atau CSV yang dapat dibaca: baris pertama harus berisi nama "
                                 "kolom yang dipisah koma, titik koma atau tab."]) from None
-        raw = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+        try:
+            raw = safe_files.csv_rows(text, dialect)
+        except Invalid as error:
+            raise SheetRefused([error.message]) from None
     if not raw:
         raise SheetRefused(["Berkas kosong."])
     header = [COLUMNS.get(h.strip().lower()) for h in raw[0]]

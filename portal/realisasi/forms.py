@@ -5,14 +5,13 @@ check. CSRFProtect already checks every POST of the app, so the forms do not aga
 """
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import Optional
 
 from portal.capaian.figures import predikat_scale
 from portal.capaian.kategori import PredikatTidakValid
 from portal.capaian.rules import is_percent, value_from_ratio
-from portal.form_fields import UNCHECKED, PostedForm, UploadForm
+from portal.form_fields import UNCHECKED, Form, PostedForm, UploadForm
 from portal.indikator import definitions
 from portal.indikator.models import Indikator
 from portal.realisasi.services import RealisasiInput
@@ -42,7 +41,7 @@ class BuktiForm(UploadForm):
     """A bukti dukung file: a new one, or the replacement of one."""
 
 
-class PeriodQuery(FlaskForm):
+class PeriodQuery(Form):
     """`?periode=` of the realisasi page: the id of the period shown (GET, no CSRF: it changes nothing)."""
 
     class Meta:

@@ -6,7 +6,6 @@ What the table does not say is guessed and shown in the preview to be corrected 
 each lane's kind (from its name), each step's symbol (first Mulai, last Selesai, a
 question or a "Tidak → langkah n" a Keputusan) and meaning (collect, review, sign).
 """
-import csv
 import io
 import re
 from dataclasses import dataclass, field
@@ -76,7 +75,7 @@ def parse_waktu(text: str) -> tuple[Decimal | None, str, str | None]:
 
 def rows_from_text(text: str) -> list[list[str]]:
     """Tab-separated rows; Excel quotes cells that hold line breaks."""
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text or ""), delimiter="\t")]
+    return safe_files.csv_rows(text, delimiter="\t")
 
 
 def rows_from_xlsx(data: bytes) -> list[list[str]]:
