@@ -73,6 +73,12 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
+        # Who is asking comes before any tenant: the session row and its person are read
+        # (and an ended session written) across tenants (portal/rls.py).
+        with rls.across_tenants():
+            return _user_of_session(session_id)
+
+    def _user_of_session(session_id: str):
         user = auth.user_for_session(session_id, app.config["PERMANENT_SESSION_LIFETIME"])
         if user is None:
             reason = auth.end_reason(session_id)

@@ -21,7 +21,7 @@ LAYERS = ("audit", "auth", "tenancy", "jobs", "calendar", "capaian", "indikator"
 
 # Top-level modules every feature may import: they import no feature package (README "Layout").
 SHARED = ("portal.clock", "portal.columns", "portal.database", "portal.extensions", "portal.form_fields", "portal.formatting",
-          "portal.marked_yaml", "portal.numbers", "portal.problems", "portal.safe_files", "portal.web", "portal.yaml_fields")
+          "portal.marked_yaml", "portal.numbers", "portal.problems", "portal.rls", "portal.safe_files", "portal.web", "portal.yaml_fields")
 
 
 def _module_name(path: pathlib.Path) -> str:

@@ -18,7 +18,7 @@ def _address_refused(limit):
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
-@rule("public")
+@rule("public", across_tenants=True)
 @throttle.limiter.limit(throttle.address_limit, methods=["POST"], deduct_when=throttle.failed,
                         on_breach=_address_refused)
 def login():

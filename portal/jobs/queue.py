@@ -13,6 +13,7 @@ from flask.cli import AppGroup
 from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
+from portal import rls
 from portal.jobs import services
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ def init_app(app: Flask) -> None:
 
     @huey.task(retries=0)
     def run_job(job_id: int) -> None:
-        with app.app_context():
+        with app.app_context(), rls.across_tenants():  # a worker serves every tenant's jobs
             services.run(job_id)
 
     app.extensions["huey"] = huey
@@ -60,7 +61,7 @@ def enqueue(job_id: int) -> None:
 
 
 def requeue_stale(app: Flask) -> list[int]:
-    with app.app_context():
+    with app.app_context(), rls.across_tenants():
         ids = services.stale()
         for job_id in ids:
             enqueue(job_id)

@@ -27,7 +27,7 @@ def _form_shown(template: str, form, **context):
 
 
 @account_bp.route("/undangan/<token>", methods=["GET", "POST"])
-@rule("public")
+@rule("public", across_tenants=True)
 def accept(token):
     """Set a password through a one-time link (invitation or reset)."""
     form = SetPasswordForm()
@@ -66,7 +66,7 @@ def _forgot_email_key() -> str:
 
 
 @account_bp.route("/lupa-sandi", methods=["GET", "POST"])
-@rule("public")
+@rule("public", across_tenants=True)
 @throttle.limiter.limit("10 per hour", methods=["POST"], deduct_when=_link_requested, on_breach=_forgot_refused)
 @throttle.limiter.limit("3 per hour", key_func=_forgot_email_key, methods=["POST"], deduct_when=_link_requested,
                         on_breach=_forgot_refused)

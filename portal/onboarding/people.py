@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from portal import safe_files
+from portal import rls, safe_files
 from portal.audit import services as audit
 from portal.auth import invitations
 from portal.auth.models import Membership, User
@@ -245,16 +245,19 @@ def account_refusal(actor, user: User) -> str | None:
         return "Akun Anda sendiri diatur lewat Ubah kata sandi."
     if user.is_platform_admin and not actor.is_platform_admin:
         return "Akun admin platform hanya dikelola oleh admin platform."
-    rows = db.session.execute(select(Membership.tenant_id, Lane.kind).join(Lane, Lane.id == Membership.lane_id)
-                              .where(Membership.user_id == user.id)).all()
-    for tenant_id, kind in rows:
-        tenant = db.session.get(Tenant, tenant_id)
-        if Capability.MANAGE_TENANT not in capabilities(actor, tenant):
-            return (f"{user.name} juga memegang peran di {tenant.name}, yang tidak Anda kelola; "
-                    "minta admin di atas instansi itu.")
-        if kind in PRIVILEGED_KINDS and not administers_from_above(actor, tenant):
-            return (f"{user.name} adalah {KIND_LABELS[LaneKind(kind)]} di {tenant.name}: akunnya hanya diatur oleh "
-                    "admin pemda atau koordinator provinsi.")
+    # Every tenant of the account, also those outside this request's row-level security
+    # scope (another pemda): a decision on the whole account must see all of it.
+    with rls.across_tenants():
+        rows = db.session.execute(select(Membership.tenant_id, Lane.kind).join(Lane, Lane.id == Membership.lane_id)
+                                  .where(Membership.user_id == user.id)).all()
+        for tenant_id, kind in rows:
+            tenant = db.session.get(Tenant, tenant_id)
+            if Capability.MANAGE_TENANT not in capabilities(actor, tenant):
+                return (f"{user.name} juga memegang peran di {tenant.name}, yang tidak Anda kelola; "
+                        "minta admin di atas instansi itu.")
+            if kind in PRIVILEGED_KINDS and not administers_from_above(actor, tenant):
+                return (f"{user.name} adalah {KIND_LABELS[LaneKind(kind)]} di {tenant.name}: akunnya hanya diatur "
+                        "oleh admin pemda atau koordinator provinsi.")
     return None
 
 

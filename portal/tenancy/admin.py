@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy import func, select
 
+from portal import rls
 from portal.audit import services as audit
 from portal.auth.models import Membership
 from portal.extensions import db
@@ -39,7 +40,8 @@ def _slug(slug: str, tenant: Tenant | None = None) -> str:
     if not SLUG.match(slug) or len(slug) > 80:
         raise Invalid(f"Slug {slug!r} tidak valid: gunakan huruf kecil, angka dan tanda hubung "
                       "(contoh: dinas-kesehatan).")
-    other = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    with rls.across_tenants():  # slugs are one namespace for every tenant
+        other = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
     if other is not None and other is not tenant:
         raise Invalid(f"Slug {slug!r} sudah dipakai oleh {other.name}.")
     return slug
@@ -68,7 +70,10 @@ def create_tenant(parent: Tenant | None, actor, level: Level | str, name: str, s
     kind = (kind or "").strip()
     if level == Level.PEMDA and kind not in PEMDA_KINDS:
         raise Invalid("Jenis pemerintah daerah harus kabupaten atau kota.")
-    tenant = Tenant(level=level.value, parent=parent, name=name, slug=_slug(slug or slugify(name)),
+    slug = _slug(slug or slugify(name))
+    # The new tenant joins the request's scope before it is written: its row and its
+    # audit entry lie outside any scope the access check could have given (PostgreSQL).
+    tenant = Tenant(id=rls.new_tenant_id(), level=level.value, parent=parent, name=name, slug=slug,
                     kind=kind[:30], short_name=(short_name or "").strip()[:60], file_slug=file_slug)
     _mark(tenant, actor)
     db.session.add(tenant)
