@@ -10,7 +10,7 @@ from portal.indikator import periods  # noqa: F401 (used by tests)
 from portal.indikator.models import Indikator
 from portal.realisasi import forms as realisasi_forms
 from portal.realisasi import services as realisasi_services  # noqa: F401 (used by tests)
-from portal.signing import signoff
+from portal.signing import preview, signoff
 from portal.sop.document import Meaning
 from portal.tenancy.models import Lane, Tenant
 
@@ -128,7 +128,7 @@ def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps
             log.append(f"{task.position}:reviewed")
         elif meaning == Meaning.SIGN:
             head = actor(opd, task)
-            signoff.sign(task, head)
+            signoff.sign(task, head, preview.fingerprint(task.cycle))
             log.append(f"{task.position}:signed")
         db.session.flush()
     return cycle, log

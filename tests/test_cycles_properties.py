@@ -26,7 +26,7 @@ from portal.extensions import db
 from portal.indikator.models import Realisasi
 from portal.realisasi import forms as realisasi_forms
 from portal.realisasi import services as realisasi_services
-from portal.signing import signoff
+from portal.signing import preview, signoff
 from portal.sop.document import Meaning
 from portal.tenancy.models import Lane
 from tests import cycle_driver as d
@@ -135,7 +135,7 @@ def perform(opd, action, n) -> None:
     elif name == "kembalikan":
         review.review(target, user, {item.id: ("kembalikan", "Bukti dukung belum sesuai")})
     elif name == "sahkan":
-        signoff.sign(target, user)
+        signoff.sign(target, user, preview.fingerprint(target.cycle))
         _assert_every_value_seen_after_its_last_change(target.cycle)
     elif name == "isi":
         _enter(target, user, str(60 + n % 40))
