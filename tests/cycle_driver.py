@@ -72,6 +72,12 @@ def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps
     starter = people(opd, engine.step_lane_kinds(_first_step(opd)))[0]
     cycle = engine.start_cycle(opd, tahun, kind, no, starter)
     db.session.flush()
+    return cycle, advance(opd, cycle, return_once, max_steps, faktor)
+
+
+def advance(opd, cycle, return_once=False, max_steps=200, faktor=None) -> list[str]:
+    """Drive a started (or reopened) cycle through its SOP until no task is left (signed
+    and archived). Returns the log of what happened."""
     log, returned, decided_no = [], False, set()
     for _ in range(max_steps):
         task = engine.current_task(cycle)
@@ -131,7 +137,7 @@ def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps
             signoff.sign(task, head, preview.fingerprint(task.cycle))
             log.append(f"{task.position}:signed")
         db.session.flush()
-    return cycle, log
+    return log
 
 
 def _first_step(opd):

@@ -15,7 +15,7 @@ from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
 from portal.indikator.definitions import POLARITAS_LABELS, SIFAT_LABELS
 from portal.indikator.models import Indikator
-from portal.signing import preview
+from portal.signing import preview, queries
 from portal.signing import signoff as signoff_domain
 from portal.signing.forms import SignOffForm
 from portal.sop.document import Meaning
@@ -39,12 +39,15 @@ def _sign_task(cycle: Cycle) -> CycleTask | None:
 
 def _page(cycle: Cycle, form: SignOffForm, status: int = 200, problem: str | None = None):
     task = _sign_task(cycle)
-    can_sign = bool(task and policy.may_do_step(current_user, task))
-    signed = cycle.signed_figures if cycle.locked else []
+    # Said up front: who may not sign (not the step's lane, or he changed a value) and who
+    # must sign instead; the form is offered only to someone who may (the POST checks again).
+    refusal = policy.sign_page_refusal(current_user, task)
+    can_sign = task is not None and refusal is None
+    signed = queries.of_cycle(cycle) if cycle.locked else []
     if task is not None and not form.sidik.data:
         form.sidik.data = preview.fingerprint(cycle)
     return web.render(
-        "signing/signoff.html", status=status, cycle=cycle, task=task, can_sign=can_sign, form=form,
+        "signing/signoff.html", status=status, cycle=cycle, task=task, can_sign=can_sign, refusal=refusal, form=form,
         problem=problem, rows=[] if signed else preview.preview(cycle), signed=signed,
         item_label=review.item_label, engine=engine,
         POLARITAS_LABELS=POLARITAS_LABELS, SIFAT_LABELS=SIFAT_LABELS)
