@@ -94,13 +94,22 @@ def review(task: CycleTask, user, decisions: dict[int, tuple[str, str]], now: da
     comes back to this review; the review finishes when every item passed it."""
     now = now or utcnow()
     locking.lock(task.cycle)
-    require_current(task)
+    cycle = task.cycle
+    by_id = {item.id: item for item in cycle.items}
+    try:
+        require_current(task)
+    except locking.StateChanged:
+        # Say what happened to the data decided on (a return also moved the flow back).
+        for item_id in decisions:
+            item = by_id.get(item_id)
+            if item is not None and item.state != ItemState.DIAJUKAN:
+                raise locking.changed(f"{item.indikator.nama}: tidak menunggu reviu ({item_label(item)}).", cycle,
+                                      "cycle_item", item.id) from None
+        raise
     lanes = acting_lanes(user, task)
     stage = stage_of_task(task)
     if stage is None:
         raise CycleError("Langkah ini memutuskan dokumen, bukan data per indikator.")
-    cycle = task.cycle
-    by_id = {item.id: item for item in cycle.items}
     problems, refused = [], False
     for item_id, (verdict, reason) in decisions.items():
         item = by_id.get(item_id)
