@@ -10,7 +10,7 @@ from portal.indikator import periods  # noqa: F401 (used by tests)
 from portal.indikator.models import Indikator
 from portal.realisasi import forms as realisasi_forms
 from portal.realisasi import services as realisasi_services  # noqa: F401 (used by tests)
-from portal.signing import signoff
+from portal.signing import preview, signoff
 from portal.sop.document import Meaning
 from portal.tenancy.models import Lane, Tenant
 
@@ -72,6 +72,12 @@ def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps
     starter = people(opd, engine.step_lane_kinds(_first_step(opd)))[0]
     cycle = engine.start_cycle(opd, tahun, kind, no, starter)
     db.session.flush()
+    return cycle, advance(opd, cycle, return_once, max_steps, faktor)
+
+
+def advance(opd, cycle, return_once=False, max_steps=200, faktor=None) -> list[str]:
+    """Drive a started (or reopened) cycle through its SOP until no task is left (signed
+    and archived). Returns the log of what happened."""
     log, returned, decided_no = [], False, set()
     for _ in range(max_steps):
         task = engine.current_task(cycle)
@@ -128,10 +134,10 @@ def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps
             log.append(f"{task.position}:reviewed")
         elif meaning == Meaning.SIGN:
             head = actor(opd, task)
-            signoff.sign(task, head)
+            signoff.sign(task, head, preview.fingerprint(task.cycle))
             log.append(f"{task.position}:signed")
         db.session.flush()
-    return cycle, log
+    return log
 
 
 def _first_step(opd):

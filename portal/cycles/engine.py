@@ -17,7 +17,7 @@ from portal import clock
 from portal.audit import services as audit
 from portal.calendar.services import work_calendar_of
 from portal.columns import utcnow
-from portal.cycles import policy
+from portal.cycles import locking, policy
 from portal.cycles.deadlines import due_at
 from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState, TaskStatus
 from portal.cycles.policy import (  # noqa: F401 (the names callers know the engine by)
@@ -289,6 +289,7 @@ def mark_done(task: CycleTask, user, now: datetime | None = None, output=None, n
     """A manual or archive step: its lane marks it done, with the Output document where
     the SOP names one (output: (filename, FileBlob) from the stored files, checked by safe_files)."""
     now = now or utcnow()
+    locking.lock(task.cycle)
     require_current(task, now)
     if task.step.meaning not in (Meaning.MANUAL, Meaning.ARCHIVE):
         raise CycleError("Langkah ini diselesaikan melalui data (pengisian, reviu atau pengesahan), "
@@ -304,9 +305,12 @@ def mark_done(task: CycleTask, user, now: datetime | None = None, output=None, n
 
 
 def require_current(task: CycleTask, now: datetime | None = None) -> None:
+    """The task is the one to do now, else StateChanged (409) naming the latest action on
+    the cycle: after locking.lock, this is how the second of two actions learns it lost."""
     if is_periodic(task):
         if task.status != TaskStatus.AKTIF:
-            raise CycleError(f"Langkah {task.position} ke-{task.occurrence} sudah selesai.")
+            raise locking.changed(f"Langkah {task.position} ke-{task.occurrence} sudah selesai.", task.cycle,
+                                  "cycle_task", task.id)
         if task.activated_at > (now or utcnow()):
             raise CycleError(f"Langkah {task.position} ke-{task.occurrence} baru dikerjakan setelah periodenya "
                              "berakhir.")
@@ -314,7 +318,7 @@ def require_current(task: CycleTask, now: datetime | None = None) -> None:
     if task.status != TaskStatus.AKTIF:
         current = current_task(task.cycle)
         where = f"sekarang langkah {current.position}" if current else "siklus sudah selesai"
-        raise CycleError(f"Langkah {task.position} belum atau tidak lagi berjalan ({where}).")
+        raise locking.changed(f"Langkah {task.position} belum atau tidak lagi berjalan ({where}).", task.cycle)
 
 
 def realisasi_open(cycle: Cycle) -> bool:

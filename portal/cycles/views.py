@@ -75,7 +75,8 @@ def _detail_context(cycle) -> dict:
                         and may_submit(i)] if engine.realisasi_open(cycle) else [],
         "is_head": policy.is_head(current_user, cycle.tenant),
         "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
-        "signed": cycle.signed_figures if cycle.locked else [],
+        # The last signed revision, also while the cycle is reopened (it stands until signed again).
+        "signed": cycle.signed_figures,
     }
 
 

@@ -56,9 +56,9 @@ def load_row(periode_id, indikator_id) -> tuple[ReportingPeriod, Indikator]:
     return period, ind
 
 
-def require_editable(period, ind) -> None:
+def require_editable(period, ind, lock=services.ASK) -> None:
     """Refused (403) unless the user may change the row's value and bukti dukung now."""
-    if refusal := services.refusal(current_user, g.tenant, ind, period):
+    if refusal := services.refusal(current_user, g.tenant, ind, period, lock):
         raise Refused(refusal)
 
 
@@ -95,7 +95,9 @@ def edit(periode_id, indikator_id):
 @rule("tenant:enter_data")
 def save(periode_id, indikator_id):
     period, ind = load_row(periode_id, indikator_id)
-    require_editable(period, ind)
+    # Who may: here (403). Whether a cycle holds the value (submitted, signed): checked by
+    # save_realisasi under the cycle's lock, a 409 naming who did it.
+    require_editable(period, ind, lock=None)
     form = forms.RealisasiForm()
     values, errors = forms.read_realisasi(form.typed(), ind)
     revision = form.loaded_revision

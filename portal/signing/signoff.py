@@ -8,18 +8,32 @@ from datetime import datetime
 from portal import clock
 from portal.audit import services as audit
 from portal.columns import utcnow
-from portal.cycles import engine, policy, review
+from portal.cycles import engine, locking, policy, review
 from portal.cycles.models import CycleSnapshot, CycleStatus, CycleTask, ItemState
 from portal.extensions import db
+from portal.signing import preview
 from portal.signing.capture import record_signoff
 from portal.sop.document import Meaning
 
+CHANGED = ("Data berubah sejak halaman pengesahan dibuka (nilai, definisi indikator atau statusnya). "
+           "Periksa lagi nilai yang ditampilkan, lalu sahkan.")
 
-def sign(task: CycleTask, user, now: datetime | None = None) -> None:
+
+class FiguresChanged(locking.StateChanged):
+    """What the Kepala saw is no longer what would be signed (409)."""
+
+
+def sign(task: CycleTask, user, seen: str, now: datetime | None = None) -> None:
     """The Kepala signs the cycle's data at its sign step: every item reviewed to the last
     stage, who may sign asked of the policy; the items are locked, the cycle's revision
-    raised, the record written, and the step finished."""
+    raised, the record written, and the step finished.
+
+    `seen` is preview.fingerprint(cycle) as the figures were shown to the signer (the
+    sign-off page carries it): if anything they are computed from changed since, nothing
+    is signed (FiguresChanged). Checked after the cycle's lock, so whoever signs, through
+    whichever door, signs exactly what was shown."""
     now = now or utcnow()
+    locking.lock(task.cycle)
     engine.require_current(task)
     lanes = engine.acting_lanes(user, task)
     if task.step.meaning != Meaning.SIGN:
@@ -33,6 +47,8 @@ def sign(task: CycleTask, user, now: datetime | None = None) -> None:
     refusal = policy.sign_refusal(user, cycle)
     if refusal:
         raise policy.CycleRefused(refusal)
+    if seen != preview.fingerprint(cycle):
+        raise FiguresChanged(CHANGED)
     cycle.revision += 1
     for item in cycle.items:
         item.state = ItemState.DISAHKAN
