@@ -85,6 +85,39 @@ def test_a_perencana_cannot_turn_a_lane_into_a_kepala(app, client):
                 {"name": "Tim SAKIP", "kind": "kabid"}).status_code == 303
 
 
+def test_a_perencana_cannot_create_a_lane_that_signs_or_administers(app, client):
+    """POST /kelola/peran kind=kepala as the OPD's Perencana was a 303 (issue 17): lanes
+    that sign or administer are made only from above, by every route that makes lanes."""
+    slug, ids, _ = _world(app)
+    sign_in(client, "perencana@a.test", PASSWORD)
+    for kind in ("kepala", "perencana"):
+        response = post(client, f"/t/{slug}/kelola/peran", {"name": f"Lane baru {kind}", "kind": kind})
+        assert response.status_code == 403, kind
+        assert "admin pemda atau koordinator" in response.get_data(as_text=True)
+    assert post(client, f"/t/{slug}/kelola/peran", {"name": "Staf Tambahan", "kind": "staf"}).status_code == 303
+    admin = app.test_client()
+    sign_in(admin, "admin@pemda.test", PASSWORD)
+    assert post(admin, f"/t/{slug}/kelola/peran", {"name": "Plt Kepala", "kind": "kepala"}).status_code == 303
+    with app.app_context():
+        made = {lane.name: lane.kind for lane in db.session.scalars(select(Lane).where(Lane.name.like("%baru%")))}
+        assert made == {}
+        # The SOP's lanes: a Perencana gets the non-privileged ones, the Kepala lane is left to above.
+        from portal.tenancy import admin as tenancy_admin
+        from portal.tenancy.models import Tenant
+        opd = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+        class Version:
+            lanes = [Lane(name="Kepala Dinas Baru", kind="kepala", key="kd"),
+                     Lane(name="Pengolah Data", kind="staf", key="pd")]
+
+        for lane in list(opd.lanes):
+            if lane.kind in ("kepala", "staf"):
+                lane.kind = "tim_sakip"  # so that the SOP's kinds are missing here
+        made, left = tenancy_admin.lanes_from_sop(opd, db.session.get(User, ids["perencana@a.test"]), Version)
+        assert [lane.name for lane in made] == ["Pengolah Data"] and left == ["Kepala Dinas Baru"]
+        db.session.rollback()
+
+
 def test_only_an_administrator_above_grants_the_kepala_lane(app):
     slug, ids, _ = _world(app)
     with app.app_context():

@@ -33,6 +33,7 @@ ACTION_LABELS: dict[str, str] = {
     "libur.hapus": "Menghapus hari libur",
     # the SOP
     "sop.tempel": "Membuat draf SOP dari tabel langkah yang ditempel",
+    "sop.impor": "Mengimpor SOP dari berkas YAML",
     "sop.berlaku": "Memilih SOP yang berlaku",
     "sop.sahkan": "Mengesahkan SOP (Kepala)",
     # the tenant tree: instansi, units, lanes
