@@ -20,7 +20,7 @@ def _address_refused(limit):
 @bp.route("/masuk", methods=["GET", "POST"])
 @rule("public")
 @throttle.limiter.limit(throttle.address_limit, methods=["POST"], deduct_when=throttle.failed,
-                        on_breach=_address_refused)
+                        exempt_when=throttle.known_device, on_breach=_address_refused)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -30,14 +30,16 @@ def login():
         return web.render("auth/login.html", form=form)
     if not form.validate_on_submit():
         return web.render("auth/login.html", form=form, status=422)
-    known_accounts = throttle.device_accounts(request.cookies.get(throttle.DEVICE_COOKIE))
+    cookie = request.cookies.get(throttle.DEVICE_COOKIE)
+    known_accounts = throttle.device_accounts(cookie)
     email = services.normalise_email(form.email.data)
     try:
         login = services.sign_in(email, form.password.data, throttle.for_app(),
                                  remote_addr=request.remote_addr or "",
                                  user_agent=request.user_agent.string or "",
                                  trusted_device=throttle.digest(email) in known_accounts,
-                                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+                                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"),
+                                 device=throttle.device_key(cookie))
     except services.SignInRefused as refused:
         db.session.commit()  # keep the recorded failure
         return web.render("auth/login.html", form=form, error=str(refused), status=422)
