@@ -46,7 +46,8 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a link's token (its SHA-256): a copy of the database opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -75,9 +76,9 @@ def issue(user: User, actor, purpose: str = "undangan", now: datetime | None = N
     if replace_earlier:
         db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
                            .values(used_at=now))
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     hours = current_app.config[PURPOSES[purpose].upper()]
-    db.session.add(Invitation(user_id=user.id, token_hash=_hash(token), purpose=purpose, created_at=now,
+    db.session.add(Invitation(user_id=user.id, token_hash=token_hash(token), purpose=purpose, created_at=now,
                               expires_at=now + timedelta(hours=hours), created_by_id=actor.id if actor else None))
     _audit(user, actor, "pengguna.undang" if purpose == "undangan" else "pengguna.reset_sandi",
            new=f"tautan berlaku {hours} jam")
@@ -86,7 +87,7 @@ def issue(user: User, actor, purpose: str = "undangan", now: datetime | None = N
 
 def valid_invitation(token: str, now: datetime | None = None) -> Invitation:
     now = now or utcnow()
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token or "")))
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token or "")))
     if invitation is None or invitation.used_at is not None or invitation.expires_at < now \
             or not invitation.user.is_active:
         raise Invalid("Tautan ini tidak berlaku lagi (sudah dipakai, kedaluwarsa, atau diganti tautan baru). "
@@ -94,7 +95,12 @@ def valid_invitation(token: str, now: datetime | None = None) -> Invitation:
     return invitation
 
 
-def _check_password(user: User, password: str, repeat: str) -> None:
+def new_token() -> str:
+    """A link's token: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def check_new_password(user: User, password: str, repeat: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise Invalid(f"Kata sandi minimal {MIN_PASSWORD} karakter.")
     if password != repeat:
@@ -113,7 +119,7 @@ def accept(token: str, password: str, repeat: str, now: datetime | None = None) 
     now = now or utcnow()
     invitation = valid_invitation(token, now)
     user = invitation.user
-    _check_password(user, password, repeat)
+    check_new_password(user, password, repeat)
     user.set_password(password)
     # Every other open link of the person (an older reset, the invitation) is spent too.
     db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
@@ -130,7 +136,7 @@ def change_password(user: User, current: str, password: str, repeat: str, keep_s
     now = now or utcnow()
     if not user.check_password(current or ""):
         raise Invalid("Kata sandi saat ini salah.")
-    _check_password(user, password, repeat)
+    check_new_password(user, password, repeat)
     user.set_password(password)
     db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None),
                                                   LoginSession.id != (keep_session or "")).values(ended_at=now))

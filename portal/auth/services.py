@@ -62,9 +62,16 @@ def sign_in(email: str, password: str, throttle: Throttle, remote_addr: str = ""
         raise SignInRefused("Email atau kata sandi salah.")
     throttle.succeeded(email, remote_addr, trusted_device, device)
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-    session = LoginSession(id=secrets.token_urlsafe(32), user_id=user.id, created_at=now,
+    return open_session(user, user_agent, now)
+
+
+def open_session(user: User, user_agent: str = "", now: datetime | None = None) -> LoginSession:
+    """A new sign-in session for a person who proved who they are (a password, or a
+    password just set through a link)."""
+    session = LoginSession(id=secrets.token_urlsafe(32), user_id=user.id, created_at=now or utcnow(),
                            user_agent=user_agent[:300])
     db.session.add(session)
+    db.session.flush()
     return session
 
 

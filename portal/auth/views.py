@@ -44,14 +44,22 @@ def login():
         db.session.commit()  # keep the recorded failure
         return web.render("auth/login.html", form=form, error=str(refused), status=422)
     db.session.commit()
+    return begin_session(login, web.safe_next(form.next.data, url_for("home.start")))
+
+
+def begin_session(login, url: str):
+    """This browser is signed in with the (committed) sign-in session `login`: a fresh
+    Flask session bound to the browser, the device cookie that remembers the account,
+    and a 303 to `url`. Also after a password was set through a link."""
     user = login.user
     user.current_session_id = login.id
+    known_accounts = throttle.device_accounts(request.cookies.get(throttle.DEVICE_COOKIE))
     session.clear()  # a fresh session (and CSRF token) for the signed-in user
     login_user(user)
     session.permanent = True
     binding.bind()
-    response = web.see_other(web.safe_next(form.next.data, url_for("home.start")))
-    response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(known_accounts, email),
+    response = web.see_other(url)
+    response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(known_accounts, user.email),
                         max_age=throttle.DEVICE_COOKIE_MAX_AGE, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response
