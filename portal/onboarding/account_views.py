@@ -18,6 +18,15 @@ from portal.tenancy import admin
 from portal.tenancy.lanes import Level
 
 account_bp = Blueprint("account", __name__)
+LINK_PAGES = {"account.accept", "account.join"}
+
+
+@account_bp.after_request
+def link_pages_are_not_stored(response):
+    """A page reached by a one-time link is kept by no cache (browser, proxy)."""
+    if request.endpoint in LINK_PAGES:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _form_shown(template: str, form, **context):
