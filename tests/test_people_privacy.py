@@ -209,7 +209,7 @@ def _same_time(measure, known, unknown) -> None:
     4.8 ms) fails all three."""
     seen = []
     for attempt in range(3):
-        a, b = _medians(measure, lambda n: known(n, attempt), lambda n: unknown(n, attempt))
+        a, b = _medians(measure, lambda n, at=attempt: known(n, at), lambda n, at=attempt: unknown(n, at))
         seen.append((round(a * 1000, 2), round(b * 1000, 2)))
         if abs(a - b) <= 0.2 * max(a, b):
             return
