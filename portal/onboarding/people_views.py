@@ -10,7 +10,7 @@ from portal.auth import invitations
 from portal.extensions import db
 from portal.indikator import copying
 from portal.jobs import queue
-from portal.onboarding import joining
+from portal.onboarding import joining, personal_data
 from portal.onboarding import people as people_services
 from portal.onboarding.forms import COPY_YEAR, CopySetForm, PersonForm, SheetForm, StatusForm
 from portal.onboarding.views import bp, saved_and_back
@@ -135,6 +135,22 @@ def person_status(user_id):
     invitations.set_active(user, current_user, active)
     return saved_and_back(f"{user.name} {'diaktifkan' if active else 'dinonaktifkan; sesi masuknya diakhiri'}.",
                   url_for("onboarding.people"))
+
+
+@bp.route("/orang/<int:user_id>/data-pribadi", methods=["POST"])
+@rule("tenant:manage_tenant")
+def export_personal_data(user_id):
+    data, name = personal_data.export(g.tenant, current_user, user_id)
+    db.session.commit()
+    return web.download(data, name, "application/json")
+
+
+@bp.route("/orang/<int:user_id>/anonimkan", methods=["POST"])
+@rule("tenant:manage_tenant")
+def anonymise_person(user_id):
+    user = personal_data.anonymise(g.tenant, current_user, user_id)
+    return saved_and_back(f"Data pribadi dianonimkan ({user.name}); catatan yang ia tandatangani tetap.",
+                          url_for("onboarding.people"))
 
 
 @bp.route("/indikator/salin", methods=["POST"])
