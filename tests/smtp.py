@@ -7,7 +7,7 @@ import threading
 
 from aiosmtpd.controller import Controller
 
-LINK = re.compile(r"https?://\S+/undangan/[A-Za-z0-9_-]+")
+LINK = re.compile(r"https?://\S+/(?:undangan|gabung)/[A-Za-z0-9_-]+")
 
 
 class Inbox:

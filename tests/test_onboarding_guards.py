@@ -97,12 +97,17 @@ def _tenant_id(app, email):
                                  .where(User.email == email).order_by(Membership.id).limit(1))
 
 
-def test_a_perencana_does_not_reset_his_kepala_but_the_pemda_admin_does(app, client):
+def test_a_perencana_does_not_reset_his_kepala_but_the_pemda_admin_does(app, client, smtp):
     slug, ids, _ = _world(app)
     sign_in(client, "perencana@a.test", PASSWORD)
     refused = post(client, f"/t/{slug}/orang/{ids['kepala@a.test']}/tautan")
     assert refused.status_code == 403 and "admin pemda atau koordinator" in refused.get_data(as_text=True)
+    before = len(smtp.inbox.to("kabid@a.test"))
     assert post(client, f"/t/{slug}/orang/{ids['kabid@a.test']}/tautan").status_code == 303  # a Kabid: yes
+    # The link goes to the Kabid's mailbox from the job queue, not onto the Perencana's page.
+    assert len(smtp.inbox.to("kabid@a.test")) == before + 1
+    link = smtp.inbox.link_for("kabid@a.test")
+    assert link not in client.get(f"/t/{slug}/orang/").get_data(as_text=True)
     admin = app.test_client()
     sign_in(admin, "admin@pemda.test", PASSWORD)
     assert post(admin, f"/t/{slug}/orang/{ids['kepala@a.test']}/tautan").status_code == 303

@@ -284,3 +284,38 @@ def test_known_and_unknown_addresses_take_the_same_time_and_mail_goes_from_the_q
             with app.app_context():
                 db.session.remove()
                 db.engine.dispose()
+
+
+def test_sign_in_takes_the_same_time_for_known_and_unknown_addresses(db_url, tmp_path):
+    """A wrong password for an account and any password for an address without one: the
+    same work (one hash of the production cost class, one failure row), medians within 20 %."""
+    from portal import create_app
+    from tests.conftest import _config, truncate_postgres
+
+    app = create_app(_config(db_url, PASSWORD_HASH_METHOD="pbkdf2:sha256:150000",
+                             LOGIN_ACCOUNT_LIMIT="10000 per hour"))
+    with app.app_context():
+        if db_url.startswith("sqlite"):
+            db.create_all()
+    try:
+        _two_pemdas(app)
+        client = app.test_client()
+        csrf = CSRF_META.search(client.get("/masuk").get_data(as_text=True)).group(1)
+
+        def attempt(email):
+            client.environ_base["REMOTE_ADDR"] = f"10.8.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+            started = time.perf_counter()
+            response = client.post("/masuk", data={"email": email, "password": "bukan-sandinya",
+                                                   "csrf_token": csrf})
+            assert response.status_code == 422 and "Email atau kata sandi salah" in response.get_data(as_text=True)
+            return time.perf_counter() - started
+
+        _same_time(attempt, lambda n, a: "perencana@a.test" if n % 2 else "admin@blitar.test",
+                   lambda n, a: f"tidak-ada{n}-{a}@a.test")
+    finally:
+        if db_url.startswith("postgresql"):
+            truncate_postgres(app)
+        else:
+            with app.app_context():
+                db.session.remove()
+                db.engine.dispose()

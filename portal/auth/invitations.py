@@ -1,9 +1,10 @@
 """Invitations and passwords: one-time expiring links to set a password (new person,
 admin reset, "Lupa kata sandi"), changing one's own password, deactivating a person.
 
-A link's token is shown once (to the inviter, and by e-mail when SMTP is configured);
-only its SHA-256 is stored. Plain functions: no request; mail is sent by `send_link`
-after the caller has committed, so no mail goes out for a change that was rolled back.
+A link's token is made where it is delivered (a job-queue worker that mails it, or the
+request that shows it to the inviter where no mail is configured); only its SHA-256 is
+stored. Plain functions: no request. The mail itself is composed and sent by the tasks
+of portal/onboarding/joining.py.
 """
 import hashlib
 import os
@@ -11,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_mail import Mail, Message
+from flask_mail import Mail
 from sqlalchemy import select, update
 
 from portal.audit import services as audit
@@ -70,8 +71,7 @@ def issue(user: User, actor, purpose: str = "undangan", now: datetime | None = N
     cancel the invitation an admin already shared."""
     if purpose not in PURPOSES:
         raise ValueError(purpose)
-    if not user.is_active:
-        raise Invalid(f"{user.name} nonaktif; aktifkan dulu sebelum mengirim tautan.")
+    check_may_issue(user)
     now = now or utcnow()
     if replace_earlier:
         db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
@@ -83,6 +83,11 @@ def issue(user: User, actor, purpose: str = "undangan", now: datetime | None = N
     _audit(user, actor, "pengguna.undang" if purpose == "undangan" else "pengguna.reset_sandi",
            new=f"tautan berlaku {hours} jam")
     return token
+
+
+def check_may_issue(user: User) -> None:
+    if not user.is_active:
+        raise Invalid(f"{user.name} nonaktif; aktifkan dulu sebelum mengirim tautan.")
 
 
 def valid_invitation(token: str, now: datetime | None = None) -> Invitation:
@@ -167,25 +172,3 @@ def set_active(user: User, actor, active: bool, now: datetime | None = None) -> 
                            .values(used_at=now))
     _audit(user, actor, "pengguna.aktif" if active else "pengguna.nonaktif", field="is_active",
            old=not active, new=active)
-
-
-def send_link(user: User, link: str, purpose: str) -> bool:
-    """E-mail the link when SMTP is configured; True when it was handed to the server.
-    A mail failure never loses the link: the inviter sees it on the page anyway."""
-    if not mail_configured():
-        return False
-    hours = current_app.config[PURPOSES[purpose].upper()]
-    if purpose == "undangan":
-        subject = "Undangan Portal Pengukuran Kinerja"
-        body = (f"Yth. {user.name},\n\nAnda didaftarkan di Portal Pengukuran Kinerja. Buka tautan berikut "
-                f"untuk membuat kata sandi Anda (berlaku {hours} jam, sekali pakai):\n\n{link}\n")
-    else:
-        subject = "Atur ulang kata sandi Portal Pengukuran Kinerja"
-        body = (f"Yth. {user.name},\n\nBuka tautan berikut untuk membuat kata sandi baru (berlaku {hours} jam, "
-                f"sekali pakai):\n\n{link}\n\nAbaikan email ini bila Anda tidak memintanya.\n")
-    try:
-        mail.send(Message(subject=subject, recipients=[user.email], body=body))
-    except OSError as error:  # smtplib errors are OSErrors: server down, refused
-        current_app.logger.warning("mail to %s failed: %s", user.email, error)
-        return False
-    return True

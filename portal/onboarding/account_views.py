@@ -3,7 +3,7 @@ passwords) and the platform admin's list of provinces."""
 from flask import Blueprint, flash, request, url_for
 from flask_login import current_user
 
-from portal import web
+from portal import rls, web
 from portal.access import rule
 from portal.auth import invitations, throttle
 from portal.auth import services as auth_services
@@ -68,7 +68,13 @@ def accept(token):
 @rule("public")
 def join(token):
     """An invitation to join a tenant: a new account chooses its password here; an
-    existing one accepts while signed in as the invited address."""
+    existing one accepts while signed in as the invited address. No tenant scope: the
+    page reads the invitation, its tenant and lanes across tenants, deliberately."""
+    with rls.across_tenants():
+        return _join_page(token)
+
+
+def _join_page(token):
     try:
         invitation = joining.open_invitation(token)
     except Invalid as error:

@@ -176,5 +176,28 @@ def send_reset(email: str, base_url: str) -> None:
           f"pakai); setelah itu Anda langsung masuk:\n\n{link}\n\nAbaikan email ini bila Anda tidak memintanya.\n")
 
 
+def send_account_link(user_id: int, actor_id: int | None, purpose: str, base_url: str) -> None:
+    """Task: a new password link for a member (an admin's "Kirim ulang undangan" or "Reset
+    kata sandi"); the token is made here and goes only to the person's mailbox."""
+    user = db.session.get(User, user_id)
+    if user is None or not user.is_active or not invitations.mail_configured():
+        return
+    actor = db.session.get(User, actor_id) if actor_id else None
+    token = invitations.issue(user, actor, purpose)
+    link = _link(base_url, "account.accept", token)
+    hours = current_app.config[invitations.PURPOSES[purpose].upper()]
+    by = f"{actor.name} meminta tautan ini untuk Anda. " if actor else ""
+    if purpose == "undangan":
+        subject = "Undangan Portal Pengukuran Kinerja"
+        tenants = ", ".join(t.name for t in invitations.tenants_of(user))
+        text = f"Anda terdaftar di Portal Pengukuran Kinerja ({tenants}). {by}Buka tautan berikut untuk membuat "
+    else:
+        subject = "Atur ulang kata sandi Portal Pengukuran Kinerja"
+        text = f"{by}Buka tautan berikut untuk membuat "
+    _send(user.email, subject, f"Yth. {user.name},\n\n{text}kata sandi Anda (berlaku {hours} jam, sekali pakai); "
+          f"setelah itu Anda langsung masuk:\n\n{link}\n\nAbaikan email ini bila Anda tidak mengenalnya.\n")
+
+
 queue.register_task("undangan", send_invitation)
+queue.register_task("tautan_akun", send_account_link)
 queue.register_task("lupa_sandi", send_reset)
