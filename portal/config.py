@@ -42,6 +42,8 @@ def from_environment(instance_path: str) -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
         # (client address for the sign-in throttle, https for HSTS). 0: none.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
+        # The portal's public address for links in mail (else the request's own host).
+        "PORTAL_URL": os.environ.get("PORTAL_URL", ""),
         # Cookies: secure unless explicitly running over plain http (the local demo).
         "SESSION_COOKIE_SECURE": os.environ.get("INSECURE_COOKIES", "") != "1",
         "REMEMBER_COOKIE_SECURE": os.environ.get("INSECURE_COOKIES", "") != "1",

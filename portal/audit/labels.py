@@ -33,6 +33,7 @@ ACTION_LABELS: dict[str, str] = {
     "libur.hapus": "Menghapus hari libur",
     # the SOP
     "sop.tempel": "Membuat draf SOP dari tabel langkah yang ditempel",
+    "sop.impor": "Mengimpor SOP dari berkas YAML",
     "sop.berlaku": "Memilih SOP yang berlaku",
     "sop.sahkan": "Mengesahkan SOP (Kepala)",
     # the tenant tree: instansi, units, lanes
@@ -48,6 +49,13 @@ ACTION_LABELS: dict[str, str] = {
     "peran.ubah": "Mengubah peran",
     # people and their accounts
     "pengguna.buat": "Menambah pengguna",
+    "undangan.buat": "Mengundang orang bergabung",
+    "undangan.kirim": "Mengirim ulang undangan bergabung",
+    "undangan.batal": "Membatalkan undangan bergabung",
+    "undangan.terima": "Menerima undangan bergabung",
+    "orang.impor": "Mengimpor lembar kerja orang",
+    "pengguna.ekspor": "Mengekspor data pribadi seseorang",
+    "pengguna.anonim": "Menganonimkan data pribadi orang yang sudah keluar",
     "keanggotaan.buat": "Memberi peran kepada pengguna",
     "pengguna.undang": "Mengirim tautan undangan",
     "pengguna.reset_sandi": "Mengirim tautan atur ulang kata sandi",

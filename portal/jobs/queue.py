@@ -6,6 +6,7 @@ every job still queued or running past its lease (its worker died)."""
 import logging
 import os
 import threading
+from collections.abc import Callable
 
 import click
 from flask import Flask, current_app
@@ -13,10 +14,20 @@ from flask.cli import AppGroup
 from huey import RedisHuey, SqliteHuey
 from huey.consumer import Consumer
 
-from portal import rls
+from portal import database, rls
+from portal.extensions import db
 from portal.jobs import services
 
 log = logging.getLogger(__name__)
+# name -> function(**params): short tasks the areas register at import (mail: an
+# invitation, a reset link), run by the same workers, outside any request. Their
+# parameters sit in the queue: ids and addresses, never a token (a task that mails a
+# link makes the token itself, so the link exists only in the worker and the mailbox).
+TASKS: dict[str, Callable] = {}
+
+
+def register_task(name: str, function: Callable) -> None:
+    TASKS[name] = function
 jobs_cli = AppGroup("jobs", help="Pekerja latar (ekspor besar).")
 
 
@@ -41,13 +52,21 @@ def init_app(app: Flask) -> None:
     else:
         huey = SqliteHuey(name, filename=_sqlite_file(app), results=False)
 
+    if app.config.get("HUEY_IMMEDIATE"):
+        huey.immediate = True  # tests: a task runs at once, in the caller's thread
+
     @huey.task(retries=0)
     def run_job(job_id: int) -> None:
         with app.app_context(), rls.across_tenants():  # a worker serves every tenant's jobs
             services.run(job_id)
 
+    @huey.task(retries=2, retry_delay=30)
+    def run_task(name: str, params: dict) -> None:
+        run_registered(app, name, params)
+
     app.extensions["huey"] = huey
     app.extensions["huey_task"] = run_job
+    app.extensions["huey_short_task"] = run_task
     app.cli.add_command(jobs_cli)
 
 
@@ -58,6 +77,35 @@ def enqueue(job_id: int) -> None:
         current_app.extensions["huey_task"](job_id)
     except Exception:  # noqa: BLE001 - the row stays "antri" and is picked up later
         log.exception("could not queue job %s", job_id)
+
+
+def run_registered(app: Flask, name: str, params: dict) -> None:
+    """Run a registered task in a worker: its own app context and transaction, across
+    tenants (a worker has no request scope: portal/rls.py fails closed without one)."""
+    with app.app_context(), rls.across_tenants():
+        token = database.mark_request_kind(True)
+        try:
+            TASKS[name](**params)
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            log.exception("task %s failed", name)
+            raise
+        finally:
+            database.reset_request_kind(token)
+            db.session.remove()
+
+
+def enqueue_task(name: str, **params) -> None:
+    """Queue a registered task (after the caller committed what it reads). A queue that
+    is down is logged; the caller's answer does not change (nothing to tell the user that
+    would differ between a known and an unknown address)."""
+    if name not in TASKS:
+        raise KeyError(name)
+    try:
+        current_app.extensions["huey_short_task"](name, params)
+    except Exception:  # noqa: BLE001
+        log.exception("could not queue task %s", name)
 
 
 def requeue_stale(app: Flask) -> list[int]:

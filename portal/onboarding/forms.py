@@ -94,6 +94,10 @@ class SetPasswordForm(Form):
     repeat = PasswordField("Ulangi kata sandi baru", validators=[DataRequired("Ulangi kata sandi.")])
 
 
+class AcceptForm(FlaskForm):
+    """Accepting an invitation while signed in: the button alone (CSRF checked)."""
+
+
 class ChangePasswordForm(SetPasswordForm):
     current = PasswordField("Kata sandi saat ini", validators=[DataRequired("Isi kata sandi saat ini.")])
 
