@@ -63,6 +63,9 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "30 per 10 minutes;300 per day"),
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "50 per hour"),
+        # Redis shared by every app server and worker: the sign-in throttle's counters and
+        # the job queue. Empty: SQLite files on this machine (README "Production").
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
         # Shared by every worker: REDIS_URL, else a SQLite file in instance/ (one machine).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL", ""),
     }
