@@ -3,7 +3,7 @@ import os
 
 from flask import Flask, flash, request, session
 
-from portal import access, config, database, errors, formatting, layout, models, rls, security  # noqa: F401 (models: all tables)
+from portal import access, config, database, errors, formatting, layout, models, production, rls, security  # noqa: F401
 from portal.auth import binding, invitations, throttle
 from portal.auth import services as auth
 from portal.auth.views import bp as auth_bp
@@ -62,6 +62,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     jobs_queue.init_app(app)
+    production.enforce(app)  # PORTAL_ENV=production: refuse a half-configured start
     return app
 
 
@@ -121,3 +122,4 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(production.check_command)

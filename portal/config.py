@@ -20,6 +20,8 @@ def _secret_key(instance_path: Path) -> str:
     """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    if os.environ.get("PORTAL_ENV") == "production":
+        return ""  # never a key of this server's own in production: the start is refused
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -31,6 +33,8 @@ def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     default_db = "sqlite:///" + str(instance / "portal.sqlite3")
     return {
+        # "production" refuses a half-configured start (portal/production.py).
+        "PORTAL_ENV": os.environ.get("PORTAL_ENV", "development"),
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL", default_db)
