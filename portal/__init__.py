@@ -3,7 +3,7 @@ import os
 
 from flask import Flask, flash, request, session
 
-from portal import access, config, database, errors, formatting, layout, models, production, rls, security  # noqa: F401
+from portal import access, config, database, errors, formatting, layout, models, production, rls, security, static_files  # noqa: F401
 from portal.auth import binding, invitations, throttle
 from portal.auth import services as auth
 from portal.auth.views import bp as auth_bp
@@ -46,6 +46,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     security.install_converters(app)
+    static_files.install(app)  # URLs and ETags from the content: the same on every server
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
