@@ -3,7 +3,20 @@ import os
 
 from flask import Flask, flash, request, session
 
-from portal import access, config, database, errors, formatting, layout, models, production, rls, security, static_files  # noqa: F401
+from portal import (  # noqa: F401
+    access,
+    backup,
+    config,
+    database,
+    errors,
+    formatting,
+    layout,
+    models,
+    production,
+    rls,
+    security,
+    static_files,
+)
 from portal.auth import binding, invitations, throttle
 from portal.auth import services as auth
 from portal.auth.views import bp as auth_bp
@@ -124,3 +137,4 @@ def _register_commands(app: Flask) -> None:
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_command)
     app.cli.add_command(production.check_command)
+    app.cli.add_command(backup.backup_command)
