@@ -3,7 +3,21 @@ import os
 
 from flask import Flask, flash, request, session
 
-from portal import access, config, database, errors, formatting, layout, log_redaction, models, rls, security  # noqa: F401 (models: all tables)
+from portal import (  # noqa: F401
+    access,
+    backup,
+    config,
+    database,
+    errors,
+    formatting,
+    layout,
+    log_redaction,
+    models,
+    production,
+    rls,
+    security,
+    static_files,
+)
 from portal.auth import binding, invitations, throttle
 from portal.auth import services as auth
 from portal.auth.views import bp as auth_bp
@@ -47,6 +61,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.from_mapping(test_config)
     security.install_converters(app)
     log_redaction.install()  # link tokens never reach an access log
+    static_files.install(app)  # URLs and ETags from the content: the same on every server
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
@@ -63,6 +78,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     jobs_queue.init_app(app)
+    production.enforce(app)  # PORTAL_ENV=production: refuse a half-configured start
     return app
 
 
@@ -128,3 +144,5 @@ def _register_blueprints(app: Flask) -> None:
 def _register_commands(app: Flask) -> None:
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(production.check_command)
+    app.cli.add_command(backup.backup_command)

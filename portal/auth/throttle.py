@@ -37,7 +37,7 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItemPerSecond, parse
 from limits.strategies import RateLimiter
 
-from portal.auth import throttle_storage  # noqa: F401 (registers the portal+sqlite:// storage)
+from portal.auth import throttle_storage  # registers the portal+sqlite:// and portal+redis:// storages
 
 limiter = Limiter(key_func=get_remote_address, strategy="fixed-window", key_prefix="portal")
 
@@ -58,7 +58,14 @@ def storage_uri(app: Flask) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app)
+    # Redis gets the machine's SQLite file behind it for when it does not answer
+    # (throttle_storage.RedisWithFallbackStorage; README "Production").
+    fallback = app.config.get("RATELIMIT_FALLBACK_FILE") or os.path.join(app.instance_path, "ratelimit.sqlite3")
+    uri, options = throttle_storage.with_fallback(storage_uri(app), fallback)
+    if options:
+        os.makedirs(os.path.dirname(fallback), exist_ok=True)
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {**app.config.get("RATELIMIT_STORAGE_OPTIONS", {}), **options}
     limiter.init_app(app)
 
 
