@@ -98,4 +98,6 @@ def test_statements_do_not_grow_with_the_number_of_opds(demo):
             counts[name] = len(statements)
         opds = sum(len(p.children) for p in province.children)
         assert opds > 2
-        assert counts["1 OPD"] == counts["2 OPD"] == counts["provinsi"], counts
+        # The pemda workbook also reads who signed and each Kepala (for the signature blocks),
+        # in a fixed number of statements too; the province workbook prints no signature.
+        assert counts["1 OPD"] == counts["2 OPD"] and counts["provinsi"] <= counts["1 OPD"], counts
