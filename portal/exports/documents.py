@@ -14,8 +14,8 @@ from decimal import Decimal
 from portal.capaian.rules import CapaianResult, classify_capaian, compute_serapan
 from portal.capaian.values import BELUM_DIISI, DIHITUNG
 from portal.exports.figures import Export, OpdFigures, Program, Row
-from portal.formatting import tanggal
-from portal.numbers import TW
+from portal.formatting import angka, tanggal
+from portal.numbers import TW, format_angka
 
 UNLINKED = "Program yang belum dikaitkan dengan sasaran strategis"
 NOTHING_SIGNED = ("Belum ada angka yang disahkan untuk periode ini: dokumen ini hanya memuat daftar indikator "
@@ -144,6 +144,7 @@ def groups(opd: OpdFigures, n: int) -> list[Group]:
 
 def tempat_of(pemda_name: str) -> str:
     """The place a document is signed: the pemda's seat as its name says it."""
+    pemda_name = pemda_name.removeprefix("Pemerintah ")
     for prefix in ("Kabupaten ", "Kab. ", "Kota ", "Provinsi "):
         if pemda_name.startswith(prefix):
             return pemda_name[len(prefix):]
@@ -153,9 +154,10 @@ def tempat_of(pemda_name: str) -> str:
 def head_of_region(pemda_name: str, pemda_kind: str) -> str:
     """The jabatan of the pemda's head (Pihak Kedua of an OPD's Perjanjian Kinerja)."""
     place = tempat_of(pemda_name)
-    if pemda_kind == "kota" or pemda_name.startswith("Kota "):
+    name = pemda_name.removeprefix("Pemerintah ")
+    if pemda_kind == "kota" or name.startswith("Kota "):
         return f"Wali Kota {place}"
-    if pemda_kind == "kabupaten" or pemda_name.startswith(("Kabupaten ", "Kab. ")):
+    if pemda_kind == "kabupaten" or name.startswith(("Kabupaten ", "Kab. ")):
         return f"Bupati {place}"
     return f"Kepala Daerah {pemda_name}"
 
@@ -203,3 +205,22 @@ def shown_capaian(result: CapaianResult | None) -> str:
         return ""
     return result.display() + ("%" if result.state == DIHITUNG else "")
 
+
+
+def target_text(row: Row, value) -> str:
+    """A target as printed: a number, a range or a predikat."""
+    ind = row.ind
+    if ind.jenis_target == "rentang":
+        both = ind.target_bawah is not None and ind.target_atas is not None
+        return f"{angka(ind.target_bawah)}–{angka(ind.target_atas)}" if both else ""
+    if ind.jenis_target == "predikat":
+        return ind.target_predikat or ""
+    return angka(value)
+
+
+def realisasi_text(row: Row) -> str:
+    return row.fig.realisasi_sd if row.fig is not None else ""
+
+
+def rupiah(value) -> str:
+    return "" if value is None else format_angka(Decimal(value), 0)

@@ -24,8 +24,8 @@ from portal.numbers import TW
 
 # The Formulir's columns.
 NO, SASARAN, INDIKATOR, SATUAN, TARGET, REALISASI, CAPAIAN, KATEGORI, PROGRAM, PAGU, RP, SERAPAN = range(12)
-FORMULIR_WIDTHS = {NO: 4, SASARAN: 18, INDIKATOR: 24, SATUAN: 8, TARGET: 9, REALISASI: 9, CAPAIAN: 8,
-                   KATEGORI: 10, PROGRAM: 22, PAGU: 15, RP: 15, SERAPAN: 7}
+FORMULIR_WIDTHS = {NO: 4, SASARAN: 17, INDIKATOR: 23, SATUAN: 9, TARGET: 9, REALISASI: 9, CAPAIAN: 8,
+                   KATEGORI: 12, PROGRAM: 22, PAGU: 15, RP: 15, SERAPAN: 8}
 
 
 def page(export: Export, opd_name: str, pemda: str, title: str, portrait: bool = False,
@@ -79,7 +79,7 @@ def signature(sheet: xlsx.Sheet, first_col: int, last_col: int, lines: list[tupl
     sheet.merged(first_col, last_col, person.jabatan, "plain_center", sheet.lines_for(person.jabatan, first_col,
                                                                                         last_col))
     sheet.next()
-    sheet.ws.set_row(sheet.row, xlsx.LINE_PT * 4)  # room for the signature and the stamp
+    sheet.height(4)  # room for the signature and the stamp
     sheet.next()
     sheet.merged(first_col, last_col, person.nama or DOTS, "signature_name")
     sheet.next()
@@ -89,10 +89,6 @@ def signature(sheet: xlsx.Sheet, first_col: int, last_col: int, lines: list[tupl
     if with_nip:
         sheet.merged(first_col, last_col, f"NIP. {person.nip or DOTS}", "plain_center")
         sheet.next()
-
-
-def _row_lines(sheet: xlsx.Sheet, texts: list[tuple[int, str]]) -> int:
-    return max([1] + [sheet.lines_for(text, col, col) for col, text in texts if text])
 
 
 # -- Formulir Pengukuran Kinerja ------------------------------------------------------------
@@ -156,13 +152,12 @@ def formulir_form(book, formats, names: xlsx.SheetNames, doc: Document, sheet_na
             else:
                 for col in (PROGRAM, PAGU, RP, SERAPAN):
                     sheet.text(col, "")
-            here = _row_lines(sheet, [(INDIKATOR, row.ind.nama if row else ""),
-                                      (PROGRAM, line.program.nama if line else "")])
+            here = max(sheet.lines.values(), default=1)
             lines += here
             if i == group.height - 1:
                 need = sheet.lines_for(group.title, SASARAN, SASARAN)
                 if need > lines:  # the merged sasaran cell does not grow its rows: the last one does
-                    sheet.ws.set_row(sheet.row, xlsx.LINE_PT * (here + need - lines) + 2)
+                    sheet.height(here + need - lines)
             sheet.next()
         last = sheet.row - 1
         if last > first:
@@ -193,6 +188,7 @@ def _formulir_indicator(sheet: xlsx.Sheet, row: Row, n: int, number: int) -> Non
         sheet.text(KATEGORI, "")
     else:
         xlsx.write_kategori(sheet, KATEGORI, sheet.cell(CAPAIAN), fig.kategori, row.rules.kategori)
+        sheet.lines[KATEGORI] = sheet.lines_for(fig.kategori or "", KATEGORI, KATEGORI)
 
 
 def _serapan(sheet: xlsx.Sheet, result) -> None:
@@ -311,7 +307,7 @@ def _two_signatures(sheet: xlsx.Sheet, doc: Document, left: tuple[int, int], rig
         sheet.merged(left[0], left[1], l_text, fmt, lines)
         sheet.merged(right[0], right[1], r_text, fmt, lines)
         sheet.next()
-    sheet.ws.set_row(sheet.row, xlsx.LINE_PT * 4)
+    sheet.height(4)
     sheet.next()
     sheet.merged(left[0], left[1], doc.atasan.nama or DOTS, "signature_name")
     sheet.merged(right[0], right[1], doc.kepala.nama or DOTS, "signature_name")
@@ -361,13 +357,12 @@ def pk_lampiran(book, formats, names: xlsx.SheetNames, doc: Document) -> xlsx.Sh
             else:
                 sheet.text(PK_PROGRAM, "")
                 sheet.text(PK_ANGGARAN, "")
-            here = _row_lines(sheet, [(PK_INDIKATOR, row.ind.nama if row else ""),
-                                      (PK_PROGRAM, line.program.nama if line else "")])
+            here = max(sheet.lines.values(), default=1)
             lines += here
             if i == group.height - 1:
                 need = sheet.lines_for(group.title, PK_SASARAN, PK_SASARAN)
                 if need > lines:
-                    sheet.ws.set_row(sheet.row, xlsx.LINE_PT * (here + need - lines) + 2)
+                    sheet.height(here + need - lines)
             sheet.next()
         last = sheet.row - 1
         if last > first:

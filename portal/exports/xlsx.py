@@ -148,16 +148,13 @@ def printable_px(page: Page) -> float:
 
 
 def print_scale(page: Page, total_px: float) -> tuple[int, bool]:
-    """(scale in %, fitted to width): the scale at which the columns fill the paper's width,
-    unless that would print text under `min_pt`; then the smallest legible scale."""
+    """(scale in %, fitted): the scale at which the columns fill the paper's width, unless
+    that would print text under `min_pt`; then the smallest legible scale."""
     smallest = math.ceil(page.min_pt / CELL_PT * 100)
     fitting = math.floor(printable_px(page) / max(total_px, 1) * 100)
-    if fitting >= 100:
-        return 100, False
-    # A margin of 3 points: the program that prints computes its own fitting scale.
-    if fitting >= smallest + 3:
-        return fitting, True
-    return smallest, False
+    # An explicit scale, never "fit to width": LibreOffice does not apply a fit to one
+    # page across with unlimited pages down, and the scale it would pick is not checked.
+    return max(smallest, min(100, fitting)), False
 
 
 def header_text(text: str) -> str:
@@ -185,6 +182,8 @@ class Sheet:
         self.page = page
         self.fixed = fixed
         self.last_col = max(self.widths, default=0)
+        self.lines: dict[int, int] = {}   # lines of wrapped text in the current row, by column
+        self.explicit: set[int] = set()   # rows given their height already
         self.ws.set_paper(page.paper)
         if page.landscape:
             self.ws.set_landscape()
@@ -211,6 +210,8 @@ class Sheet:
             return
         self.ws.write_string(self.row if row is None else row, col, value, self.f[fmt])
         self._fit(col, max(map(len, value.splitlines())) if "\n" in value else len(value))
+        if row is None and fmt != "head":
+            self.lines[col] = self.lines_for(value, col, col, autofit=not self.fixed)
 
     def number(self, col: int, value, fmt: str = "number") -> None:
         if value is None:
@@ -250,14 +251,25 @@ class Sheet:
             self.ws.merge_range(self.row, first_col, last_row, last_col, text, self.f[fmt])
         self.last_col = max(self.last_col, last_col)
         if lines > 1:
-            self.ws.set_row(self.row, LINE_PT * lines + 2)
+            self.height(lines)
 
-    def lines_for(self, text: str, first_col: int, last_col: int) -> int:
-        """How many lines `text` needs across these columns (9 pt Arial, about 1,2
-        characters per unit of column width)."""
-        width = sum(self.widths.get(c, 8.43) for c in range(first_col, last_col + 1))
-        per_line = max(1, int(width * 1.2))
-        return sum(max(1, math.ceil(len(part) / per_line)) for part in (text or "").split("\n"))
+    def height(self, lines: float, row: int | None = None) -> None:
+        """Give a row the height of `lines` lines of 9 pt text (neither Excel nor
+        LibreOffice grows a row to its wrapped text when opening a written file)."""
+        row = self.row if row is None else row
+        self.ws.set_row(row, LINE_PT * lines + 3)
+        self.explicit.add(row)
+
+    def lines_for(self, text: str, first_col: int, last_col: int, autofit: bool = False) -> int:
+        """How many lines `text` needs across these columns, wrapped word by word (9 pt
+        Arial: about one character per unit of column width, with room to spare; a column
+        still being fitted to its text is taken at the width it will get)."""
+        if autofit:
+            longest = max(map(len, (text or "").split("\n")), default=0)
+            width = max(self.widths.get(first_col, 6), min(MAX_WIDTH, longest + 2))
+        else:
+            width = sum(self.widths.get(c, 8.43) for c in range(first_col, last_col + 1))
+        return wrapped_lines(text, max(1, int(width * 1.1) - 1))
 
     def header(self, groups: list, freeze_col: int = 0) -> None:
         """Column headers: a list of (label, span or [sub labels]); two rows when any group
@@ -284,11 +296,24 @@ class Sheet:
                         self._fit(col + i, min(len(s), 14))
                 else:
                     self.ws.merge_range(top, col, top + 1, col, label, self.f["head"])
+        need = max([1] + [self.lines_for(label, col, col + (len(sub) if isinstance(sub, list) else 1) - 1)
+                          for col, label, sub in spans])
+        if two:
+            subs = [self.lines_for(s, col + i, col + i) for col, _, sub in spans if isinstance(sub, list)
+                    for i, s in enumerate(sub)]
+            self.ws.set_row(top, LINE_PT * need + 3)
+            self.ws.set_row(top + 1, LINE_PT * max([1] + subs) + 3)
+        else:
+            self.ws.set_row(top, LINE_PT * need + 3)
         self.row = top + (2 if two else 1)
         self.ws.repeat_rows(top, self.row - 1)
         self.ws.freeze_panes(self.row, freeze_col)
 
     def next(self, by: int = 1) -> None:
+        lines = max(self.lines.values(), default=1)
+        if lines > 1 and self.row not in self.explicit:
+            self.height(lines)
+        self.lines = {}
         self.row += by
 
     def close(self) -> None:
@@ -298,7 +323,25 @@ class Sheet:
         scale, fitted = print_scale(self.page, total)
         if fitted:
             self.ws.fit_to_pages(1, 0)
-        self.ws.set_print_scale(scale)
+        else:
+            self.ws.set_print_scale(scale)
+
+
+def wrapped_lines(text: str, per_line: int) -> int:
+    """Lines of `text` wrapped at spaces into lines of `per_line` characters."""
+    total = 0
+    for part in (text or "").split("\n"):
+        lines, used = 1, 0
+        for word in part.split():
+            need = len(word) + (1 if used else 0)
+            if used and used + need > per_line:
+                lines, used = lines + 1, len(word)
+            else:
+                used += need
+            while used > per_line:  # a word longer than the line breaks inside
+                lines, used = lines + 1, used - per_line
+        total += lines
+    return max(1, total)
 
 
 def _shown_length(number: float) -> int:
