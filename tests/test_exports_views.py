@@ -178,3 +178,12 @@ def test_a_job_survives_a_killed_worker(app, db_url, tmp_path):
     assert done.attempts == 2 and done.progress == 100 and done.error == ""
     with app.app_context():
         assert db.session.get(Job, job_id).result == b"selesai"
+
+
+def test_the_export_page_starts_at_the_latest_signed_period(signed):
+    client = signed.test_client()
+    sign_in(client, "kabid.kesmas@dinkes.mojokerto.test")
+    page = client.get(f"/t/{SIGNED_OPD}/ekspor/").get_data(as_text=True)
+    # Triwulan II 2026 is signed: the form starts there, not at Triwulan I.
+    assert '<option selected value="triwulan-2">' in page or 'value="triwulan-2" selected' in page
+    assert 'value="2026"' in page

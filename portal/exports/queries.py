@@ -118,3 +118,20 @@ def kepala_of(opd_ids) -> dict[int, tuple[str, str, str]]:
 def pemda_kinds(pemda_ids) -> dict[int, str]:
     ids = list(set(pemda_ids))
     return dict(db.session.execute(select(Tenant.id, Tenant.kind).where(Tenant.id.in_(ids))).all())
+
+
+def default_period(scope: Tenant) -> tuple[int, str, int] | None:
+    """(tahun, period kind, no) the export page starts with: the latest period signed in
+    the scope (an OPD, its pemda's OPDs, the province's), else the latest running one."""
+    opd, pemda = aliased(Tenant), aliased(Tenant)
+    ids = select(opd.id).join(pemda, pemda.id == opd.parent_id).where(opd.level == Level.OPD,
+                                                                      scope_filter(scope, opd, pemda))
+    cycles = db.session.execute(select(Cycle.tahun, Cycle.period_kind, Cycle.period_no, Cycle.revision,
+                                       Cycle.started_at).where(Cycle.tenant_id.in_(ids))).all()
+
+    def latest(rows):
+        return max(rows, key=lambda c: (c.tahun, measured_triwulan(c.period_kind, c.period_no), c.started_at),
+                   default=None)
+
+    chosen = latest([c for c in cycles if c.revision > 0]) or latest(cycles)
+    return None if chosen is None else (chosen.tahun, chosen.period_kind, chosen.period_no)
