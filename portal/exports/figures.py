@@ -197,7 +197,8 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
         .join(Indikator, and_(Indikator.id == Realisasi.indikator_id, Indikator.set_id.in_(sets))),
         Realisasi.tenant_id).order_by(*order, Realisasi.indikator_id, Realisasi.triwulan), **stream))
     s_prog = queries.Stream(db.session.execute(scoped(
-        select(opd_id, ProgramKegiatan.id, ProgramKegiatan.parent_id, ProgramKegiatan.level,
+        select(opd_id, ProgramKegiatan.id, ProgramKegiatan.parent_id, ProgramKegiatan.sasaran_id,
+               ProgramKegiatan.level,
                ProgramKegiatan.kode, ProgramKegiatan.nama, ProgramKegiatan.pagu, ProgramKegiatan.realisasi_tw1,
                ProgramKegiatan.realisasi_tw2, ProgramKegiatan.realisasi_tw3, ProgramKegiatan.realisasi_tw4)
         .where(ProgramKegiatan.set_id.in_(sets)), ProgramKegiatan.tenant_id)
@@ -262,7 +263,8 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
             kode_of = {p["id"]: p["kode"] for p in raw_programs}
             programs = [Program(p["kode"], p["nama"], p["level"], p["pagu"],
                                 [p[f"realisasi_tw{q}"] for q in range(1, 5)], kode_of.get(p["parent_id"]),
-                                p.get("sasaran_kode")) for p in raw_programs]
+                                sasaran[p["sasaran_id"]]["kode"] if p["sasaran_id"] in sasaran else None)
+                        for p in raw_programs]
             yield OpdFigures(o.id, o.name, o.pemda_id, o.pemda, rows, programs, rules,
                              [(s["kode"], s["nama"]) for s in sasaran.values()])
 

@@ -77,8 +77,9 @@ def evaluasi_renja(export: Export) -> bytes:
     for row in opd.rows:
         _e81_indicator(sheet, row, n)
     last = sheet.row - 1
+    sasaran = dict(opd.sasaran)
     for p in opd.programs:
-        _e81_program(sheet, p, n)
+        _e81_program(sheet, p, n, sasaran)
     _footer(sheet, "Rata-rata capaian kinerja (%)")
     progres = average_capaian([r.fig.progres for r in opd.rows if r.fig and r.fig.progres is not None], opd.rules)
     if opd.rows:  # the indicator rows only: never a program's serapan below them
@@ -142,7 +143,9 @@ def _e81_indicator(sheet: xlsx.Sheet, row: Row, n: int) -> None:
     sheet.next()
 
 
-def _e81_program(sheet: xlsx.Sheet, p, n: int) -> None:
+def _e81_program(sheet: xlsx.Sheet, p, n: int, sasaran: dict[str, str]) -> None:
+    if p.sasaran_kode:  # column 2: the sasaran the program serves
+        sheet.text(1, f"{p.sasaran_kode} {sasaran.get(p.sasaran_kode, '')}".strip())
     sheet.text(2, f"{p.kode} {p.nama}".strip(), "text_bold" if p.level == "program" else "text")
     sheet.number(K7 + 1, p.pagu, "rupiah_juta")
     for q in range(4):
