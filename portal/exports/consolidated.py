@@ -27,7 +27,7 @@ def _workbook(export: Export, title: str, first_label: str, fill, constant_memor
     names = xlsx.SheetNames()
     rules = xlsx.rules_sheet(book, formats, names)
     labels = [b.label for b in export.scope_rules.kategori.bands]
-    widths = {0: 4, 1: 30, 2: 9, 3: 8, 4: 6, 5: 10, 6: 11, **{7 + i: 7 for i in range(len(labels))},
+    widths = {0: 4, 1: 30, 2: 9, 3: 8, 4: 6, 5: 12, 6: 11, **{7 + i: 7 for i in range(len(labels))},
               7 + len(labels): 18, 8 + len(labels): 16}
     summary = xlsx.Sheet(book, formats, names("Ringkasan"), widths,
                          official.page(export, export.scope.name, "", "Ringkasan capaian kinerja"), fixed=True)
@@ -102,7 +102,9 @@ def _summary_row(sheet: xlsx.Sheet, no, name: str, tally: Tally, ranges: list[tu
             terms = "+".join(f"COUNTIF({kat},{xlsx.literal(label)})" for _, kat in ranges)
             sheet.formula(7 + i, f"={terms}", count, "int")
     sheet.text(7 + len(labels), avg.rule_label + (f"; {avg.note}" if avg.note else ""))
-    if drafts:
+    if not tally.count:
+        sheet.text(8 + len(labels), "Belum ada indikator")
+    elif drafts:
         sheet.text(8 + len(labels), f"{xlsx.DRAFT_MARK}: {drafts} indikator", "draft_text")
     elif tally.count and tally.signed == tally.count:
         sheet.text(8 + len(labels), "Semua disahkan")

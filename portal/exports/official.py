@@ -24,8 +24,8 @@ from portal.numbers import TW
 
 # The Formulir's columns.
 NO, SASARAN, INDIKATOR, SATUAN, TARGET, REALISASI, CAPAIAN, KATEGORI, PROGRAM, PAGU, RP, SERAPAN = range(12)
-FORMULIR_WIDTHS = {NO: 4, SASARAN: 17, INDIKATOR: 23, SATUAN: 9, TARGET: 9, REALISASI: 9, CAPAIAN: 8,
-                   KATEGORI: 12, PROGRAM: 22, PAGU: 15, RP: 15, SERAPAN: 8}
+FORMULIR_WIDTHS = {NO: 4, SASARAN: 16, INDIKATOR: 22, SATUAN: 9, TARGET: 9, REALISASI: 9, CAPAIAN: 8,
+                   KATEGORI: 12, PROGRAM: 21, PAGU: 15, RP: 15, SERAPAN: 8}
 
 
 def page(export: Export, opd_name: str, pemda: str, title: str, portrait: bool = False,

@@ -131,15 +131,16 @@ FORM = Page()
 FORM_PORTRAIT = Page(landscape=False)
 # Paper width in inches (portrait) and the side margins the sheets use.
 PAPER_WIDTH = {A4: (8.27, 11.69), A3: (11.69, 16.54)}
-SIDE_MARGIN = 0.3
+SIDE_MARGIN = 0.25
 CELL_PT = 9        # the smallest text in any cell
 HEADER_PT = 9      # header and footer text (scaled with the sheet)
 
 
-def column_px(width: float) -> int:
-    """A column of `width` characters in pixels (xlsxwriter's Calibri 11 default: 7 px per
-    character plus 5 px padding), as Excel and LibreOffice lay it out at 100 %."""
-    return int(width * 7 + 5) if width > 0 else 0
+def column_px(width: float) -> float:
+    """A column of `width` characters in pixels at 100 %: Excel lays out 7 px per character
+    of its Calibri 11 default plus 5 px padding; LibreOffice (with Carlito, Calibri's metrics)
+    measured 5,7 % wider, and the wider of the two is what must fit the paper."""
+    return (width * 7 + 5) * 1.06 if width > 0 else 0
 
 
 def printable_px(page: Page) -> float:
@@ -219,12 +220,12 @@ class Sheet:
             return
         number = float(value)
         self.ws.write_number(self.row, col, number, self.f[fmt])
-        self._fit(col, _shown_length(number / 1e6 if fmt.endswith("juta") else number), number=True)
+        self._fit(col, _shown_length(number / 1e6 if fmt.endswith("juta") else number, fmt), number=True)
 
     def formula(self, col: int, formula: str, value, fmt: str = "number") -> None:
         if isinstance(value, Decimal | int | float):
             cached = float(value)
-            length, number = _shown_length(cached / 1e6 if fmt.endswith("juta") else cached), True
+            length, number = _shown_length(cached / 1e6 if fmt.endswith("juta") else cached, fmt), True
         else:
             cached = "" if value is None else value
             length, number = len(cached), False
@@ -344,10 +345,12 @@ def wrapped_lines(text: str, per_line: int) -> int:
     return max(1, total)
 
 
-def _shown_length(number: float) -> int:
-    """Characters of 1.234.567,89 (thousands marks and two decimals)."""
+def _shown_length(number: float, fmt: str = "number") -> int:
+    """Characters of 1.234.567,89 as shown: thousands marks, and two decimals unless the
+    format has none (rupiah, whole numbers)."""
     digits = len(str(int(abs(number))))
-    return digits + (digits - 1) // 3 + 3 + (number < 0)
+    decimals = 0 if fmt.startswith(("rupiah", "int")) and not fmt.endswith("juta") else 3
+    return digits + (digits - 1) // 3 + decimals + (number < 0)
 
 
 NOTHING_SIGNED = ("Belum ada angka yang disahkan untuk periode ini: lembar ini hanya memuat daftar indikator, "
