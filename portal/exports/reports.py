@@ -73,6 +73,9 @@ def evaluasi_renja(export: Export) -> bytes:
                         f"Tabel E.81 — Evaluasi terhadap hasil Renja Perangkat Daerah tahun {export.tahun} "
                         f"(s.d. TW {TW[n - 1]})", 29, widths, xlsx.A3, 7.0)
     sheet.header(E81_GROUPS, freeze_col=4)
+    # At 7 pt the 29 columns take two A3 pages across: No, sasaran, program and indicator
+    # repeat on the second.
+    sheet.ws.repeat_columns(0, 4)
     first = sheet.row
     for row in opd.rows:
         _e81_indicator(sheet, row, n)

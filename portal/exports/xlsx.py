@@ -25,7 +25,7 @@ from portal.exports.figures import DRAFT
 
 NUMBER = "#,##0.00"   # shown 1.234,56 under an Indonesian locale
 A4, A3 = 9, 8         # paper sizes (Excel's codes)
-LINE_PT = 12          # the height of one line of 9 pt text in a row
+LINE_PT = 11          # the height of one line of 9 pt text in a row (Arial: 10,35 pt)
 RUPIAH = "#,##0"
 MAX_WIDTH = 48
 DRAFT_MARK = DRAFT  # the one spelling, from figures
@@ -50,8 +50,9 @@ def new_workbook(constant_memory: bool = True) -> tuple[xlsxwriter.Workbook, io.
         "text": book.add_format({**cell, "text_wrap": True}),
         "text_bold": book.add_format({**cell, "text_wrap": True, "bold": True}),
         "draft_text": book.add_format({**cell, "text_wrap": True, "font_color": "#B00020", "bold": True}),
-        "number": book.add_format({**cell, "num_format": NUMBER}),
-        "number_bold": book.add_format({**cell, "num_format": NUMBER, "bold": True}),
+        # Wrapped: a formula whose result is text ("Tidak dapat dihitung") stays readable.
+        "number": book.add_format({**cell, "num_format": NUMBER, "text_wrap": True}),
+        "number_bold": book.add_format({**cell, "num_format": NUMBER, "bold": True, "text_wrap": True}),
         "rupiah": book.add_format({**cell, "num_format": RUPIAH}),
         "rupiah_bold": book.add_format({**cell, "num_format": RUPIAH, "bold": True}),
         # Rupiah shown in millions (the value stays in rupiah): the wide E.81 table.
@@ -299,6 +300,7 @@ class Sheet:
                     self.ws.merge_range(top, col, top + 1, col, label, self.f["head"])
         need = max([1] + [self.lines_for(label, col, col + (len(sub) if isinstance(sub, list) else 1) - 1)
                           for col, label, sub in spans])
+        need += need > 1  # bold text is wider than the estimate
         if two:
             subs = [self.lines_for(s, col + i, col + i) for col, _, sub in spans if isinstance(sub, list)
                     for i, s in enumerate(sub)]
