@@ -55,7 +55,7 @@ def test_opd_people_download_their_formulir_and_it_is_audited(signed):
     assert response.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in response.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Aturan capaian", "Formulir"]
+    assert book.sheetnames == ["Aturan capaian", "Formulir", "Data pengukuran", "Data anggaran"]
     events = _audit(signed, "ekspor.unduh")
     assert len(events) == 1 and events[0].field == "formulir" and "Triwulan II 2026" in events[0].new_value
 
@@ -78,7 +78,7 @@ def test_each_level_exports_its_own_and_a_foreign_tenant_is_404(signed):
     response = post(other_admin, "/t/kabupaten-mojokerto/ekspor/", {**FORM, "jenis": "pemda"})
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames[:2] == ["Aturan capaian", "Ringkasan"] and len(book.sheetnames) == 3
+    assert book.sheetnames == ["Aturan capaian", "Ringkasan", book.sheetnames[2], "Data pengukuran"]
 
 
 def _wait_for(client, url, status, seconds=60):
@@ -247,3 +247,12 @@ def test_a_job_survives_a_killed_worker(app, db_url, tmp_path):
     assert done.attempts == 2 and done.progress == 100 and done.error == ""
     with app.app_context():
         assert db.session.get(Job, job_id).result == b"selesai"
+
+
+def test_the_export_page_starts_at_the_latest_signed_period(signed):
+    client = signed.test_client()
+    sign_in(client, "kabid.kesmas@dinkes.mojokerto.test")
+    page = client.get(f"/t/{SIGNED_OPD}/ekspor/").get_data(as_text=True)
+    # Triwulan II 2026 is signed: the form starts there, not at Triwulan I.
+    assert '<option selected value="triwulan-2">' in page or 'value="triwulan-2" selected' in page
+    assert 'value="2026"' in page

@@ -100,7 +100,8 @@ def build(app) -> World:
         db.session.commit()
         published = {"version_id": params["published_version_id"]}
         return World(opd.slug, foreign.slug, emails, params,
-                     endpoint_params={"sop.document": published, "sop.export": published})
+                     endpoint_params={"sop.document": published, "sop.export": published,
+                                      "exports.print_view": {"dokumen": "formulir"}})
 
 
 def _indicator_samples(opd) -> dict:

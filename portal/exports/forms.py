@@ -28,10 +28,13 @@ class ExportForm(Form):
             field.gettext = lambda s: "Pilih salah satu pilihan."
 
     @classmethod
-    def blank(cls, kinds) -> "ExportForm":
-        """The form as first shown: this year and the first workbook the tenant may export."""
+    def blank(cls, kinds, period: tuple[int, str, int] | None = None) -> "ExportForm":
+        """The form as first shown: the first workbook the tenant may export, for `period`
+        (tahun, kind, no: the latest signed or running period) or this year's first triwulan."""
         form = cls(kinds, formdata=None)
-        form.tahun.data = clock.today().year
+        form.tahun.data = period[0] if period else clock.today().year
+        if period:
+            form.periode.data = f"{period[1]}-{period[2]}"
         form.jenis.data = kinds[0].key if kinds else None
         return form
 

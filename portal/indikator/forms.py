@@ -159,15 +159,20 @@ class ProgramForm(PostedForm):
     kode = _text(40, "Kode wajib diisi.")
     nama = _text(500, "Nama wajib diisi.")
     parent_id = ChosenId()
+    sasaran_id = ChosenId()
 
     negative_allowed = False
 
-    def __init__(self, program_ids: set[int]):
+    def __init__(self, program_ids: set[int], sasaran_ids: set[int] = frozenset()):
         super().__init__()
         self.program_ids = program_ids
+        self.sasaran_ids = sasaran_ids
 
     def validate_parent_id(self, field):
         field.offered(self.program_ids, "Program induk tidak dikenal.", optional=True)
+
+    def validate_sasaran_id(self, field):
+        field.offered(self.sasaran_ids, "Sasaran strategis tidak dikenal.", optional=True)
 
     def read(self) -> tuple[dict, dict]:
         """(values for `services.save_program`, {field: message})."""
