@@ -76,10 +76,11 @@ class PasteForm(_Upload):
         return self.buat_peran.data == "1"
 
     @staticmethod
-    def corrections() -> tuple[dict, dict, dict]:
-        """The preview's corrections: one field per lane and step (kind_<i>, symbol_<no>,
-        meaning_<no>), as many as the table has, so read from the submitted fields."""
-        return paste.corrections(request.form)
+    def corrections(text: str) -> paste.Fixes:
+        """The preview's corrections: fields per lane and step (kind_<i>, nama_pelaksana_<i>,
+        symbol_<no>, meaning_<no>, pelaksana_<no>), as many as the table has, so read from
+        the submitted fields; the lane ticks only when they were made for this `text`."""
+        return paste.corrections(request.form, text)
 
 
 # ---------------------------------------------------------------- the editor
