@@ -178,3 +178,18 @@ def test_a_draft_without_marks_is_made_and_lists_its_missing_lanes(app, client):
     editor = client.get(saved.headers["Location"]).get_data(as_text=True)
     assert "Pelaksana belum ditandai pada langkah 1, 2, 3, 4, 5" in editor
     assert editor.count('<span class="error">belum ada</span>') == 5
+
+
+def test_output_wajib_is_ticked_in_the_preview_and_kept_in_the_yaml_file():
+    from portal.sop import files
+
+    fixes = paste.Fixes(lanes=WORD_TABLE_LANES, wajib={5, 2}, ticked=True)
+    doc = paste.parse_rows(paste.rows_from_text(WORD_TABLE), "SOP dari Word", fixes=fixes).doc
+    assert [s.output_wajib for s in doc.steps] == [False, True, False, False, True]
+    text = files.to_yaml(doc)
+    assert text.count("output_wajib: true") == 2
+    problems = []
+    again = files.read_sop_text(text, "sop.yaml", problems)
+    assert problems == [] and [s.output_wajib for s in again.steps] == [False, True, False, False, True]
+    bad = files.read_sop_text(text.replace("output_wajib: true", "output_wajib: ya", 1), "sop.yaml", problems)
+    assert bad is None and any("output_wajib" in p.key and "true atau false" in p.message for p in problems)

@@ -16,7 +16,7 @@ from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.capaian.values import AngkaTidakValid, parse_angka
-from portal.form_fields import PostedForm, UploadForm, strip_text
+from portal.form_fields import CheckBox, PostedForm, UploadForm, strip_text
 from portal.sop import editing, paste
 from portal.sop.document import HEADER_LISTS, Meaning, Repeat, Symbol, TimeUnit
 
@@ -228,6 +228,7 @@ class StepForm(_EditorForm):
     repeat = StringField(default="", validators=[_one_of(Repeat, "Pilih pengulangan.", blank_ok=True)])
     waktu_amount = WaktuAmount()
     return_to = StringField(default="", filters=[strip_text])
+    output_wajib = CheckBox(default=False)
 
     def clean(self) -> editing.StepValues:
         self._checked()
@@ -235,4 +236,4 @@ class StepForm(_EditorForm):
             kegiatan=self.kegiatan.data, kelengkapan=self.kelengkapan.data, output=self.output.data,
             keterangan=self.keterangan.data, lane_keys=self.lanes.data, symbol=self.symbol.data,
             meaning=self.meaning.data, waktu_unit=self.waktu_unit.data, waktu_amount=self.waktu_amount.data,
-            repeat=self.repeat.data or None, return_to=self.return_to.data)
+            repeat=self.repeat.data or None, return_to=self.return_to.data, output_wajib=self.output_wajib.data)

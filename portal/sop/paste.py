@@ -61,6 +61,7 @@ class Fixes:
     symbols: dict[int, str] = field(default_factory=dict)
     meanings: dict[int, str] = field(default_factory=dict)
     lanes: dict[int, list[int]] = field(default_factory=dict)
+    wajib: set[int] = field(default_factory=set)  # steps whose Output must be uploaded
     ticked: bool = False
 
 
@@ -276,6 +277,7 @@ def parse_rows(rows: list[list[str]], nama: str, kinds: dict[int, str] | None = 
             meaning=meanings.get(position) or _meaning(kegiatan, symbol),
             kelengkapan=_cell(row, cols["kelengkapan"]), waktu_amount=amount, waktu_unit=unit,
             output=_cell(row, cols["output"]), keterangan=keterangan,
+            output_wajib=position in fixes.wajib and bool(_cell(row, cols["output"])),
             return_to=(position_of.get(int(back.group(1)), int(back.group(1)))
                        if back and symbol == Symbol.KEPUTUSAN else None)))
     if not doc.nama:
@@ -314,12 +316,14 @@ def corrections(form, text: str = "") -> Fixes:
         return out
     opd_kinds = {k.value for k, level in KIND_LEVEL.items() if level == Level.OPD}
     ticked = bool(text) and form.get("centang", "") == fingerprint(text)
-    lanes = {}
+    lanes, wajib = {}, set()
     if ticked:
         for name in form:
             if name.startswith("pelaksana_") and name[10:].isdigit():
                 lanes[int(name[10:])] = [int(v) for v in form.getlist(name) if v.isdigit()]
+            if name.startswith("wajib_") and name[6:].isdigit() and form.get(name) == "1":
+                wajib.add(int(name[6:]))
     return Fixes(kinds=pick("kind_", opd_kinds), names=pick("nama_pelaksana_"),
                  symbols=pick("symbol_", {s.value for s in Symbol}),
                  meanings=pick("meaning_", {m.value for m in Meaning}),
-                 lanes=lanes, ticked=ticked)
+                 lanes=lanes, wajib=wajib, ticked=ticked)
