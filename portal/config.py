@@ -65,4 +65,6 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "50 per hour"),
         # Shared by every worker: REDIS_URL, else a SQLite file in instance/ (one machine).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL", ""),
+        # The portal's address, for the links in reminders a job worker sends (no request there).
+        "PORTAL_URL": os.environ.get("PORTAL_URL", ""),
     }

@@ -68,7 +68,8 @@ def requeue_stale(app: Flask) -> list[int]:
 
 
 def consumer(app: Flask, workers: int = 1) -> Consumer:
-    return app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=False, max_delay=1.0,
+    # periodic: the scheduler queues the periodic tasks (the reminder sweep) each minute.
+    return app.extensions["huey"].create_consumer(workers=workers, worker_type="thread", periodic=True, max_delay=1.0,
                                                   check_worker_health=True)
 
 

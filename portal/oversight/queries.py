@@ -189,7 +189,7 @@ def not_started(rows: dict, tahun: int, now: datetime) -> dict:
     (cycles/overdue.py: four more statements, whatever the number of OPDs)."""
     started = {(opd_id, kind, no) for _, opd_id, kind, no, *_ in rows["cycles"]}
     due = overdue.deadlines([(r[0], r[4]) for r in rows["opds"]], tahun, PERIODS, now)
-    return {key: value for key, value in due.items() if key not in started and not _covered(key, started)}
+    return {key: value for key, value in due.items() if key not in started and not covered(key, started)}
 
 
 def _final_stages(step_rows) -> dict[int, int]:
@@ -313,6 +313,7 @@ class LateTask:
     holders: list[str]
     due_at: datetime
     late_by: timedelta
+    task_id: int | None = None  # None: the period's cycle never started
 
 
 def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
@@ -325,7 +326,7 @@ def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
     rows = db.session.execute(
         select(CycleTask.cycle_id, Cycle.tenant_id, Tenant.name, Tenant.slug, pemda.c.name, Cycle.tahun,
                Cycle.period_kind, Cycle.period_no, CycleTask.position, SopStep.kegiatan, SopStep.meaning,
-               SopStep.lane_keys, SopStep.version_id, CycleTask.due_at)
+               SopStep.lane_keys, SopStep.version_id, CycleTask.due_at, CycleTask.id)
         .join(Cycle, Cycle.id == CycleTask.cycle_id).join(SopStep, SopStep.id == CycleTask.step_id)
         .join(Tenant, Tenant.id == Cycle.tenant_id).outerjoin(pemda, pemda.c.id == Tenant.parent_id)
         .where(CycleTask.tenant_id.in_(opds), CycleTask.status == TaskStatus.AKTIF, CycleTask.due_at < now)
@@ -359,7 +360,7 @@ def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
             pending_units.setdefault(cycle_id, set()).add(unit_id)
     out = []
     for (cycle_id, opd_id, opd_name, slug, pemda_name, tahun, kind, no, position, kegiatan, meaning,
-         lane_keys, version_id, due) in rows:
+         lane_keys, version_id, due, task_id) in rows:
         lanes = [sop_lanes.get(version_id, {}).get(k) for k in (lane_keys or [])]
         lanes = [lane for lane in lanes if lane]
         kinds = {k for _, k in lanes}
@@ -372,7 +373,7 @@ def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
                         and unit_id in pending_units.get(cycle_id, set())]
         out.append(LateTask(opd_name, slug, pemda_name or "", cycle_id, period_label(kind, no, tahun), position,
                             kegiatan, ", ".join(name for name, _ in lanes), list(dict.fromkeys(holders)),
-                            due, now - due))
+                            due, now - due, task_id))
     # A cycle is started by the lanes of the SOP's first step or the OPD's planner.
     first_lanes = dict(db.session.execute(select(SopStep.version_id, SopStep.lane_keys).where(
         SopStep.version_id.in_({n.version_id for _, n, _ in late_starts}), SopStep.position == 1)).all()) \
@@ -402,10 +403,10 @@ def _never_started(tenant: Tenant, now: datetime) -> list:
     due = overdue.deadlines([(o[0], o[4]) for o in opds], tahun, PERIODS, now)
     info = {o[0]: tuple(o[:4]) for o in opds}
     return [(info[key[0]], missing, tahun) for key, missing in due.items()
-            if key not in started and missing.due < now and not _covered(key, started)]
+            if key not in started and missing.due < now and not covered(key, started)]
 
 
-def _covered(key: tuple[int, str, int], started: set) -> bool:
+def covered(key: tuple[int, str, int], started: set) -> bool:
     """A Tahunan cycle measures every triwulan: its TWs are not missing (and four TW
     cycles make the year's measurement)."""
     opd_id, kind, no = key
