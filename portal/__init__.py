@@ -42,6 +42,8 @@ from portal.oversight import reference_views  # noqa: F401 (routes on the oversi
 from portal.oversight.views import bp as oversight_bp
 from portal.realisasi import bukti_views  # noqa: F401 (routes on the realisasi blueprint)
 from portal.realisasi.views import bp as realisasi_bp
+from portal.reminders import schedule as reminder_schedule
+from portal.reminders.views import bp as reminders_bp
 from portal.signing.views import bp as signing_bp
 from portal.sop import document_views, editor_step_views, editor_views, library_views, paste_views  # noqa: F401
 from portal.sop.views import bp as sop_bp
@@ -80,6 +82,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_commands(app)
     jobs_queue.init_app(app)
     production.enforce(app)  # PORTAL_ENV=production: refuse a half-configured start
+    reminder_schedule.init_app(app)  # the periodic reminder sweep, on the queue made above
     return app
 
 
@@ -138,7 +141,7 @@ def _init_request_hooks(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, home_bp, health_bp, sop_bp, indikator_bp, capaian_bp, realisasi_bp, cycles_bp, signing_bp,
-               inbox_bp, calendar_bp, oversight_bp, onboarding_bp, account_bp, exports_bp):
+               inbox_bp, calendar_bp, oversight_bp, onboarding_bp, account_bp, exports_bp, reminders_bp):
         app.register_blueprint(bp)
 
 

@@ -74,4 +74,6 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         # Shared by every worker: REDIS_URL, else a SQLite file in instance/ (one machine).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL", ""),
+        # The portal's address, for the links in reminders a job worker sends (no request there).
+        "PORTAL_URL": os.environ.get("PORTAL_URL", ""),
     }

@@ -24,7 +24,15 @@ def angka2(value) -> str:
     return f"{format_angka(value, 2)} %"
 
 
+def wa_number(phone: str) -> str:
+    """An Indonesian telephone number as wa.me wants it: digits, country code 62 ("0812
+    3456 7890" -> "6281234567890")."""
+    digits = "".join(c for c in phone or "" if c.isdigit())
+    return "62" + digits[1:] if digits.startswith("0") else digits
+
+
 def register(app) -> None:
+    app.add_template_filter(wa_number, "wa_number")
     app.add_template_filter(persen, "persen")
     app.add_template_filter(angka2, "angka2")
     app.add_template_filter(tanggal, "tanggal")

@@ -7,6 +7,9 @@ subject's block.
 """
 
 ACTION_LABELS: dict[str, str] = {
+    # reminders and escalation of late work
+    "pengingat.kirim": "Mengirim pengingat",
+    "pengingat.atur": "Mengatur eskalasi pengingat",
     # the cycle as a whole
     "siklus.mulai": "Memulai siklus pengukuran",
     "siklus.selesai": "Siklus selesai",
@@ -62,6 +65,7 @@ ACTION_LABELS: dict[str, str] = {
     "pengguna.sandi_dibuat": "Membuat kata sandi dari undangan",
     "pengguna.sandi_direset": "Mengatur ulang kata sandi",
     "pengguna.ubah_sandi": "Mengubah kata sandi sendiri",
+    "pengguna.kontak": "Mengubah kontak dan pilihan pengingat",
     "pengguna.aktif": "Mengaktifkan kembali pengguna",
     "pengguna.nonaktif": "Menonaktifkan pengguna",
     # exports

@@ -287,7 +287,8 @@ def maybe_pass(task: CycleTask, now: datetime) -> None:
 
 def mark_done(task: CycleTask, user, now: datetime | None = None, output=None, note: str = "") -> None:
     """A manual or archive step: its lane marks it done, with the Output document where
-    the SOP names one (output: (filename, FileBlob) from the stored files, checked by safe_files)."""
+    the SOP marks it "wajib" (optional otherwise: an Output such as "Disposisi" is often a
+    paper record); output: (filename, FileBlob) from the stored files, checked by safe_files."""
     now = now or utcnow()
     locking.lock(task.cycle)
     require_current(task, now)
@@ -295,8 +296,9 @@ def mark_done(task: CycleTask, user, now: datetime | None = None, output=None, n
         raise CycleError("Langkah ini diselesaikan melalui data (pengisian, reviu atau pengesahan), "
                          "bukan ditandai selesai.")
     lanes = acting_lanes(user, task)
-    if task.step.output.strip() and output is None:
-        raise CycleError(f"Lampirkan dokumen output langkah ini: {task.step.output}.")
+    if task.step.output_wajib and task.step.output.strip() and output is None:
+        raise CycleError(f"Langkah {task.position} belum dapat ditandai selesai: unggah dokumen output "
+                         f"\"{task.step.output}\" (wajib menurut SOP).")
     if output is not None:
         task.output_filename, blob = output
         task.output_blob_id = blob.id

@@ -12,7 +12,7 @@ from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, Ite
 from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
 from portal.indikator.models import FileBlob, Indikator
-from portal.problems import Invalid
+from portal.problems import Invalid, Problem
 from portal.tenancy.models import utcnow
 from portal.tenancy.scope import scoped_get
 
@@ -56,6 +56,15 @@ def detail(cycle_id):
             selectinload(Cycle.tasks).selectinload(CycleTask.step),
             selectinload(Cycle.tasks).selectinload(CycleTask.completed_by)))
     return web.render("cycles/detail.html", cycle=cycle, **_detail_context(cycle))
+
+
+def _detail_refused(cycle_id, error: Problem):
+    """A refused step action answered on the cycle page itself, the reason above the step
+    (not a separate error page), with the refusal's status; nothing was saved."""
+    db.session.rollback()
+    cycle = scoped_get(Cycle, g.tenant, cycle_id)
+    return web.render("cycles/detail.html", status=error.status, cycle=cycle, refused=error.message,
+                      **_detail_context(cycle))
 
 
 def _detail_context(cycle) -> dict:
@@ -106,7 +115,10 @@ def mark_done(cycle_id, task_id):
         if upload is not None:
             output = store_output(g.tenant, upload.filename, upload.read(), current_app.config["UPLOAD_MAX_BYTES"])
         engine.mark_done(task, current_user, output=output, note=form.catatan.data or "")
-    return _act(cycle_id, action)
+    try:
+        return _act(cycle_id, action)
+    except (Invalid, engine.CycleError) as error:
+        return _detail_refused(cycle_id, error)
 
 
 @bp.route("/<int:cycle_id>/tugas/<int:task_id>/putuskan", methods=["POST"])

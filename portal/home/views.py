@@ -6,6 +6,7 @@ from portal.access import rule
 from portal.cycles import queries as cycle_queries
 from portal.home import queries
 from portal.oversight import charts
+from portal.reminders import queries as reminder_queries
 from portal.tenancy import services as tenancy
 
 bp = Blueprint("home", __name__)
@@ -35,6 +36,7 @@ def tenant_home():
         my_memberships=tenancy.memberships_in(current_user, tenant),
         home=home,
         sasaran_chart=charts.sasaran_chart(home.sasaran, home.sasaran_triwulan) if home.sasaran else None,
+        reminder_label=reminder_queries.label,
     )
 
 

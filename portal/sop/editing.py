@@ -67,6 +67,7 @@ class StepValues:
     waktu_amount: Decimal | None
     repeat: str | None
     return_to: str  # the id of the step a "Tidak" goes back to, as chosen; "" for none
+    output_wajib: bool = False
 
 
 def require_draft(version: SopVersion) -> None:
@@ -194,6 +195,7 @@ def _step_fields(version: SopVersion, values: StepValues, step: SopStep | None) 
         raise FieldErrors(errors)
     return {
         "kegiatan": values.kegiatan, "kelengkapan": values.kelengkapan, "output": values.output,
+        "output_wajib": bool(values.output_wajib and values.output),
         "keterangan": values.keterangan,
         "lane_keys": [key for key in known if key in values.lane_keys],  # in the document's order
         "symbol": values.symbol, "meaning": values.meaning, "waktu_unit": values.waktu_unit,

@@ -44,6 +44,7 @@ def to_document(version: SopVersion) -> SopDocument:
                 waktu_amount=step.waktu_amount,
                 waktu_unit=step.waktu_unit,
                 output=step.output,
+                output_wajib=step.output_wajib,
                 keterangan=step.keterangan,
                 return_to=numbers.get(step.return_to_id),
                 repeat=step.repeat,
@@ -67,6 +68,7 @@ def fill_version(version: SopVersion, doc: SopDocument) -> None:
             tenant_id=version.tenant_id, position=position, kegiatan=step_doc.kegiatan,
             symbol=str(step_doc.symbol), meaning=str(step_doc.meaning), kelengkapan=step_doc.kelengkapan,
             waktu_amount=step_doc.waktu_amount, waktu_unit=str(step_doc.waktu_unit), output=step_doc.output,
+            output_wajib=bool(step_doc.output_wajib and step_doc.output.strip()),
             keterangan=step_doc.keterangan, lane_keys=list(step_doc.lanes), repeat=step_doc.repeat,
         )
         version.steps.append(step)
