@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from portal import web
 from portal.access import rule
 from portal.audit import services as audit
-from portal.cycles import engine, forms, policy, queries, review
+from portal.cycles import engine, facts, forms, policy, queries, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, ItemState
 from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
@@ -78,6 +78,7 @@ def _detail_context(cycle) -> dict:
         "is_head": policy.is_head(current_user, cycle.tenant),
         "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
         "signed": cycle.signed_figures if cycle.locked else [],
+        "facts": facts.of_cycle(cycle),  # value, target, capaian, bukti, notes beside each item
     }
 
 
