@@ -109,7 +109,7 @@ def test_editing_a_row_in_place(app, client, w):
 
 def test_an_indicator_with_values_cannot_be_deleted(app, client, w):
     sign_in(client, "budi@uji.test", PASSWORD)
-    save(client, w, "positif", {"nilai": "10"})
+    save(client, w, "positif", {"nilai": "85"})
     sign_in(client, "perencana@uji.test", PASSWORD)
     refused = post(client, f"/t/{w['slug']}/indikator/butir/{w['ids']['positif']}/hapus", {}, htmx=True)
     assert refused.status_code == 422 and "tidak dapat dihapus" in refused.get_data(as_text=True)

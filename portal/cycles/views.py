@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 from portal import clock, web
 from portal.access import rule
 from portal.audit import services as audit
-from portal.cycles import engine, forms, policy, queries, review
+from portal.cycles import engine, facts, forms, policy, queries, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, ItemState
 from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
@@ -86,6 +86,7 @@ def _detail_context(cycle) -> dict:
         "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
         # The last signed revision, also while the cycle is reopened (it stands until signed again).
         "signed": cycle.signed_figures,
+        "facts": facts.of_cycle(cycle),  # value, target, capaian, bukti, notes beside each item
     }
 
 

@@ -1,4 +1,4 @@
-from flask import Blueprint, g, url_for
+from flask import Blueprint, current_app, g, send_from_directory, url_for
 from flask_login import current_user
 
 from portal import web
@@ -10,6 +10,14 @@ from portal.reminders import queries as reminder_queries
 from portal.tenancy import services as tenancy
 
 bp = Blueprint("home", __name__)
+
+
+@bp.route("/favicon.ico")
+@rule("public")
+def favicon():
+    """Browsers ask /favicon.ico whatever the page links; without it every first visit logs a 404."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/")

@@ -226,6 +226,11 @@ class Realisasi(QuarterValue, db.Model):
     faktor_pendorong: Mapped[str] = mapped_column(Text, default="")
     faktor_penghambat: Mapped[str] = mapped_column(Text, default="")
     tindak_lanjut: Mapped[str] = mapped_column(Text, default="")
+    # The plausibility checks the enterer confirmed for this value (codes, comma-separated,
+    # portal/realisasi/plausibility.py) and her note why the value is right: the reviewer
+    # sees both. Empty: the value passed every check.
+    plausibility_flags: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    plausibility_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Optimistic lock: bumped on every saved change; a save made against an older
     # revision is refused and told who saved what in between.
     revision: Mapped[int] = mapped_column(default=1)
