@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = "0018"
-down_revision = "0011"
+down_revision = "0017"
 branch_labels = None
 depends_on = None
 
