@@ -46,7 +46,8 @@ def from_environment(instance_path: str) -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
         # (client address for the sign-in throttle, https for HSTS). 0: none.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
-        # The portal's public address for links in mail (else the request's own host).
+        # The portal's public address for links in mail and reminders (else the request's own host;
+        # a job worker has no request, so production sets it).
         "PORTAL_URL": os.environ.get("PORTAL_URL", ""),
         # Cookies: secure unless explicitly running over plain http (the local demo).
         "SESSION_COOKIE_SECURE": os.environ.get("INSECURE_COOKIES", "") != "1",
@@ -74,6 +75,4 @@ def from_environment(instance_path: str) -> dict:
         "REDIS_URL": os.environ.get("REDIS_URL", ""),
         # Shared by every worker: REDIS_URL, else a SQLite file in instance/ (one machine).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL", ""),
-        # The portal's address, for the links in reminders a job worker sends (no request there).
-        "PORTAL_URL": os.environ.get("PORTAL_URL", ""),
     }

@@ -94,7 +94,7 @@ class SetPasswordForm(Form):
     repeat = PasswordField("Ulangi kata sandi baru", validators=[DataRequired("Ulangi kata sandi.")])
 
 
-class AcceptForm(FlaskForm):
+class AcceptForm(Form):
     """Accepting an invitation while signed in: the button alone (CSRF checked)."""
 
 
