@@ -245,11 +245,7 @@ def _same(row: Realisasi, columns: dict) -> bool:
 def save_realisasi(ind: Indikator, triwulan: int, user, values: RealisasiInput, revision: int) -> Realisasi | Conflict:
     """Save the realisasi if the row is still at `revision` (0: no row yet), else Conflict.
     Every changed field goes to the audit log (old → new, who, in which lane)."""
-    tahun = db.session.scalar(select(IndicatorSet.tahun).where(IndicatorSet.id == ind.set_id))
-    # Serialized with the cycle's actions (a submission, a sign-off): whoever comes second
-    # sees the first one's result (portal/cycles/locking.py).
-    locking.lock_year(ind.tenant_id, tahun)
-    _still_open(ind, tahun, triwulan)
+    hold(ind, triwulan)
     where = (Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan)
     row = db.session.scalar(select(Realisasi).where(*where))
     columns = values.columns()
@@ -282,9 +278,13 @@ def save_realisasi(ind: Indikator, triwulan: int, user, values: RealisasiInput, 
     return row
 
 
-def _still_open(ind: Indikator, tahun: int, triwulan: int) -> None:
-    """After the lock: the value is not held by a cycle (submitted, under review, signed),
-    else StateChanged (409) naming who submitted, reviewed or signed it, and when."""
+def hold(ind: Indikator, triwulan: int) -> None:
+    """Before a value or its bukti dukung changes: serialized with the cycle's actions (a
+    submission, a sign-off; portal/cycles/locking.py), then the value must not be held by
+    a cycle (submitted, under review, signed), else StateChanged (409) naming who
+    submitted, reviewed or signed it, and when."""
+    tahun = db.session.scalar(select(IndicatorSet.tahun).where(IndicatorSet.id == ind.set_id))
+    locking.lock_year(ind.tenant_id, tahun)
     block = locks.realisasi_block(ind.tenant_id, tahun, triwulan, ind.id)
     if block is None:
         return
