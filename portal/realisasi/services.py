@@ -23,7 +23,7 @@ from portal.capaian import plausibility
 from portal.capaian import settings as capaian_settings
 from portal.capaian.figures import Figures, angka, display_value, figures, predikat_scale, waktu
 from portal.columns import utcnow
-from portal.cycles import locking, policy
+from portal.cycles import engine, locking, policy
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
 from portal.indikator.models import BuktiStatus, IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
@@ -170,6 +170,38 @@ def returned_items(tenant: Tenant, period: ReportingPeriod, indikator_ids: list[
         .options(selectinload(CycleItem.returned_by))).all()
     return {item.indikator_id: item for cycle, item in rows
             if policy.measured_triwulan(cycle.period_kind, cycle.period_no) == period.triwulan}
+
+
+@dataclass
+class Progress:
+    """'x dari y terisi' of the rows a person enters, and what she may submit from the page."""
+
+    filled: int
+    total: int
+    cycle: Cycle | None = None
+    submittable: list[CycleItem] = field(default_factory=list)  # filled, not yet submitted, hers
+
+
+def is_filled(row: Realisasi | None) -> bool:
+    return row is not None and (row.tidak_berlaku or row.nilai is not None or bool(row.predikat))
+
+
+def progress(tenant: Tenant, period: ReportingPeriod, user, rows: list[Row]) -> Progress:
+    """How many of the person's rows are filled, and the items of the cycle measuring this
+    period she may submit now (the cycle's own rule, cycles/policy.submit_rights)."""
+    mine = [r for r in rows if r.editable or r.lock]
+    filled = {r.ind.id for r in mine if is_filled(r.current)}
+    out = Progress(len(filled), len(mine))
+    cycles = db.session.scalars(select(Cycle).where(Cycle.tenant_id == tenant.id, Cycle.tahun == period.tahun)).all()
+    cycle = next((c for c in cycles if policy.measured_triwulan(c.period_kind, c.period_no) == period.triwulan
+                  and not c.locked), None)
+    if cycle is None or not engine.realisasi_open(cycle):
+        return out
+    may_submit = policy.submit_rights(user, cycle)
+    out.cycle = cycle
+    out.submittable = [i for i in cycle.items if i.state in (ItemState.BELUM_DIISI, ItemState.DIKEMBALIKAN)
+                       and i.indikator_id in filled and may_submit(i)]
+    return out
 
 
 def grouped(rows: list[Row]) -> list[tuple[Sasaran, list[Row]]]:
