@@ -39,6 +39,7 @@ def test_text_typed_before_the_session_ended_is_there_after_signing_in(new_page,
     save(r)
     expect(r.get_by_test_id("realisasi-form")).to_have_count(0)
     expect(r).to_contain_text(TEXT)
+    expect(r.locator("h3")).to_be_focused()                     # focus back on the row after the save
     # Saved: the draft is gone, a reload opens nothing.
     page.reload()
     expect(row(page, "IK-03").get_by_test_id("realisasi-form")).to_have_count(0)
