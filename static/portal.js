@@ -40,6 +40,14 @@
     if (own) { return own + " Perubahan belum tersimpan."; }
     var status = xhr.status + (xhr.statusText ? " " + xhr.statusText : "");
     var why = STATUS_TEXT[xhr.status] || "permintaan gagal";
+    if (xhr.status === 502 || xhr.status === 504) {
+      // A proxy answered for a portal server that died or stalled mid-request: the save may
+      // have landed. Saying "not saved" could be false; a second save is safe (the form's
+      // revision makes it a 409 showing the stored value, never a double write).
+      return "Belum pasti tersimpan: " + why + " (kode " + status + "). Isian Anda tetap di formulir dan " +
+        "disimpan sebagai draf di peramban ini. Simpan lagi: bila simpanan tadi sudah masuk, portal " +
+        "menunjukkan nilai yang tersimpan dan tidak menyimpannya dua kali.";
+    }
     return "Tidak tersimpan: " + why + " (kode " + status + "). Isian Anda tetap di formulir dan disimpan " +
       "sebagai draf di peramban ini; coba simpan lagi sebentar lagi.";
   }

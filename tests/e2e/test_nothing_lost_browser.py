@@ -55,8 +55,10 @@ def test_a_proxy_error_keeps_the_form_and_says_why_in_indonesian(new_page):
         if route.request.method == "POST" else route.continue_())
     save(r)
     message = page.locator("#flash .flash.error")
-    expect(message).to_contain_text("Tidak tersimpan")
+    # The proxy cannot know whether the portal saved before it died: the page says so.
+    expect(message).to_contain_text("Belum pasti tersimpan")
     expect(message).to_contain_text("kode 502")
+    expect(message).to_contain_text("tidak menyimpannya dua kali")
     expect(message).not_to_contain_text("nginx")
     expect(r.locator("[name=faktor_pendorong]")).to_have_value(TEXT)
     expect(r.get_by_role("button", name="Simpan", exact=True)).to_be_enabled()   # busy state ended
