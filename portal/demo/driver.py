@@ -15,13 +15,13 @@ from sqlalchemy import select
 
 from portal.auth.models import Membership, User
 from portal.capaian import figures as capaian_figures
-from portal.cycles import engine, review
+from portal.cycles import engine, policy, review
 from portal.cycles.models import Cycle, CycleItem, CycleTask, ItemState
 from portal.cycles.outputs import store_output
 from portal.demo import files, timeline
 from portal.extensions import db
 from portal.indikator import periods
-from portal.indikator.models import Indikator
+from portal.indikator.models import Indikator, Realisasi
 from portal.realisasi import forms as realisasi_forms
 from portal.realisasi import services as realisasi_services
 from portal.signing import signoff
@@ -89,8 +89,9 @@ def enter_value(item, user, value="75", faktor_pendorong=None) -> None:
     tindak lanjut texts already on the row stay (else a default text)."""
     ind: Indikator = item.indikator
     triwulan = engine.measured_triwulan(item.cycle.period_kind, item.cycle.period_no)
-    period = periods.open_period(item.cycle.tenant, item.cycle.tahun, triwulan)
-    row = realisasi_services.row_for(item.cycle.tenant, period, ind, user).current
+    periods.open_period(item.cycle.tenant, item.cycle.tahun, triwulan)
+    row = db.session.scalar(select(Realisasi).where(Realisasi.tenant_id == ind.tenant_id,
+                                                    Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan))
     form = {"tidak_berlaku": "",
             "faktor_pendorong": faktor_pendorong or (row.faktor_pendorong if row else "") or DEFAULT_PENDORONG,
             "faktor_penghambat": row.faktor_penghambat if row else "",
@@ -189,15 +190,22 @@ def _act(opd, cycle, task, return_once, returned, decided_no, faktor, value_of, 
     raise engine.CycleError(f"step {task.position}: {meaning}")
 
 
-def reviewers(opd, task: CycleTask, item: CycleItem) -> list[User]:
-    """Who may review the item at this data review step: its lanes, never whoever entered it,
-    and for unit-bound lanes (Kabid, Staf) the item's unit only."""
+def reviewers(opd, task: CycleTask, items: list[CycleItem]) -> dict[int, list[User]]:
+    """Who may review each item at this data review step: its lanes, never whoever entered
+    it, and for unit-bound lanes (Kabid, Staf) the item's unit only. {item id: users}"""
     kinds = engine.step_lane_kinds(task.step)
-    candidates = [u for u in people(opd, kinds) if u.id not in review.entered_by(item)]
-    if all(k in review.ENTRY_KINDS for k in kinds):
-        unit_people = people(opd, kinds, item.indikator.unit_id)
-        candidates = [u for u in candidates if u in unit_people]
-    return candidates
+    everyone = people(opd, kinds)
+    entered = policy.enterers(task.cycle, items)
+    unit_bound = all(k in review.ENTRY_KINDS for k in kinds)
+    by_unit: dict[int | None, list[User]] = {}
+    out = {}
+    for item in items:
+        unit_id = item.indikator.unit_id
+        if unit_bound and unit_id not in by_unit:
+            by_unit[unit_id] = people(opd, kinds, unit_id)
+        out[item.id] = [u for u in everyone if u.id not in entered[item.id]
+                        and (not unit_bound or u in by_unit[unit_id])]
+    return out
 
 
 def _review(opd, cycle, task, return_one: bool) -> str:
@@ -206,8 +214,9 @@ def _review(opd, cycle, task, return_one: bool) -> str:
     if not waiting:
         raise engine.CycleError(f"review step {task.position} active with nothing waiting")
     by_reviewer: dict[int, tuple[User, list]] = {}
+    allowed = reviewers(opd, task, waiting)
     for item in waiting:
-        candidates = reviewers(opd, task, item)
+        candidates = allowed[item.id]
         if not candidates:
             raise engine.CycleError(f"nobody may review {item.indikator.kode} at step {task.position}")
         by_reviewer.setdefault(candidates[0].id, (candidates[0], []))[1].append(item)
