@@ -83,8 +83,8 @@ def test_kepala_has_the_sign_off_with_figures(demo_year):
 
 
 def test_reopened_triwulan_is_signed_again_as_revision_2(demo_year):
+    tw1 = _cycle(demo_year, "kab-mojokerto-dinkes", 1)
     with demo_year.app_context():
-        tw1 = _cycle(demo_year, "kab-mojokerto-dinkes", 1)
         revisions = set(db.session.scalars(select(SignedFigure.revision).where(SignedFigure.cycle_id == tw1)))
         assert revisions == {1, 2}
     client = demo_year.test_client()
@@ -131,11 +131,11 @@ def test_coordinator_sees_matrix_late_work_charts_and_a_finished_export(demo_yea
 def test_the_year_reads_as_one_that_happened(demo_year):
     """Every action is in the past of the moment the demo was made, in its year; TW I was
     signed in April, after it ended."""
+    tw1 = _cycle(demo_year, "kab-mojokerto-dinkes", 1)
     with demo_year.app_context():
         first, last = db.session.execute(select(func.min(AuditEvent.at), func.max(AuditEvent.at)).where(
             AuditEvent.cycle_id.is_not(None))).one()
         assert datetime(2026, 4, 1) <= first and last <= DEMO_NOW
-        tw1 = _cycle(demo_year, "kab-mojokerto-dinkes", 1)
         signed = db.session.scalars(select(SignedFigure.signed_at).where(SignedFigure.cycle_id == tw1)
                                     .order_by(SignedFigure.revision)).all()
         assert signed[0].month == 4 and signed[-1] > signed[0]

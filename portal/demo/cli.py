@@ -88,7 +88,7 @@ def reset_database() -> None:
     database holds an account that is not a demo one."""
     tables = MetaData()
     tables.reflect(db.engine)
-    if "user" in tables.tables:
+    if User.__tablename__ in tables.tables:
         with rls.across_tenants():
             strangers = [e for e in db.session.scalars(select(User.email)) if not e.endswith(DEMO_DOMAIN)]
         db.session.remove()

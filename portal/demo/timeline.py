@@ -12,6 +12,7 @@ import contextlib
 from datetime import UTC, date, datetime, timedelta
 
 from portal import columns
+from portal.extensions import db
 
 WIB = timedelta(hours=7)
 
@@ -32,12 +33,15 @@ def today(now: datetime | None = None) -> date:
 
 @contextlib.contextmanager
 def at(moment: datetime):
-    """Every "now" the services stamp inside the block is `moment` (naive UTC)."""
+    """Every "now" the services stamp inside the block is `moment` (naive UTC). Rows the
+    block added are flushed before it ends: column defaults (an audit row's time) are
+    taken when a row is written, not when it is made."""
     previous, earlier = columns.datetime, _Pinned.moment
     _Pinned.moment = moment.replace(tzinfo=UTC)
     columns.datetime = _Pinned
     try:
         yield moment
+        db.session.flush()
     finally:
         columns.datetime, _Pinned.moment = previous, earlier
 
