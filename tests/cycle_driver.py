@@ -1,5 +1,5 @@
 """Drive a measurement cycle through its SOP as the demo people would, for tests: the
 driver lives in portal/demo/driver.py (the demo's year in progress is made with it)."""
-from portal.demo.driver import PDF, actor, enter_value, enterer, first_step, people, run, tenant  # noqa: F401
+from portal.demo.driver import PDF, actor, advance, enter_value, enterer, first_step, people, run, tenant  # noqa: F401
 
 _first_step = first_step

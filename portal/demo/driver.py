@@ -152,6 +152,12 @@ def run(opd_slug, tahun=2026, kind="triwulan", no=3, return_once=True, max_steps
     return cycle, log
 
 
+def advance(opd, cycle, return_once=False, max_steps=200, faktor=None) -> list[str]:
+    """Drive a started (or reopened) cycle through its SOP until no task is left (signed
+    and archived). Returns the log of what happened."""
+    return run(opd.slug, cycle=cycle, return_once=return_once, max_steps=max_steps, faktor=faktor)[1]
+
+
 def _act(opd, cycle, task, return_once, returned, decided_no, faktor, value_of, after_entry) -> str:
     meaning = task.step.meaning
     if meaning in (Meaning.MANUAL, Meaning.ARCHIVE):
