@@ -17,7 +17,7 @@ from portal.indikator.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.problems import Problem, Refused
 from portal.realisasi import forms as realisasi_forms
 from portal.realisasi import services as realisasi_services
-from portal.signing import signoff
+from portal.signing import preview, signoff
 from portal.sop import services as sop_services
 from portal.sop.document import LaneDoc, SopDocument, StepDoc
 from portal.sop.models import Sop
@@ -163,8 +163,9 @@ def test_lane_by_action_matrix(app):
         found["verify"] = _try_everyone(
             opd, people, lambda u: review.review(_current(cycle_id), u, {item_id: ("setuju", "")}), "verify")
         review.review(_current(cycle_id), people["kabid"], {item_id: ("setuju", "")})
-        found["sign"] = _try_everyone(opd, people, lambda u: signoff.sign(_current(cycle_id), u), "sign")
-        signoff.sign(_current(cycle_id), people["kepala"])
+        found["sign"] = _try_everyone(opd, people, lambda u: signoff.sign(
+            _current(cycle_id), u, preview.fingerprint(_current(cycle_id).cycle)), "sign")
+        signoff.sign(_current(cycle_id), people["kepala"], preview.fingerprint(_current(cycle_id).cycle))
         found["archive"] = _try_everyone(opd, people, lambda u: engine.mark_done(_current(cycle_id), u), "archive")
         found["reopen"] = _try_everyone(
             opd, people, lambda u: review.reopen(db.session.get(Cycle, cycle_id), u, "Koreksi"), "reopen")
@@ -192,7 +193,7 @@ def test_everyone_who_ever_changed_a_value_is_kept_from_reviewing_it(app):
         assert _digest(opd) == before and item.stage == 1
         # The second Kabid, who never touched it, verifies; the Kepala signs.
         review.review(engine.current_task(cycle), other, {item.id: ("setuju", "")})
-        signoff.sign(engine.current_task(cycle), people["kepala"])
+        signoff.sign(engine.current_task(cycle), people["kepala"], preview.fingerprint(cycle))
         assert cycle.locked
 
 
@@ -234,6 +235,6 @@ def test_a_kepala_who_entered_a_value_may_not_sign_it(app):
         review.review(engine.current_task(cycle), people["kabid"], {item.id: ("setuju", "")})
         before = _digest(opd)
         with pytest.raises(Refused, match="tidak boleh mengesahkannya"):
-            signoff.sign(engine.current_task(cycle), kepala)
+            signoff.sign(engine.current_task(cycle), kepala, preview.fingerprint(cycle))
         assert _digest(opd) == before and not cycle.locked
         assert db.session.scalar(select(func.count()).select_from(CycleSnapshot)) == 0

@@ -13,7 +13,7 @@ from portal.cycles.engine import CycleError
 from portal.cycles.models import Cycle
 from portal.extensions import db
 from portal.problems import Conflict
-from portal.signing import signoff
+from portal.signing import preview, signoff
 from portal.sop import services as sop_services
 from portal.sop.document import LaneDoc, SopDocument, StepDoc
 from portal.sop.models import Sop
@@ -62,7 +62,7 @@ def test_a_return_at_the_second_stage_reaches_the_enterers_and_the_cycle_goes_on
         review.review(step7, sekretaris, {returned.id: ("setuju", "")})
         sign = engine.current_task(cycle)
         assert sign.step.meaning == "sign"
-        signoff.sign(sign, d.actor(opd, sign))
+        signoff.sign(sign, d.actor(opd, sign), preview.fingerprint(sign.cycle))
         assert cycle.locked and cycle.status == "disahkan"
 
 

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal.cycles import engine, queries, review
 from portal.cycles.engine import CycleError
 from portal.extensions import db
-from portal.signing import locks, signoff
+from portal.signing import locks, preview, signoff
 from tests import cycle_driver as d
 
 OPD = "kab-mojokerto-dinkes"
@@ -37,7 +37,7 @@ def _cycle_at(meaning_or_position, opd_slug=OPD):
             user = d.actor(opd, task, avoid={u for i in items for u in review.entered_by(i)})
             review.review(task, user, {i.id: ("setuju", "") for i in items})
         elif task.step.meaning == "sign":
-            signoff.sign(task, d.actor(opd, task))
+            signoff.sign(task, d.actor(opd, task), preview.fingerprint(task.cycle))
     raise AssertionError("step not reached")
 
 
@@ -53,16 +53,20 @@ def test_wrong_lane_and_out_of_order_are_refused(demo):
             engine.mark_done(later, perencana, output=d.store_output(opd, "o.pdf", d.PDF, 10**7))
         sign_task = next(t for t in cycle.tasks if t.step.meaning == "sign")
         with pytest.raises(CycleError):
-            signoff.sign(sign_task, d.people(opd, {"kepala"})[0])
+            signoff.sign(sign_task, d.people(opd, {"kepala"})[0], preview.fingerprint(sign_task.cycle))
         assert engine.current_task(cycle) is task
 
 
-def test_manual_step_needs_its_output_document(demo):
+def test_an_output_document_is_needed_only_where_the_sop_says_wajib(demo):
     with demo.app_context():
         opd, cycle, task = _cycle_at(2)
-        assert task.step.output
-        with pytest.raises(CycleError, match="Lampirkan dokumen output"):
+        assert task.step.output and not task.step.output_wajib
+        task.step.output_wajib = True
+        with pytest.raises(CycleError, match=f'unggah dokumen output "{task.step.output}" \\(wajib menurut SOP\\)'):
             engine.mark_done(task, d.actor(opd, task))
+        task.step.output_wajib = False  # the SOP's default: the Output is recorded, its upload optional
+        engine.mark_done(task, d.actor(opd, task))
+        assert task.status == "selesai" and task.output_filename == ""
 
 
 def test_the_one_who_entered_may_not_validate_or_sign(demo):
@@ -98,7 +102,7 @@ def test_signed_values_are_locked_and_reopen_makes_a_new_revision(demo):
     with demo.app_context():
         opd, cycle, task = _cycle_at("sign")
         head = d.actor(opd, task)
-        signoff.sign(task, head)
+        signoff.sign(task, head, preview.fingerprint(task.cycle))
         item = cycle.items[0]
         assert cycle.locked
         reason = locks.realisasi_block(opd.id, 2026, 3, item.indikator_id)
@@ -128,7 +132,7 @@ def test_signed_values_are_locked_and_reopen_makes_a_new_revision(demo):
             else:
                 output = d.store_output(opd, "o.pdf", d.PDF, 10**7) if current.step.output.strip() else None
                 engine.mark_done(current, d.actor(opd, current), output=output)
-        signoff.sign(engine.current_task(cycle), head)
+        signoff.sign(engine.current_task(cycle), head, preview.fingerprint(cycle))
         from portal.cycles.models import CycleSnapshot
         revisions = db.session.scalars(select(CycleSnapshot).where(
             CycleSnapshot.cycle_id == cycle.id, CycleSnapshot.indikator_id == item.indikator_id)

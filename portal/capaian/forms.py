@@ -5,13 +5,12 @@ checks. CSRFProtect already checks every POST of the app, so the form does not a
 A scale of the tenant's own is written one kategori a line; the domain function
 `settings.parse_kategori` reads it.
 """
-from flask_wtf import FlaskForm
 from wtforms import StringField, ValidationError
 from wtforms.validators import AnyOf
 
 from portal.capaian import settings
 from portal.capaian.rules import NEGATIVE_RULES
-from portal.form_fields import PostedForm
+from portal.form_fields import Form, PostedForm
 
 
 class SettingsForm(PostedForm):
@@ -29,7 +28,7 @@ class SettingsForm(PostedForm):
                 raise ValidationError(" ".join(problems))
 
 
-class SavedQuery(FlaskForm):
+class SavedQuery(Form):
     """`?tersimpan=` after a save: the page says the settings were saved (GET, no CSRF)."""
 
     class Meta:

@@ -18,7 +18,7 @@ Functions take user, tenant and rows; they never read the request.
 from sqlalchemy import or_, select
 
 from portal.audit.models import AuditEvent
-from portal.auth.models import Membership
+from portal.auth.models import Membership, User
 from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState
 from portal.extensions import db
 from portal.indikator.models import Indikator, Realisasi, ReportingPeriod
@@ -318,3 +318,33 @@ def sign_refusal(user, cycle) -> str | None:
                 + "; ".join(own[:5]))
     return None
 
+
+
+def signers(task: CycleTask) -> list[str]:
+    """Who may sign at this sign step now: the holders of its lanes (of the kind that
+    signs) who never changed a value of the cycle (separation of duties), as
+    "Nama (Lane)"; for the sign-off page to name who must sign instead."""
+    kinds = step_lane_kinds(task.step) & SIGN_KINDS
+    if not kinds:
+        return []
+    rows = db.session.execute(
+        select(User.id, User.name, Lane.name).join(Membership, Membership.user_id == User.id)
+        .join(Lane, Lane.id == Membership.lane_id)
+        .where(Membership.tenant_id == task.cycle.tenant_id, Lane.kind.in_(kinds), User.is_active.is_(True))
+        .order_by(User.name)).all()
+    entered = set().union(*enterers(task.cycle).values()) if task.cycle.items else set()
+    return list(dict.fromkeys(f"{name} ({lane})" for user_id, name, lane in rows if user_id not in entered))
+
+
+def sign_page_refusal(user, task: CycleTask | None) -> str | None:
+    """Why this user may not sign at this step, said before the form is offered (the
+    sign-off refuses the same again): not a lane of the step, or separation of duties."""
+    if task is None:
+        return None
+    instead = signers(task)
+    who = ("Yang dapat mengesahkan: " + "; ".join(instead) + ".") if instead else (
+        "Tidak ada orang lain yang dapat mengesahkan; hubungi admin SAKIP pemda.")
+    if not may_do_step(user, task):
+        return f"Pengesahan dilakukan oleh {step_lane_names(task.step)}. {who}"
+    refusal = sign_refusal(user, task.cycle)
+    return f"{refusal}. {who}" if refusal else None

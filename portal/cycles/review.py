@@ -7,7 +7,7 @@ from datetime import datetime
 from portal.audit import services as audit
 from portal.capaian.figures import display_value
 from portal.columns import utcnow
-from portal.cycles import engine, policy
+from portal.cycles import engine, locking, policy
 from portal.cycles.engine import (  # noqa: F401 (the names callers know the review by)
     CycleError,
     acting_lanes,
@@ -58,15 +58,18 @@ def may_submit(user, item: CycleItem) -> bool:
 
 def submit(items: list[CycleItem], user, now: datetime | None = None) -> None:
     now = now or utcnow()
+    for cycle in sorted({item.cycle for item in items}, key=lambda c: c.id):
+        locking.lock(cycle)
     for item in items:
         cycle = item.cycle
         if cycle.locked:
-            raise CycleError("Data siklus ini sudah disahkan dan terkunci.")
+            raise locking.changed("Data siklus ini sudah disahkan dan terkunci.", cycle)
         if not engine.realisasi_open(cycle):
             raise CycleError("Pengisian data belum dibuka: langkah pengumpulan data SOP belum berjalan.")
         policy.may_submit(user, item)
         if item.state not in (ItemState.BELUM_DIISI, ItemState.DIKEMBALIKAN):
-            raise CycleError(f"{item.indikator.nama}: sudah diajukan.")
+            raise locking.changed(f"{item.indikator.nama}: sudah diajukan ({item_label(item)}).", cycle,
+                                  "cycle_item", item.id)
         if not _has_value(item):
             raise CycleError(f"{item.indikator.nama}: isi realisasi (atau tandai tidak berlaku) sebelum diajukan.")
         old = item_label(item)
@@ -90,13 +93,23 @@ def review(task: CycleTask, user, decisions: dict[int, tuple[str, str]], now: da
     to fix), moves the flow back where the SOP's "Tidak" says, and the corrected item
     comes back to this review; the review finishes when every item passed it."""
     now = now or utcnow()
-    require_current(task)
+    locking.lock(task.cycle)
+    cycle = task.cycle
+    by_id = {item.id: item for item in cycle.items}
+    try:
+        require_current(task)
+    except locking.StateChanged:
+        # Say what happened to the data decided on (a return also moved the flow back).
+        for item_id in decisions:
+            item = by_id.get(item_id)
+            if item is not None and item.state != ItemState.DIAJUKAN:
+                raise locking.changed(f"{item.indikator.nama}: tidak menunggu reviu ({item_label(item)}).", cycle,
+                                      "cycle_item", item.id) from None
+        raise
     lanes = acting_lanes(user, task)
     stage = stage_of_task(task)
     if stage is None:
         raise CycleError("Langkah ini memutuskan dokumen, bukan data per indikator.")
-    cycle = task.cycle
-    by_id = {item.id: item for item in cycle.items}
     problems, refused = [], False
     for item_id, (verdict, reason) in decisions.items():
         item = by_id.get(item_id)
@@ -106,7 +119,9 @@ def review(task: CycleTask, user, decisions: dict[int, tuple[str, str]], now: da
         name = item.indikator.nama
         why = None if verdict in ("setuju", "kembalikan") else f"{name}: pilih setujui atau kembalikan."
         if why is None and (item.state != ItemState.DIAJUKAN or item.stage != stage - 1):
-            why = f"{name}: tidak menunggu reviu pada langkah ini ({item_label(item)})."
+            # Someone reviewed it first (or it was returned, or taken back): name them.
+            raise locking.changed(f"{name}: tidak menunggu reviu pada langkah ini ({item_label(item)}).", cycle,
+                                  "cycle_item", item.id)
         if why is None:
             why = policy.review_refusal(user, task, item, lanes, stage)
             refused = refused or why is not None
@@ -153,6 +168,7 @@ def decide(task: CycleTask, user, approve: bool, reason: str = "", now: datetime
     """A review step on documents (before data is collected): Ya passes on, Tidak
     returns to the SOP's return step with a reason."""
     now = now or utcnow()
+    locking.lock(task.cycle)
     require_current(task)
     lanes = acting_lanes(user, task)
     if task.step.meaning != Meaning.REVIEW or stage_of_task(task) is not None:
@@ -182,9 +198,10 @@ def reopen(cycle: Cycle, user, reason: str, item_ids: list[int] | None = None, n
     items (default: all) go back to their enterers; the flow returns to the collect step;
     the next sign-off becomes a new revision, the earlier one stays."""
     now = now or utcnow()
+    locking.lock(cycle)
     heads = policy.may_reopen(user, cycle.tenant)
     if not cycle.locked:
-        raise CycleError("Siklus ini tidak sedang terkunci.")
+        raise locking.changed("Siklus ini tidak sedang terkunci.", cycle)
     if not reason.strip():
         raise CycleError("Tulis alasan membuka kembali.")
     chosen = [i for i in cycle.items if item_ids is None or i.id in item_ids]

@@ -4,15 +4,15 @@ from flask import Blueprint, abort, current_app, g, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from portal import web
+from portal import clock, web
 from portal.access import rule
 from portal.audit import services as audit
-from portal.cycles import engine, forms, policy, queries, review
+from portal.cycles import engine, facts, forms, policy, queries, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, ItemState
 from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
 from portal.indikator.models import FileBlob, Indikator
-from portal.problems import Invalid
+from portal.problems import Invalid, Problem
 from portal.tenancy.models import utcnow
 from portal.tenancy.scope import scoped_get
 
@@ -30,9 +30,7 @@ def inbox():
 @bp.route("/")
 @rule("tenant")
 def index():
-    from datetime import date
-
-    return web.render("cycles/index.html", cycles=queries.cycles_of(g.tenant), this_year=date.today().year,
+    return web.render("cycles/index.html", cycles=queries.cycles_of(g.tenant), this_year=clock.today().year,
                       summary=queries.time_summary(g.tenant), queries=queries, engine=engine)
 
 
@@ -60,6 +58,15 @@ def detail(cycle_id):
     return web.render("cycles/detail.html", cycle=cycle, **_detail_context(cycle))
 
 
+def _detail_refused(cycle_id, error: Problem):
+    """A refused step action answered on the cycle page itself, the reason above the step
+    (not a separate error page), with the refusal's status; nothing was saved."""
+    db.session.rollback()
+    cycle = scoped_get(Cycle, g.tenant, cycle_id)
+    return web.render("cycles/detail.html", status=error.status, cycle=cycle, refused=error.message,
+                      **_detail_context(cycle))
+
+
 def _detail_context(cycle) -> dict:
     task = engine.current_task(cycle)
     may_submit = policy.submit_rights(current_user, cycle)
@@ -77,7 +84,9 @@ def _detail_context(cycle) -> dict:
                         and may_submit(i)] if engine.realisasi_open(cycle) else [],
         "is_head": policy.is_head(current_user, cycle.tenant),
         "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
-        "signed": cycle.signed_figures if cycle.locked else [],
+        # The last signed revision, also while the cycle is reopened (it stands until signed again).
+        "signed": cycle.signed_figures,
+        "facts": facts.of_cycle(cycle),  # value, target, capaian, bukti, notes beside each item
     }
 
 
@@ -107,7 +116,10 @@ def mark_done(cycle_id, task_id):
         if upload is not None:
             output = store_output(g.tenant, upload.filename, upload.read(), current_app.config["UPLOAD_MAX_BYTES"])
         engine.mark_done(task, current_user, output=output, note=form.catatan.data or "")
-    return _act(cycle_id, action)
+    try:
+        return _act(cycle_id, action)
+    except (Invalid, engine.CycleError) as error:
+        return _detail_refused(cycle_id, error)
 
 
 @bp.route("/<int:cycle_id>/tugas/<int:task_id>/putuskan", methods=["POST"])

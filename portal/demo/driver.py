@@ -24,7 +24,7 @@ from portal.indikator import periods
 from portal.indikator.models import Indikator, Realisasi
 from portal.realisasi import forms as realisasi_forms
 from portal.realisasi import services as realisasi_services
-from portal.signing import signoff
+from portal.signing import preview, signoff
 from portal.sop import services as sop_services
 from portal.sop.document import Meaning
 from portal.tenancy.models import Lane, Tenant
@@ -190,8 +190,8 @@ def _act(opd, cycle, task, return_once, returned, decided_no, faktor, value_of, 
         return f"{task.position}:ya"
     if meaning == Meaning.REVIEW:
         return _review(opd, cycle, task, return_once and not returned)
-    if meaning == Meaning.SIGN:
-        signoff.sign(task, actor(opd, task))
+    if meaning == Meaning.SIGN:  # the Kepala signs what the sign-off page shows him
+        signoff.sign(task, actor(opd, task), preview.fingerprint(cycle))
         return f"{task.position}:signed"
     raise engine.CycleError(f"step {task.position}: {meaning}")
 

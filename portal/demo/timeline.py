@@ -3,32 +3,26 @@ moments in the past, so that the audit log, task due times and signed records re
 a year that really happened (started, reviewed, signed on their days), dated relative
 to today.
 
-The services stamp "now" from one function, `portal.columns.utcnow` (model defaults
-included); `at(moment)` makes that function answer `moment` for the block. Nothing
-else in the demo touches time: when the shared clock (`portal.clock.pinned`) is in
-main, `at` becomes a call of it and `today` of `clock.today`.
+The services stamp "now" from the shared clock (`portal.clock`, model defaults
+included); `at(moment)` pins it at `moment` for the block (`clock.pinned`).
 """
 import contextlib
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from portal import columns
+from portal import clock
 from portal.extensions import db
 
-WIB = timedelta(hours=7)
+WIB = timedelta(hours=clock.WIB_HOURS)
 
 
-class _Pinned(datetime):
-    moment: datetime | None = None
-
-    @classmethod
-    def now(cls, tz=None):  # noqa: D102 - datetime.now, answering the pinned moment
-        return cls.moment.astimezone(tz) if tz is not None else cls.moment.replace(tzinfo=None)
-
+def utcnow() -> datetime:
+    """The moment the demo is made (naive UTC)."""
+    return clock.utcnow()
 
 
 def today(now: datetime | None = None) -> date:
     """Today's date in WIB (where the agencies work)."""
-    return ((now or datetime.now(UTC).replace(tzinfo=None)) + WIB).date()
+    return clock.to_wib(now).date() if now is not None else clock.today()
 
 
 @contextlib.contextmanager
@@ -36,16 +30,6 @@ def at(moment: datetime):
     """Every "now" the services stamp inside the block is `moment` (naive UTC). Rows the
     block added are flushed before it ends: column defaults (an audit row's time) are
     taken when a row is written, not when it is made."""
-    previous, earlier = columns.datetime, _Pinned.moment
-    _Pinned.moment = moment.replace(tzinfo=UTC)
-    columns.datetime = _Pinned
-    try:
+    with clock.pinned(moment):
         yield moment
         db.session.flush()
-    finally:
-        columns.datetime, _Pinned.moment = previous, earlier
-
-
-def utcnow() -> datetime:
-    """The real now (naive UTC): the moment the demo is made."""
-    return datetime.now(UTC).replace(tzinfo=None)

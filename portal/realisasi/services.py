@@ -19,10 +19,11 @@ from sqlalchemy.orm import selectinload
 from portal import problems
 from portal.audit import services as audit
 from portal.auth.models import Membership
+from portal.capaian import plausibility
 from portal.capaian import settings as capaian_settings
 from portal.capaian.figures import Figures, angka, display_value, figures, predikat_scale, waktu
 from portal.columns import utcnow
-from portal.cycles import policy
+from portal.cycles import locking, policy
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
 from portal.indikator.models import BuktiStatus, IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
@@ -42,23 +43,36 @@ def realisasi_unit_ids(user, tenant: Tenant) -> set[int]:
     return policy.realisasi_unit_ids(user, tenant)
 
 
-_ASK = object()
+ASK = object()  # "look the lock up" (the default of may_enter and refusal)
 
 
-def may_enter(unit_ids: set[int], ind: Indikator, period: ReportingPeriod, lock=_ASK) -> str | None:
+def may_enter(unit_ids: set[int], ind: Indikator, period: ReportingPeriod, lock=ASK) -> str | None:
     """None when the user may enter this row now, else why not (Bahasa Indonesia).
 
     A value under review or signed off in a measurement cycle is locked (portal.signing.locks);
     `lock` passes that reason in when the caller already looked it up for many rows."""
-    if lock is _ASK:
+    if lock is ASK:
         lock = locks.realisasi_block(ind.tenant_id, period.tahun, period.triwulan, ind.id)
     return policy.realisasi_refusal(unit_ids, ind, period, lock)
 
 
-def refusal(user, tenant: Tenant, ind: Indikator, period: ReportingPeriod) -> str | None:
+class Locked(problems.Conflict):
+    """The value is under review or signed off: nobody may change it now (409)."""
+
+    title = "Terkunci"
+
+
+def lock_of(ind: Indikator, period: ReportingPeriod) -> str | None:
+    """Why nobody may change the row now (a cycle's review or sign-off), else None."""
+    return locks.realisasi_block(ind.tenant_id, period.tahun, period.triwulan, ind.id)
+
+
+def refusal(user, tenant: Tenant, ind: Indikator, period: ReportingPeriod, lock=ASK) -> str | None:
     """Why this user may not change the row's value or its bukti dukung now, else None:
-    may_enter, and the separation of duties (who changes a value may not review it)."""
-    return (may_enter(realisasi_unit_ids(user, tenant), ind, period)
+    may_enter, and the separation of duties (who changes a value may not review it).
+    lock=None leaves out whether a cycle holds the value (save_realisasi checks that
+    itself, under the cycle's lock, and answers 409)."""
+    return (may_enter(realisasi_unit_ids(user, tenant), ind, period, lock)
             or policy.realisasi_strand_refusal(user, tenant, ind, period))
 
 
@@ -81,6 +95,11 @@ class Row:
     @property
     def current(self) -> Realisasi | None:
         return self.values[self.period.triwulan - 1]
+
+    @property
+    def plausibility_labels(self) -> list[str]:
+        """The plausibility checks the enterer confirmed for the current value, in words."""
+        return plausibility.labels(self.current.plausibility_flags) if self.current else []
 
     @property
     def predikat_levels(self) -> tuple[str, ...]:
@@ -167,6 +186,27 @@ def row_for(tenant: Tenant, period: ReportingPeriod, ind: Indikator, user) -> Ro
     return rows_for(tenant, period, user, only=ind.id)[0]
 
 
+# -- plausibility -------------------------------------------------------------------------
+
+def plausibility_flags(ind: Indikator, triwulan: int, values: "RealisasiInput", typed: str,
+                       revision: int) -> list[plausibility.Flag]:
+    """What looks implausible in a value about to be saved: against its target, the
+    previous triwulan's value and the tenant's thresholds (capaian settings). Nothing
+    for a stale form: its save answers the conflict first (who saved what meanwhile)."""
+    if values.tidak_berlaku or values.nilai is None:
+        return []
+    stored = db.session.scalar(select(Realisasi.revision).where(
+        Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan))
+    if (stored or 0) != revision:
+        return []
+    previous = None
+    if triwulan > 1:
+        previous = db.session.scalar(select(Realisasi.nilai).where(
+            Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan - 1))
+    thresholds = capaian_settings.plausibility(db.session.get(Tenant, ind.tenant_id))
+    return plausibility.check(ind, triwulan, typed, values.nilai, previous, thresholds)
+
+
 # -- saving a realisasi ------------------------------------------------------------------
 
 @dataclass
@@ -179,6 +219,8 @@ class RealisasiInput:
     faktor_pendorong: str = ""
     faktor_penghambat: str = ""
     tindak_lanjut: str = ""
+    plausibility_flags: str = ""  # the checks the enterer confirmed (plausibility.py), with her note
+    plausibility_note: str = ""
 
     def columns(self) -> dict:
         return dict(self.__dict__)
@@ -203,6 +245,11 @@ def _same(row: Realisasi, columns: dict) -> bool:
 def save_realisasi(ind: Indikator, triwulan: int, user, values: RealisasiInput, revision: int) -> Realisasi | Conflict:
     """Save the realisasi if the row is still at `revision` (0: no row yet), else Conflict.
     Every changed field goes to the audit log (old → new, who, in which lane)."""
+    tahun = db.session.scalar(select(IndicatorSet.tahun).where(IndicatorSet.id == ind.set_id))
+    # Serialized with the cycle's actions (a submission, a sign-off): whoever comes second
+    # sees the first one's result (portal/cycles/locking.py).
+    locking.lock_year(ind.tenant_id, tahun)
+    _still_open(ind, tahun, triwulan)
     where = (Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan)
     row = db.session.scalar(select(Realisasi).where(*where))
     columns = values.columns()
@@ -233,6 +280,23 @@ def save_realisasi(ind: Indikator, triwulan: int, user, values: RealisasiInput, 
         return Conflict(row)
     _audit(ind, user, row, before, columns)
     return row
+
+
+def _still_open(ind: Indikator, tahun: int, triwulan: int) -> None:
+    """After the lock: the value is not held by a cycle (submitted, under review, signed),
+    else StateChanged (409) naming who submitted, reviewed or signed it, and when."""
+    block = locks.realisasi_block(ind.tenant_id, tahun, triwulan, ind.id)
+    if block is None:
+        return
+    items = db.session.execute(
+        select(Cycle, CycleItem).join(CycleItem, CycleItem.cycle_id == Cycle.id)
+        .where(Cycle.tenant_id == ind.tenant_id, Cycle.tahun == tahun, CycleItem.indikator_id == ind.id)
+        .order_by(Cycle.id)).all()
+    measured = [(c, i) for c, i in items if policy.measured_triwulan(c.period_kind, c.period_no) == triwulan]
+    if not (measured or items):
+        raise locking.StateChanged(block)
+    cycle, item = (measured or items)[-1]
+    raise locking.changed(f"{ind.kode}: {block}", cycle, "cycle_item", item.id)
 
 
 def _shown(value) -> str:

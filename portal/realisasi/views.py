@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.capaian import plausibility
 from portal.cycles import review
 from portal.extensions import db
 from portal.indikator import periods
@@ -56,9 +57,11 @@ def load_row(periode_id, indikator_id) -> tuple[ReportingPeriod, Indikator]:
     return period, ind
 
 
-def require_editable(period, ind) -> None:
+def require_editable(period, ind, lock=services.ASK) -> None:
     """Refused (403) unless the user may change the row's value and bukti dukung now."""
-    if refusal := services.refusal(current_user, g.tenant, ind, period):
+    if refusal := services.refusal(current_user, g.tenant, ind, period, lock):
+        if lock is not None and services.lock_of(ind, period):
+            raise services.Locked(refusal)  # under review or signed: say so, not "Akses ditolak"
         raise Refused(refusal)
 
 
@@ -66,14 +69,14 @@ ROW = "realisasi/_row.html"
 
 
 def _row(period, ind, editing=False, errors=None, typed=None, status=200, message=None, revision=None,
-         saved=False, resubmitted=False):
+         saved=False, resubmitted=False, flags=None, confirm_key=""):
     row = services.row_for(g.tenant, period, ind, current_user)
     current = row.current
     return web.render(
         FRAGMENT_PAGE, ROW, status=status, inner=ROW, title="Pengisian realisasi", back=realisasi_url(period, ind),
         r=row, editing=editing and row.editable, errors=errors or {}, typed=typed, message=message,
         revision=revision if revision is not None else (current.revision if current else 0), saved=saved,
-        resubmitted=resubmitted)
+        resubmitted=resubmitted, flags=flags or [], confirm_key=confirm_key)
 
 
 @bp.route("/realisasi/<int:periode_id>/<int:indikator_id>/")
@@ -95,13 +98,24 @@ def edit(periode_id, indikator_id):
 @rule("tenant:enter_data")
 def save(periode_id, indikator_id):
     period, ind = load_row(periode_id, indikator_id)
-    require_editable(period, ind)
+    # Who may: here (403). Whether a cycle holds the value (submitted, signed): checked by
+    # save_realisasi under the cycle's lock, a 409 naming who did it.
+    require_editable(period, ind, lock=None)
     form = forms.RealisasiForm()
     values, errors = forms.read_realisasi(form.typed(), ind)
     revision = form.loaded_revision
     if errors:
         db.session.rollback()
         return _row(period, ind, editing=True, errors=errors, typed=form.typed(), status=422, revision=revision)
+    flags = services.plausibility_flags(ind, period.triwulan, values, form.value_typed(ind), revision)
+    if flags:
+        codes, note = form.confirmation(ind)
+        if not plausibility.confirmed(flags, codes, note):
+            db.session.rollback()
+            errors = {"catatan_kewajaran": "Tulis catatan mengapa nilai ini benar."} if codes and not note else {}
+            return _row(period, ind, editing=True, errors=errors, typed=form.typed(), status=422, revision=revision,
+                        flags=flags, confirm_key=form.confirmation_key(ind, plausibility.codes(flags)))
+        values.plausibility_flags, values.plausibility_note = plausibility.codes(flags), note
     result = services.save_realisasi(ind, period.triwulan, current_user, values, revision)
     if isinstance(result, services.Conflict):
         message, latest = result.message, result.row.revision

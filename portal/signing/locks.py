@@ -14,6 +14,7 @@ from portal.extensions import db
 from portal.indikator.models import Indikator
 from portal.numbers import TW
 from portal.signing.models import SignedFigure
+from portal.signing.queries import latest
 
 ROLLING = ("kumulatif", "rata_rata")  # every quarter up to TW n counts
 
@@ -73,12 +74,10 @@ def _signed_later(tenant_id: int, tahun: int, triwulan: int, indikator_ids: list
     if not indikator_ids:
         return {}
     figures = db.session.scalars(
-        select(SignedFigure).options(selectinload(SignedFigure.values))
-        .join(Cycle, Cycle.id == SignedFigure.cycle_id)
-        .where(SignedFigure.tenant_id == tenant_id, SignedFigure.tahun == tahun,
+        latest(SignedFigure.tenant_id == tenant_id, SignedFigure.tahun == tahun,
                SignedFigure.indikator_id.in_(indikator_ids), SignedFigure.triwulan > triwulan,
-               SignedFigure.revision == Cycle.revision, Cycle.locked.is_(True))
-        .order_by(SignedFigure.triwulan.desc()))
+               Cycle.locked.is_(True))
+        .options(selectinload(SignedFigure.values)).order_by(SignedFigure.triwulan.desc()))
     out: dict[int, str] = {}
     for figure in figures:
         if figure.indikator_id not in out and rolls_up(figure, triwulan):

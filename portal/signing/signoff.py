@@ -5,20 +5,35 @@ cycle's flow is finished by portal/cycles/engine.py; what was signed is written 
 capture.record_signoff (what is signed stays signed: locks.py)."""
 from datetime import datetime
 
+from portal import clock
 from portal.audit import services as audit
 from portal.columns import utcnow
-from portal.cycles import engine, policy, review
+from portal.cycles import engine, locking, policy, review
 from portal.cycles.models import CycleSnapshot, CycleStatus, CycleTask, ItemState
 from portal.extensions import db
+from portal.signing import preview
 from portal.signing.capture import record_signoff
 from portal.sop.document import Meaning
 
+CHANGED = ("Data berubah sejak halaman pengesahan dibuka (nilai, definisi indikator atau statusnya). "
+           "Periksa lagi nilai yang ditampilkan, lalu sahkan.")
 
-def sign(task: CycleTask, user, now: datetime | None = None) -> None:
+
+class FiguresChanged(locking.StateChanged):
+    """What the Kepala saw is no longer what would be signed (409)."""
+
+
+def sign(task: CycleTask, user, seen: str, now: datetime | None = None) -> None:
     """The Kepala signs the cycle's data at its sign step: every item reviewed to the last
     stage, who may sign asked of the policy; the items are locked, the cycle's revision
-    raised, the record written, and the step finished."""
+    raised, the record written, and the step finished.
+
+    `seen` is preview.fingerprint(cycle) as the figures were shown to the signer (the
+    sign-off page carries it): if anything they are computed from changed since, nothing
+    is signed (FiguresChanged). Checked after the cycle's lock, so whoever signs, through
+    whichever door, signs exactly what was shown."""
     now = now or utcnow()
+    locking.lock(task.cycle)
     engine.require_current(task)
     lanes = engine.acting_lanes(user, task)
     if task.step.meaning != Meaning.SIGN:
@@ -32,6 +47,8 @@ def sign(task: CycleTask, user, now: datetime | None = None) -> None:
     refusal = policy.sign_refusal(user, cycle)
     if refusal:
         raise policy.CycleRefused(refusal)
+    if seen != preview.fingerprint(cycle):
+        raise FiguresChanged(CHANGED)
     cycle.revision += 1
     for item in cycle.items:
         item.state = ItemState.DISAHKAN
@@ -41,7 +58,7 @@ def sign(task: CycleTask, user, now: datetime | None = None) -> None:
     lane = engine.lane_text(lanes)
     record_signoff(cycle, user, now, lane)
     cycle.locked, cycle.status = True, CycleStatus.DISAHKAN
-    cycle.lock_reason = f"Disahkan oleh {user.name} pada {now:%d-%m-%Y %H.%M} UTC (revisi {cycle.revision})."
+    cycle.lock_reason = f"Disahkan oleh {user.name} pada {clock.waktu(now)} (revisi {cycle.revision})."
     audit.record(cycle.tenant, user, "siklus.sahkan", "cycle", cycle.id, lane=lane, cycle_id=cycle.id,
                  new=f"revisi {cycle.revision}")
     engine.complete(task, user, now, lane)

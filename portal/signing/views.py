@@ -8,34 +8,26 @@ from sqlalchemy.orm import selectinload
 
 from portal import web
 from portal.access import rule
-from portal.cycles import engine, policy, review
+from portal.cycles import engine, facts, policy, review
 from portal.cycles.engine import CycleError
+from portal.cycles.locking import StateChanged
 from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.extensions import db
 from portal.indikator.definitions import POLARITAS_LABELS, SIFAT_LABELS
 from portal.indikator.models import Indikator
-from portal.signing import preview
+from portal.signing import preview, queries
+from portal.signing import signoff as signoff_domain
 from portal.signing.forms import SignOffForm
-from portal.signing.signoff import sign as sign_step
 from portal.sop.document import Meaning
 from portal.tenancy.scope import scoped_get
 
 bp = Blueprint("signing", __name__, url_prefix="/t/<tenant_slug>/siklus")
 
-CHANGED = ("Data berubah sejak halaman pengesahan dibuka (nilai, definisi indikator atau statusnya). "
-           "Periksa lagi nilai yang ditampilkan, lalu sahkan.")
 
-
-def _cycle(cycle_id, for_update: bool = False) -> Cycle:
+def _cycle(cycle_id) -> Cycle:
     scoped_get(Cycle, g.tenant, cycle_id)
-    query = db.select(Cycle).where(Cycle.id == cycle_id)
-    if for_update:
-        # Two sign-offs (or a sign-off and a return) at once queue on the cycle row, so the
-        # second sees the first's result instead of writing the same revision again.
-        # (SQLite serialises writers already: BEGIN IMMEDIATE.)
-        query = query.with_for_update(of=Cycle)
     return db.session.scalar(
-        query.execution_options(populate_existing=True).options(
+        db.select(Cycle).where(Cycle.id == cycle_id).execution_options(populate_existing=True).options(
             selectinload(Cycle.items).selectinload(CycleItem.indikator).selectinload(Indikator.unit),
             selectinload(Cycle.tasks).selectinload(CycleTask.step)))
 
@@ -47,14 +39,17 @@ def _sign_task(cycle: Cycle) -> CycleTask | None:
 
 def _page(cycle: Cycle, form: SignOffForm, status: int = 200, problem: str | None = None):
     task = _sign_task(cycle)
-    can_sign = bool(task and policy.may_do_step(current_user, task))
-    signed = cycle.signed_figures if cycle.locked else []
+    # Said up front: who may not sign (not the step's lane, or he changed a value) and who
+    # must sign instead; the form is offered only to someone who may (the POST checks again).
+    refusal = policy.sign_page_refusal(current_user, task)
+    can_sign = task is not None and refusal is None
+    signed = queries.of_cycle(cycle) if cycle.locked else []
     if task is not None and not form.sidik.data:
         form.sidik.data = preview.fingerprint(cycle)
     return web.render(
-        "signing/signoff.html", status=status, cycle=cycle, task=task, can_sign=can_sign, form=form,
+        "signing/signoff.html", status=status, cycle=cycle, task=task, can_sign=can_sign, refusal=refusal, form=form,
         problem=problem, rows=[] if signed else preview.preview(cycle), signed=signed,
-        item_label=review.item_label, engine=engine,
+        item_label=review.item_label, engine=engine, facts={} if signed else facts.of_cycle(cycle),
         POLARITAS_LABELS=POLARITAS_LABELS, SIFAT_LABELS=SIFAT_LABELS)
 
 
@@ -67,7 +62,7 @@ def signoff(cycle_id):
 @bp.route("/<int:cycle_id>/tugas/<int:task_id>/sahkan", methods=["POST"])
 @rule("tenant:sign")
 def sign(cycle_id, task_id):
-    cycle = _cycle(cycle_id, for_update=True)
+    cycle = _cycle(cycle_id)
     task = scoped_get(CycleTask, g.tenant, task_id)
     if task.cycle_id != cycle.id:
         abort(404)
@@ -75,14 +70,14 @@ def sign(cycle_id, task_id):
     if not form.validate_on_submit():
         db.session.rollback()
         return _page(cycle, form, 422)
-    if form.sidik.data != preview.fingerprint(cycle):
-        db.session.rollback()
-        form.sidik.data = ""
-        return _page(cycle, form, 409, CHANGED)
     try:
-        sign_step(task, current_user)
-    except CycleError as error:
+        # The domain locks the cycle, then checks the step, the policy and that the
+        # figures are still those the page showed (form.sidik).
+        signoff_domain.sign(task, current_user, form.sidik.data)
+    except CycleError as error:  # 409 (StateChanged: shown again with today's figures), 403 or 422
         db.session.rollback()
-        return _page(_cycle(cycle_id), form, 422, str(error))
+        if isinstance(error, StateChanged):
+            form.sidik.data = ""
+        return _page(_cycle(cycle_id), form, error.status, str(error))
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle_id))

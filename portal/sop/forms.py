@@ -16,7 +16,7 @@ from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.capaian.values import AngkaTidakValid, parse_angka
-from portal.form_fields import PostedForm, UploadForm, strip_text
+from portal.form_fields import CheckBox, PostedForm, UploadForm, strip_text
 from portal.sop import editing, paste
 from portal.sop.document import HEADER_LISTS, Meaning, Repeat, Symbol, TimeUnit
 
@@ -76,10 +76,11 @@ class PasteForm(_Upload):
         return self.buat_peran.data == "1"
 
     @staticmethod
-    def corrections() -> tuple[dict, dict, dict]:
-        """The preview's corrections: one field per lane and step (kind_<i>, symbol_<no>,
-        meaning_<no>), as many as the table has, so read from the submitted fields."""
-        return paste.corrections(request.form)
+    def corrections(text: str) -> paste.Fixes:
+        """The preview's corrections: fields per lane and step (kind_<i>, nama_pelaksana_<i>,
+        symbol_<no>, meaning_<no>, pelaksana_<no>), as many as the table has, so read from
+        the submitted fields; the lane ticks only when they were made for this `text`."""
+        return paste.corrections(request.form, text)
 
 
 # ---------------------------------------------------------------- the editor
@@ -227,6 +228,7 @@ class StepForm(_EditorForm):
     repeat = StringField(default="", validators=[_one_of(Repeat, "Pilih pengulangan.", blank_ok=True)])
     waktu_amount = WaktuAmount()
     return_to = StringField(default="", filters=[strip_text])
+    output_wajib = CheckBox(default=False)
 
     def clean(self) -> editing.StepValues:
         self._checked()
@@ -234,4 +236,4 @@ class StepForm(_EditorForm):
             kegiatan=self.kegiatan.data, kelengkapan=self.kelengkapan.data, output=self.output.data,
             keterangan=self.keterangan.data, lane_keys=self.lanes.data, symbol=self.symbol.data,
             meaning=self.meaning.data, waktu_unit=self.waktu_unit.data, waktu_amount=self.waktu_amount.data,
-            repeat=self.repeat.data or None, return_to=self.return_to.data)
+            repeat=self.repeat.data or None, return_to=self.return_to.data, output_wajib=self.output_wajib.data)

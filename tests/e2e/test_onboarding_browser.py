@@ -116,21 +116,24 @@ def test_coordinator_onboards_a_new_opd(live_server, new_page, smtp):
         if unit:
             form.locator("select[name=unit]").select_option(label=unit)
         _submit(coordinator, "[data-testid=person-form]")
-        expect(coordinator.get_by_test_id("invite-link")).to_contain_text(email)
-    expect(coordinator.get_by_test_id("people").locator("tbody tr")).to_have_count(5)
+        expect(coordinator.locator(".flash.info").first).to_contain_text(f"Undangan untuk {nama} ({email})")
+    expect(coordinator.get_by_test_id("pending").locator("tbody tr")).to_have_count(5)
 
-    # Each accepts in their own browser, sets a password and signs in.
+    # Each accepts in their own browser: sets a password and is signed in at once.
     pages = {}
-    for nama, _, _, email, _, _ in PEOPLE:
+    for nama, _, _, email, lane, _ in PEOPLE:
         link = smtp.inbox.link_for(email)
+        assert "Dinas Perikanan" in smtp.inbox.to(email)[-1]["Subject"]
         person = pages[email] = counted(new_page())
         person.goto(link)
+        expect(person.get_by_test_id("join-what")).to_contain_text(f"{lane}")
         person.locator("input[name=password]").fill(f"sandi-{email}")
         person.locator("input[name=repeat]").fill(f"sandi-{email}")
-        person.get_by_role("button", name="Simpan kata sandi").click()
-        person.wait_for_url(re.compile(r".*/masuk"))
-        sign_in_page(person, email, f"sandi-{email}")
+        person.get_by_test_id("join-password").click()
+        person.wait_for_url(re.compile(r".*/t/pesisir-perikanan/$"))
         expect(person.get_by_test_id("signed-in-as")).to_contain_text(nama)
+    coordinator.goto("/t/pesisir-perikanan/orang/")
+    expect(coordinator.get_by_test_id("people").locator("tbody tr")).to_have_count(5)
 
     # The SOP is "Disahkan oleh" the new Kepala Dinas before a cycle may run under it.
     kepala = pages[PEOPLE[0][3]]
