@@ -52,6 +52,17 @@ _state: contextvars.ContextVar[tuple[str, str]] = contextvars.ContextVar("portal
 _SET = "SELECT set_config(:scope_name, :scope, true), set_config(:user_name, :user, true)"
 
 
+def policy_statements(table: str) -> list[str]:
+    """The statements a migration runs for a new table with a tenant_id column (copy them
+    into the revision, or call this). tests/test_rls.py fails for a table without them."""
+    return [
+        f'ALTER TABLE "{table}" ENABLE ROW LEVEL SECURITY',
+        f'DROP POLICY IF EXISTS tenant_scope ON "{table}"',
+        f'CREATE POLICY tenant_scope ON "{table}" USING (portal_tenant_visible(tenant_id)) '
+        "WITH CHECK (portal_tenant_visible(tenant_id))",
+    ]
+
+
 def _params(state: tuple[str, str]) -> dict:
     return {"scope_name": GUC, "scope": state[0], "user_name": USER_GUC, "user": state[1]}
 

@@ -317,3 +317,72 @@ def test_people_sheets_naming_other_tenants_accounts_and_platform_admins(app):
                                            "AND email != 'diundang@matrix.test'"))
                 db.session.commit()
     assert failures == [], "\n".join(failures)
+
+
+# Whose unsigned figures each actor gets in an OPD's export "with drafts"
+# (portal/cycles/policy.py draft_scope; README "Decisions"): the OPD's reviewers, signer
+# and planners and the overseers above see every unit's drafts; a Kabid or Staf his own
+# unit's only (IK-1 is Bidang Satu's, where the world's Kabid and Staf work; IK-2 another
+# unit's).
+DRAFTS_SHOWN = {
+    "kepala": {"IK-1", "IK-2"}, "sekretaris": {"IK-1", "IK-2"}, "perencana": {"IK-1", "IK-2"},
+    "tim_sakip": {"IK-1", "IK-2"}, "pemda_admin": {"IK-1", "IK-2"}, "coordinator": {"IK-1", "IK-2"},
+    "kabid": {"IK-1"}, "staf": {"IK-1"},
+}
+DRAFT_VALUES = {"IK-1": 50, "IK-2": 70}  # TW I values, unsigned
+
+
+def _second_unit_indicator(app, world) -> None:
+    from portal.indikator.models import Indikator, Realisasi
+    from portal.tenancy.models import Tenant, Unit
+
+    with app.app_context():
+        opd = db.session.scalar(sa.select(Tenant).where(Tenant.slug == world.tenant_slug))
+        first = db.session.scalar(sa.select(Indikator).where(Indikator.tenant_id == opd.id, Indikator.kode == "IK-1"))
+        unit = Unit(tenant_id=opd.id, key="bidang-2", name="Bidang Dua", position=2)
+        db.session.add(unit)
+        db.session.flush()
+        ind = Indikator(tenant_id=opd.id, set_id=first.set_id, sasaran_id=first.sasaran_id, unit_id=unit.id,
+                        kode="IK-2", nama="Indikator bidang dua", satuan="%", polaritas="positif",
+                        sifat="nilai_akhir", target_pk=100, target_tw1=100, position=2)
+        db.session.add(ind)
+        db.session.flush()
+        db.session.add(Realisasi(tenant_id=opd.id, indikator_id=ind.id, triwulan=1, nilai=70))
+        db.session.commit()
+
+
+def _draft_rows_shown(data: bytes) -> set[str]:
+    import io
+
+    import openpyxl
+
+    rows = [[c.value for c in row] for ws in openpyxl.load_workbook(io.BytesIO(data), data_only=True).worksheets
+            for row in ws.iter_rows()]
+    shown = set()
+    for kode, value in DRAFT_VALUES.items():
+        for row in rows:
+            if kode in row and any(isinstance(c, (int, float)) and c == value for c in row):
+                shown.add(kode)
+    return shown
+
+
+def test_who_may_export_drafts(app):
+    world = world_module.build(app)
+    _second_unit_indicator(app, world)
+    form = {"jenis": "formulir", "tahun": "2026", "periode": "triwulan-1", "draf": "y"}
+    url = f"/t/{world.tenant_slug}/ekspor/"
+    for actor, expected in DRAFTS_SHOWN.items():
+        client = app.test_client()
+        assert sign_in(client, world.emails[actor], PASSWORD).status_code == 303
+        page = client.get(url).get_data(as_text=True)
+        assert 'name="draf"' in page, actor
+        assert ('data-testid="draft-units"' in page) == (expected != set(DRAFT_VALUES)), actor
+        response = client.post(url, data=form, headers={"X-CSRFToken": world.csrf(client)})
+        assert response.status_code == 200, (actor, response.status_code)
+        assert _draft_rows_shown(response.data) == expected, actor
+        # Without drafts nobody gets an unsigned figure.
+        plain = client.post(url, data={**form, "draf": ""}, headers={"X-CSRFToken": world.csrf(client)})
+        assert _draft_rows_shown(plain.data) == set(), actor
+    client = app.test_client()
+    sign_in(client, world.emails["foreign"], PASSWORD)
+    assert client.post(url, data=form, headers={"X-CSRFToken": world.csrf(client)}).status_code == 404

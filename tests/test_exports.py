@@ -124,3 +124,5 @@ def test_the_formulir_prints_each_program_beside_the_sasaran_it_serves(demo):
     assert form.page_setup.paperSize == 9 and form.page_setup.orientation == "landscape"
     assert int(form.page_setup.scale) >= 89 and form.print_title_rows
     assert "Halaman &P dari &N" in form.oddFooter.right.text
+    data = openpyxl.load_workbook(io.BytesIO(data))["Data pengukuran"]
+    assert data.auto_filter.ref and data.freeze_panes  # the whole data: filterable, header frozen

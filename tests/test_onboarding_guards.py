@@ -73,6 +73,9 @@ def test_an_account_from_elsewhere_is_invited_never_taken(app, client, smtp):
     path = "/" + JOIN.search(body).group(0).split("://", 1)[1].split("/", 1)[1]
     kepala = app.test_client()
     assert 'data-testid="join-sign-in"' in kepala.get(path).get_data(as_text=True)
+    # Signed in as someone else (the adder, say), the page offers nothing to accept.
+    other = client.get(path).get_data(as_text=True)
+    assert 'data-testid="join-other-account"' in other and 'data-testid="join-accept"' not in other
     assert sign_in(kepala, "kepala@b.test", PASSWORD).status_code == 303
     accepted = post(kepala, path)
     assert accepted.status_code == 303 and accepted.headers["Location"].endswith(f"/t/{slug}/")

@@ -11,7 +11,7 @@ from portal.capaian.plausibility import check
 from portal.extensions import db
 from portal.indikator.models import Indikator, Realisasi
 from portal.tenancy.models import Tenant
-from tests.conftest import sign_in
+from tests.conftest import post, sign_in
 from tests.factories import PASSWORD
 from tests.test_indicators_entry import build, save
 
@@ -96,3 +96,18 @@ def test_thresholds_are_the_tenants_own(app):
         capaian_settings.save_plausibility(opd, None, {"target": Decimal(5), "sebelumnya": Decimal(2)})
         db.session.commit()
         assert capaian_settings.plausibility(opd) == {"target": Decimal(5), "sebelumnya": Decimal(2)}
+
+
+def test_the_thresholds_are_set_on_the_capaian_settings_page(app):
+    w = build(app)
+    client = app.test_client()
+    sign_in(client, "perencana@uji.test", PASSWORD)   # the Perencana manages the OPD's settings
+    url = f"/t/{w['slug']}/pengaturan-capaian"
+    page = client.get(url).get_data(as_text=True)
+    assert "Pemeriksaan kewajaran isian realisasi" in page and 'data-testid="threshold-target">3<' in page
+    bad = post(client, url + "/kewajaran", {"target": "1", "sebelumnya": "x"})
+    assert bad.status_code == 422 and "lebih dari 1" in bad.get_data(as_text=True)
+    assert post(client, url + "/kewajaran", {"target": "5", "sebelumnya": "2,5"}).status_code == 303
+    with app.app_context():
+        assert capaian_settings.plausibility(db.session.get(Tenant, w["opd_id"])) == {
+            "target": Decimal(5), "sebelumnya": Decimal("2.5")}

@@ -193,3 +193,24 @@ def test_output_wajib_is_ticked_in_the_preview_and_kept_in_the_yaml_file():
     assert problems == [] and [s.output_wajib for s in again.steps] == [False, True, False, False, True]
     bad = files.read_sop_text(text.replace("output_wajib: true", "output_wajib: ya", 1), "sop.yaml", problems)
     assert bad is None and any("output_wajib" in p.key and "true atau false" in p.message for p in problems)
+
+
+def test_draft_and_publish_in_one_submission_or_the_draft_stays(app, client):
+    with app.app_context():
+        _, _, opd, _ = gen_tree()
+        gen_user("perencana@uji.test", tenant=opd, lane_kind="perencana")
+        db.session.commit()
+        slug = opd.slug
+    sign_in(client, "perencana@uji.test", PASSWORD)
+    unmarked = post(client, f"/t/{slug}/sop/tempel", {"nama": "SOP Word", "tabel": WORD_TABLE, "aksi": "terbitkan"})
+    assert unmarked.status_code == 303 and unmarked.headers["Location"].endswith("/ubah")  # the editor: still a draft
+    assert "belum dapat diterbitkan" in client.get(unmarked.headers["Location"]).get_data(as_text=True)
+    ticked = {"nama": "SOP Word 2", "tabel": WORD_TABLE, "aksi": "terbitkan", "buat_peran": "1",
+              "centang": paste.fingerprint(WORD_TABLE),
+              **{f"pelaksana_{no}": [str(i) for i in lanes] for no, lanes in WORD_TABLE_LANES.items()}}
+    published = post(client, f"/t/{slug}/sop/tempel", ticked)
+    assert published.status_code == 303 and "/ubah" not in published.headers["Location"]
+    with app.app_context():
+        versions = [s.versions[0] for s in db.session.scalars(select(Sop).order_by(Sop.id))]
+        assert [(v.nama, v.status, v.approved_at is None) for v in versions] == [
+            ("SOP Word", "draft", True), ("SOP Word 2", "published", True)]  # the Kepala still approves

@@ -5,6 +5,8 @@ checks. CSRFProtect already checks every POST of the app, so the form does not a
 A scale of the tenant's own is written one kategori a line; the domain function
 `settings.parse_kategori` reads it.
 """
+from decimal import Decimal, InvalidOperation
+
 from wtforms import StringField, ValidationError
 from wtforms.validators import AnyOf
 
@@ -26,6 +28,33 @@ class SettingsForm(PostedForm):
             self.scale, problems = settings.parse_kategori(self.nama_skala.data, field.data)
             if problems:
                 raise ValidationError(" ".join(problems))
+
+
+class PlausibilityForm(PostedForm):
+    """The plausibility thresholds of data entry: factors like "3" or "2,5" (more than 1)."""
+
+    target = StringField(default="")
+    sebelumnya = StringField(default="")
+
+    values: dict | None = None  # {name: Decimal} once valid
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        values = {}
+        for name in settings.PLAUSIBILITY_DEFAULTS:
+            field = self[name]
+            text = (field.data or "").strip().replace(".", "").replace(",", ".")
+            try:
+                value = Decimal(text)
+                if not value.is_finite() or not Decimal(1) < value <= Decimal(1000):
+                    raise InvalidOperation
+            except InvalidOperation:
+                field.errors = [*field.errors, "Tulis angka lebih dari 1 dan paling banyak 1.000, misalnya 3 atau 2,5."]
+                ok = False
+                continue
+            values[name] = value
+        self.values = values if ok else None
+        return ok
 
 
 class SavedQuery(Form):

@@ -5,8 +5,9 @@ Every action that changes a cycle's state (submit, approve, return, decide, mark
 done, sign, reopen) and every realisasi save calls `lock()` before it checks anything:
 
 - PostgreSQL: SELECT ... FOR UPDATE of the cycle row. A second action on the same cycle
-  waits until the first commits; everything the request read before is then read again
-  (the session is expired), so the checks that follow see the first action's result.
+  waits until the first commits; the cycle, its items and tasks and the realisasi rows
+  the request read before are then read again, so the checks that follow see the first
+  action's result.
   A save locks every cycle of its OPD's year (in id order, as no action locks two cycles
   in another order), because a value may be held by the cycle that measures its triwulan
   or by a later one that rolls it up.
@@ -26,10 +27,11 @@ from sqlalchemy.orm import selectinload
 
 from portal.audit.labels import ACTION_LABELS
 from portal.audit.models import AuditEvent
-from portal.cycles.models import Cycle
+from portal.cycles.models import Cycle, CycleItem, CycleTask
 from portal.cycles.policy import CycleError
 from portal.extensions import db
 from portal.formatting import waktu
+from portal.indikator.models import Realisasi
 from portal.problems import Conflict
 
 
@@ -44,13 +46,25 @@ def _postgresql() -> bool:
     return db.session.get_bind().dialect.name == "postgresql"
 
 
+# What a workflow action changes and the next one reads: read again after the lock.
+# (Definitions, people and lanes are not changed by these actions; audit events and
+# bukti dukung are queried afresh by every check that reads them.)
+CHANGING = (Cycle, CycleItem, CycleTask, Realisasi)
+
+
+def _read_again() -> None:
+    for obj in list(db.session.identity_map.values()):
+        if isinstance(obj, CHANGING):
+            db.session.expire(obj)
+
+
 def lock(cycle: Cycle) -> None:
     """Take the cycle's row lock for the rest of the transaction and re-read what was read."""
     if not _postgresql():
         return
     db.session.flush()
     db.session.execute(select(Cycle.id).where(Cycle.id == cycle.id).with_for_update())
-    db.session.expire_all()
+    _read_again()
 
 
 def lock_year(tenant_id: int, tahun: int) -> None:
@@ -60,7 +74,7 @@ def lock_year(tenant_id: int, tahun: int) -> None:
     db.session.flush()
     db.session.execute(select(Cycle.id).where(Cycle.tenant_id == tenant_id, Cycle.tahun == tahun)
                        .order_by(Cycle.id).with_for_update())
-    db.session.expire_all()
+    _read_again()
 
 
 def last_event(cycle: Cycle, subject_type: str | None = None, subject_id: int | None = None) -> AuditEvent | None:

@@ -26,7 +26,8 @@ from portal.numbers import TW
 from portal.problems import Invalid, Refused
 from portal.sop import services as sop_services
 from portal.sop.document import Meaning
-from portal.tenancy.lanes import KIND_LABELS, Capability, LaneKind, kinds_with
+from portal.tenancy import services as tenancy
+from portal.tenancy.lanes import KIND_LABELS, UNIT_KINDS, Capability, LaneKind, kinds_with
 from portal.tenancy.models import Lane, Tenant
 
 
@@ -348,3 +349,51 @@ def sign_page_refusal(user, task: CycleTask | None) -> str | None:
         return f"Pengesahan dilakukan oleh {step_lane_names(task.step)}. {who}"
     refusal = sign_refusal(user, task.cycle)
     return f"{refusal}. {who}" if refusal else None
+
+
+# ---------------------------------------------------------------- drafts in exports
+
+# Who sees the OPD's figures before its Kepala signed them (an export "with drafts"): the
+# people who review, sign or plan the OPD's data as a whole (Kepala, Sekretaris,
+# Perencana, Tim SAKIP) and those who oversee it from above (pemda admin, coordinator,
+# who see live progress on the oversight pages anyway). A Kabid or Staf answers for his
+# own unit: he sees his unit's drafts, never another field's unverified numbers, which
+# would otherwise circulate as if they were the OPD's figures.
+WHOLE_DRAFT_KINDS = frozenset(
+    (kinds_with(Capability.REVIEW) | kinds_with(Capability.SIGN) | kinds_with(Capability.MANAGE_TENANT))
+    - {k.value for k in UNIT_KINDS})
+
+
+class DraftScope:
+    """Whose unsigned figures a user may export: every unit's (`whole`), some units', or none."""
+
+    def __init__(self, whole: bool, unit_ids=frozenset()):
+        self.whole, self.unit_ids = whole, frozenset(unit_ids)
+
+    @property
+    def any(self) -> bool:
+        return self.whole or bool(self.unit_ids)
+
+    def covers(self, unit_id: int | None) -> bool:
+        return self.whole or (unit_id is not None and unit_id in self.unit_ids)
+
+
+def draft_scope(user, tenant: Tenant) -> DraftScope:
+    """The drafts this user may export in this tenant (an OPD, or a pemda/province for its
+    consolidated workbooks): see WHOLE_DRAFT_KINDS."""
+    if user is None:
+        return DraftScope(False)
+    if user.is_platform_admin or Capability.OVERSEE in tenancy.capabilities(user, tenant):
+        return DraftScope(True)
+    held = memberships(user, tenant, frozenset(k.value for k in LaneKind))
+    if any(m.lane.kind in WHOLE_DRAFT_KINDS for m in held):
+        return DraftScope(True)
+    return DraftScope(False, {m.unit_id for m in held if m.lane.kind in UNIT_KINDS and m.unit_id is not None})
+
+
+def require_drafts(user, tenant: Tenant) -> DraftScope:
+    """The user's DraftScope, or CycleRefused (403) when he may export no drafts at all."""
+    scope = draft_scope(user, tenant)
+    if not scope.any:
+        raise CycleRefused("Peran Anda tidak berwenang mengekspor angka yang belum disahkan.")
+    return scope

@@ -1,5 +1,6 @@
 """Cycle pages: list and start, the timeline with the current task's actions, the data
 states, the audit; "Tugas saya" across tenants; actual against standard time."""
+
 from flask import Blueprint, abort, current_app, g, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
@@ -12,7 +13,9 @@ from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, Ite
 from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
 from portal.indikator.models import FileBlob, Indikator
-from portal.problems import Invalid, Problem
+from portal.onboarding import readiness
+from portal.problems import Conflict, Invalid, Problem
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import utcnow
 from portal.tenancy.scope import scoped_get
 
@@ -24,23 +27,36 @@ inbox_bp = Blueprint("inbox", __name__)
 @rule("signed_in")
 def inbox():
     return web.render("cycles/inbox.html", entries=queries.inbox(current_user),
-                      returned=queries.returned_to(current_user))
+                      returned=queries.returned_to(current_user), approvals=queries.sop_approvals(current_user))
+
+
+def _index(status: int = 200, **context):
+    return web.render("cycles/index.html", status=status, cycles=queries.cycles_of(g.tenant),
+                      this_year=clock.today().year, summary=queries.time_summary(g.tenant),
+                      queries=queries, engine=engine, **context)
 
 
 @bp.route("/")
 @rule("tenant")
 def index():
-    return web.render("cycles/index.html", cycles=queries.cycles_of(g.tenant), this_year=clock.today().year,
-                      summary=queries.time_summary(g.tenant), queries=queries, engine=engine)
+    return _index()
 
 
 @bp.route("/mulai", methods=["POST"])
 @rule("tenant:act")
 def start():
+    """A refused start is answered on the Siklus page itself: the reason, and each missing
+    item of the readiness checklist with a link to the page that fixes it."""
     form = forms.StartCycleForm()
     if not form.validate():
         raise Invalid(forms.YEAR_OR_PERIOD)
-    cycle = engine.start_cycle(g.tenant, form.tahun.data, form.jenis.data or "", form.number, current_user)
+    try:
+        cycle = engine.start_cycle(g.tenant, form.tahun.data, form.jenis.data or "", form.number, current_user)
+    except (Invalid, Conflict) as error:
+        db.session.rollback()
+        checkable = g.tenant.level == Level.OPD and 2000 <= form.tahun.data <= 2100
+        blocking = readiness.check(g.tenant, form.tahun.data).blocking if checkable else []
+        return _index(error.status, refused=error.message, blocking=blocking, asked=form)
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle.id))
 

@@ -154,8 +154,11 @@ class Export:
         return period_label(self.kind, self.no, self.tahun)
 
 
-def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool = False) -> Export:
-    """The export's figures for every OPD of `scope` (an OPD, a pemda or a province)."""
+def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool = False,
+           draft_units: frozenset[int] | None = None) -> Export:
+    """The export's figures for every OPD of `scope` (an OPD, a pemda or a province).
+    `draft_units`: with drafts, only these units' unsigned figures (None: every unit);
+    who may see which is portal.cycles.policy.draft_scope, asked by the export's caller."""
     if kind not in PERIOD_COUNT or not 1 <= no <= PERIOD_COUNT[kind]:
         raise ValueError("periode tidak valid")
     n = measured_triwulan(kind, no)
@@ -219,7 +222,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
         select(opd_id, SignedValue.figure_id, SignedValue.triwulan, SignedValue.nilai, SignedValue.predikat,
                SignedValue.tidak_berlaku).where(SignedValue.figure_id.in_(latest)), SignedValue.tenant_id)
         .order_by(*order, SignedValue.figure_id, SignedValue.triwulan), **stream))
-    has_draft = include_drafts and queries.any_unsigned(scoped, sets, latest)
+    has_draft = include_drafts and queries.any_unsigned(scoped, sets, latest, draft_units)
     export = Export(scope, tahun, kind, no, include_drafts, len(opds), has_draft, iter(()),
                     queries.any_signed(latest), queries.pemdas(scope),
                     queries.scope_rules(scope, settings))
@@ -250,7 +253,8 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
                                       items.get(ind["id"]), measured, frozen.ruleset(record.rules_json, rules), n)
                 else:
                     row = _draft_row(len(rows) + 1, IndView(ind), sasaran, units, values.get(ind["id"], [None] * 4),
-                                     items.get(ind["id"]), bukti, rules, n, include_drafts)
+                                     items.get(ind["id"]), bukti, rules, n,
+                                     include_drafts and (draft_units is None or ind["unit_id"] in draft_units))
                 rows.append(row)
             # A signed figure stays in the export even if its indicator left the live set.
             for record in signed.values():

@@ -74,11 +74,14 @@ def latest_signed(scope: Tenant, tahun: int, n: int):
     return signing_queries.latest_ids(tahun, n, ids)
 
 
-def any_unsigned(scoped, sets, latest) -> bool:
-    """Some indicator of the scope has no signed figure for the period (drafts to mark)."""
+def any_unsigned(scoped, sets, latest, units=None) -> bool:
+    """Some indicator of the scope (of these units; None: any) has no signed figure for
+    the period (drafts to mark)."""
     signed = select(SignedFigure.indikator_id).where(SignedFigure.id.in_(latest))
-    total = db.session.scalar(scoped(select(func.count(Indikator.id)).where(
-        Indikator.set_id.in_(sets), Indikator.id.not_in(signed)), Indikator.tenant_id))
+    query = select(func.count(Indikator.id)).where(Indikator.set_id.in_(sets), Indikator.id.not_in(signed))
+    if units is not None:
+        query = query.where(Indikator.unit_id.in_(list(units) or [-1]))
+    total = db.session.scalar(scoped(query, Indikator.tenant_id))
     return bool(total)
 
 

@@ -3,7 +3,9 @@ Plain functions: tenant, user and values in."""
 from dataclasses import asdict, dataclass
 
 from portal.audit import services as audit
+from portal.cycles import policy
 from portal.cycles.engine import PERIOD_COUNT, period_label
+from portal.cycles.policy import DraftScope
 from portal.exports import consolidated, documents, figures, lkjip, official, queries, reports
 from portal.jobs import services as jobs
 from portal.problems import Invalid, NotFound
@@ -63,10 +65,18 @@ def filename(tenant: Tenant, req: Request) -> str:
     return f"{kind.label} - {tenant.display_name} - {req.period_label}{draft}.xlsx".replace("/", "-")
 
 
-def build(tenant: Tenant, req: Request, progress=None) -> bytes:
-    """The workbook's bytes (no audit: see record())."""
+def drafts_of(user, tenant: Tenant, req: Request) -> DraftScope | None:
+    """Whose drafts this export may show the user (portal.cycles.policy decides): None
+    without drafts asked; refused (403) when he may export none."""
+    return policy.require_drafts(user, tenant) if req.include_drafts else None
+
+
+def build(tenant: Tenant, req: Request, progress=None, drafts: DraftScope | None = None) -> bytes:
+    """The workbook's bytes (no audit: see record()). `drafts`: the user's DraftScope when
+    drafts are asked for (the routes and the job always pass it; None: every unit)."""
     check(tenant, req)
-    export = figures.gather(tenant, req.tahun, req.period_kind, req.period_no, req.include_drafts)
+    units = None if drafts is None or drafts.whole else drafts.unit_ids
+    export = figures.gather(tenant, req.tahun, req.period_kind, req.period_no, req.include_drafts, units)
     if req.kind == "formulir":
         return official.formulir_workbook(export, documents_of(export))
     if req.kind == "pk":
@@ -74,7 +84,7 @@ def build(tenant: Tenant, req: Request, progress=None) -> bytes:
     if req.kind == "e81":
         return reports.evaluasi_renja(export)
     if req.kind == "lkjip":
-        return lkjip.lkjip_bab3(export, _history(tenant, req))
+        return lkjip.lkjip_bab3(export, _history(tenant, req, units))
     if req.kind == "pemda":
         return consolidated.pemda(export, documents_of(export), progress)
     return consolidated.province(export, progress)
@@ -94,11 +104,11 @@ def documents_of(export: figures.Export):
     return pair
 
 
-def _history(tenant: Tenant, req: Request) -> dict:
+def _history(tenant: Tenant, req: Request, units) -> dict:
     """Annual figures of the two years before, by indicator code, where the portal has them."""
     out = {}
     for year in (req.tahun - 2, req.tahun - 1):
-        earlier = figures.gather(tenant, year, "tahunan", 1, req.include_drafts)
+        earlier = figures.gather(tenant, year, "tahunan", 1, req.include_drafts, units)
         rows = {r.ind.kode: r for opd in earlier.opds for r in opd.rows}
         if rows:
             out[year] = rows
@@ -116,6 +126,7 @@ def record(tenant: Tenant, user, req: Request, name: str, size: int | None):
 def start(tenant: Tenant, user, req: Request):
     """Queue a background export (the caller commits, then enqueues the job id)."""
     check(tenant, req)
+    drafts_of(user, tenant, req)  # refused now rather than in the worker
     record(tenant, user, req, filename(tenant, req), None)
     return jobs.create(tenant, user, "ekspor", asdict(req), f"{KINDS[req.kind].label} · {req.period_label}"
                        + (" · dengan draf" if req.include_drafts else ""))
@@ -125,7 +136,7 @@ def direct(tenant: Tenant, user, req: Request) -> tuple[bytes, str]:
     """Build a small export now, within the request, and record it."""
     if KINDS.get(req.kind) and KINDS[req.kind].background:
         raise Invalid("Ekspor ini besar dan disusun di latar belakang.")
-    data = build(tenant, req)
+    data = build(tenant, req, drafts=drafts_of(user, tenant, req))
     name = filename(tenant, req)
     record(tenant, user, req, name, len(data))
     return data, name

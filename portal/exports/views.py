@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.cycles import policy
 from portal.exports import jobs as export_jobs  # noqa: F401 (registers the job runner)
 from portal.exports import queries, services
 from portal.exports.forms import ExportForm
@@ -18,7 +19,8 @@ bp = Blueprint("exports", __name__, url_prefix="/t/<tenant_slug>/ekspor")
 
 def _page(form, status=200):
     return web.render("exports/index.html", status=status, tenant=g.tenant, form=form,
-                      kinds=services.kinds_for(g.tenant), jobs=jobs.recent(g.tenant))
+                      kinds=services.kinds_for(g.tenant), jobs=jobs.recent(g.tenant),
+                      drafts=policy.draft_scope(current_user, g.tenant))
 
 
 @bp.route("/")

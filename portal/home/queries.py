@@ -64,6 +64,7 @@ class Home:
     late_count: int = 0
     is_head: bool = False
     reminders: dict = field(default_factory=dict)  # task id -> the latest reminder sent about it
+    sop_approvals: list = field(default_factory=list)  # SOP versions waiting for this Kepala
 
 
 def current_cycle(tenant: Tenant) -> Cycle | None:
@@ -134,6 +135,7 @@ def home_for(user, tenant: Tenant, caps, now: datetime | None = None) -> Home:
     home = Home()
     home.tasks = [e for e in cycle_queries.inbox(user, now) if e.tenant.id == tenant.id]
     home.reminders = reminder_queries.latest_for_tasks({e.task.id for e in home.tasks})
+    home.sop_approvals = cycle_queries.sop_approvals(user, [tenant.id])
     if tenant.level == Level.OPD:
         home.returned = returned_to(user, tenant)
         cycle = current_cycle(tenant)

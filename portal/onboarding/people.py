@@ -71,7 +71,8 @@ def _unit(tenant: Tenant, text: str) -> Unit | None:
     return next((u for u in tenant.units if u.is_active and text in (u.name.lower(), u.key.lower())), None)
 
 
-def _row_problems(tenant: Tenant, row: PersonInput, actor) -> tuple[list[str], list[tuple[Lane, Unit | None]]]:
+def _row_problems(tenant: Tenant, row: PersonInput, actor,
+                  members: list[tuple[User, list[Membership]]]) -> tuple[list[str], list[tuple[Lane, Unit | None]]]:
     """What is wrong with one row by itself and against this tenant. Only the tenant's
     own people are looked at: nothing about an account elsewhere is read or told (an
     address or NIP used in another pemda is the invited person's business)."""
@@ -90,7 +91,7 @@ def _row_problems(tenant: Tenant, row: PersonInput, actor) -> tuple[list[str], l
             problems.append(problem)
         else:
             nip = normalise_nip(row.nip)
-            other = next((user for user, _ in people_of(tenant) if user.nip == nip and user.email != email), None)
+            other = next((user for user, _ in members if user.nip == nip and user.email != email), None)
             if other is not None:  # a member of this tenant: listed on its people page already
                 problems.append(f"NIP {nip} sudah dipakai oleh {other.name} ({other.email}) di {tenant.name}")
     if not row.lanes:
@@ -125,10 +126,9 @@ def _row_problems(tenant: Tenant, row: PersonInput, actor) -> tuple[list[str], l
     if actor is not None and email == actor.email:
         # An administrator may not hand themselves a lane (a Kepala's signature, say).
         problems.append("Anda tidak dapat memberi peran kepada diri sendiri; minta admin lain")
-    members = {user.email: memberships for user, memberships in people_of(tenant)}
+    held = next((memberships for user, memberships in members if user.email == email), [])
     for lane, grant_unit in grants:
-        if any(m.lane_id == lane.id and m.unit_id == (grant_unit.id if grant_unit else None)
-               for m in members.get(email, [])):
+        if any(m.lane_id == lane.id and m.unit_id == (grant_unit.id if grant_unit else None) for m in held):
             problems.append(f"{email} sudah memegang peran {lane.name}")
     if email and db.session.scalar(select(JoinInvitation.id).where(
             JoinInvitation.tenant_id == tenant.id, JoinInvitation.email == email,
@@ -181,7 +181,8 @@ def invite_people(tenant: Tenant, actor, rows: list[PersonInput], now=None) -> l
     if not rows:
         raise SheetRefused(["Tidak ada baris berisi data."])
     now = now or utcnow()
-    checked = [_row_problems(tenant, row, actor) for row in rows]
+    members = people_of(tenant)
+    checked = [_row_problems(tenant, row, actor, members) for row in rows]
     within = _sheet_problems(rows, [grants for _, grants in checked])
     problems = []
     for index, (row, (row_problems, _)) in enumerate(zip(rows, checked, strict=True)):

@@ -169,7 +169,8 @@ def copy_indicators():
         raise Invalid(COPY_YEAR)
     tahun = form.tahun.data
     tset = copying.copy_set(g.tenant, form.sumber.data, tahun, current_user)
-    return saved_and_back(f"Set indikator tahun {tahun} dibuat dari salinan; isi target PK-nya.",
+    return saved_and_back(f"Set indikator tahun {tahun} dibuat dari salinan. Target PK dan target per triwulan "
+                          "tidak disalin: isi di halaman ini sebelum siklus dimulai.",
                   url_for("indikator.set_page", set_id=tset.id))
 
 

@@ -23,6 +23,7 @@ from portal.audit import services as audit
 from portal.columns import utcnow
 from portal.extensions import db
 from portal.indikator.models import BuktiDukung, BuktiStatus, FileBlob, Indikator
+from portal.realisasi import services
 from portal.safe_files import KINDS, check, clean_filename
 from portal.tenancy.models import Tenant
 
@@ -30,6 +31,7 @@ from portal.tenancy.models import Tenant
 def store(ind: Indikator, triwulan: int, filename: str, data: bytes, user, max_bytes: int) -> BuktiDukung:
     """Keep an uploaded file as bukti dukung of the indicator in the triwulan."""
     kind = check(data, max_bytes)
+    services.hold(ind, triwulan)
     digest = hashlib.sha256(data).hexdigest()
     blob = FileBlob(tenant_id=ind.tenant_id, data=data, size=len(data), sha256=digest)
     db.session.add(blob)
@@ -70,9 +72,10 @@ def _end(row: BuktiDukung, status: str, user) -> None:
 
 
 def replace(row: BuktiDukung, filename: str, data: bytes, user, max_bytes: int) -> BuktiDukung | Ended:
+    ind = db.session.get(Indikator, row.indikator_id)
+    services.hold(ind, row.triwulan)
     if row.status != BuktiStatus.AKTIF:
         return Ended(row)
-    ind = db.session.get(Indikator, row.indikator_id)
     new = store(ind, row.triwulan, filename, data, user, max_bytes)
     _end(row, BuktiStatus.DIGANTI, user)
     row.replaced_by_id = new.id
@@ -82,6 +85,7 @@ def replace(row: BuktiDukung, filename: str, data: bytes, user, max_bytes: int) 
 
 
 def remove(row: BuktiDukung, user) -> BuktiDukung | Ended:
+    services.hold(db.session.get(Indikator, row.indikator_id), row.triwulan)
     if row.status != BuktiStatus.AKTIF:
         return Ended(row)
     _end(row, BuktiStatus.DIHAPUS, user)

@@ -23,7 +23,7 @@ from portal.capaian import plausibility
 from portal.capaian import settings as capaian_settings
 from portal.capaian.figures import Figures, angka, display_value, figures, predikat_scale, waktu
 from portal.columns import utcnow
-from portal.cycles import locking, policy
+from portal.cycles import engine, locking, policy
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
 from portal.indikator.models import BuktiStatus, IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
@@ -172,6 +172,38 @@ def returned_items(tenant: Tenant, period: ReportingPeriod, indikator_ids: list[
             if policy.measured_triwulan(cycle.period_kind, cycle.period_no) == period.triwulan}
 
 
+@dataclass
+class Progress:
+    """'x dari y terisi' of the rows a person enters, and what she may submit from the page."""
+
+    filled: int
+    total: int
+    cycle: Cycle | None = None
+    submittable: list[CycleItem] = field(default_factory=list)  # filled, not yet submitted, hers
+
+
+def is_filled(row: Realisasi | None) -> bool:
+    return row is not None and (row.tidak_berlaku or row.nilai is not None or bool(row.predikat))
+
+
+def progress(tenant: Tenant, period: ReportingPeriod, user, rows: list[Row]) -> Progress:
+    """How many of the person's rows are filled, and the items of the cycle measuring this
+    period she may submit now (the cycle's own rule, cycles/policy.submit_rights)."""
+    mine = [r for r in rows if r.editable or r.lock]
+    filled = {r.ind.id for r in mine if is_filled(r.current)}
+    out = Progress(len(filled), len(mine))
+    cycles = db.session.scalars(select(Cycle).where(Cycle.tenant_id == tenant.id, Cycle.tahun == period.tahun)).all()
+    cycle = next((c for c in cycles if policy.measured_triwulan(c.period_kind, c.period_no) == period.triwulan
+                  and not c.locked), None)
+    if cycle is None or not engine.realisasi_open(cycle):
+        return out
+    may_submit = policy.submit_rights(user, cycle)
+    out.cycle = cycle
+    out.submittable = [i for i in cycle.items if i.state in (ItemState.BELUM_DIISI, ItemState.DIKEMBALIKAN)
+                       and i.indikator_id in filled and may_submit(i)]
+    return out
+
+
 def grouped(rows: list[Row]) -> list[tuple[Sasaran, list[Row]]]:
     """Rows by sasaran, in page order."""
     out: list[tuple[Sasaran, list[Row]]] = []
@@ -245,11 +277,7 @@ def _same(row: Realisasi, columns: dict) -> bool:
 def save_realisasi(ind: Indikator, triwulan: int, user, values: RealisasiInput, revision: int) -> Realisasi | Conflict:
     """Save the realisasi if the row is still at `revision` (0: no row yet), else Conflict.
     Every changed field goes to the audit log (old → new, who, in which lane)."""
-    tahun = db.session.scalar(select(IndicatorSet.tahun).where(IndicatorSet.id == ind.set_id))
-    # Serialized with the cycle's actions (a submission, a sign-off): whoever comes second
-    # sees the first one's result (portal/cycles/locking.py).
-    locking.lock_year(ind.tenant_id, tahun)
-    _still_open(ind, tahun, triwulan)
+    hold(ind, triwulan)
     where = (Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan)
     row = db.session.scalar(select(Realisasi).where(*where))
     columns = values.columns()
@@ -282,9 +310,13 @@ def save_realisasi(ind: Indikator, triwulan: int, user, values: RealisasiInput, 
     return row
 
 
-def _still_open(ind: Indikator, tahun: int, triwulan: int) -> None:
-    """After the lock: the value is not held by a cycle (submitted, under review, signed),
-    else StateChanged (409) naming who submitted, reviewed or signed it, and when."""
+def hold(ind: Indikator, triwulan: int) -> None:
+    """Before a value or its bukti dukung changes: serialized with the cycle's actions (a
+    submission, a sign-off; portal/cycles/locking.py), then the value must not be held by
+    a cycle (submitted, under review, signed), else StateChanged (409) naming who
+    submitted, reviewed or signed it, and when."""
+    tahun = db.session.scalar(select(IndicatorSet.tahun).where(IndicatorSet.id == ind.set_id))
+    locking.lock_year(ind.tenant_id, tahun)
     block = locks.realisasi_block(ind.tenant_id, tahun, triwulan, ind.id)
     if block is None:
         return

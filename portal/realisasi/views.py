@@ -42,8 +42,9 @@ def index():
     unit_ids = services.realisasi_unit_ids(current_user, tenant)
     rows = services.rows_for(tenant, period, current_user, unit_ids=unit_ids) if period else []
     tset = indicator_services.set_of_year(tenant, period.tahun) if period else None
+    progress = services.progress(tenant, period, current_user, rows) if period and unit_ids else None
     return web.render("realisasi/index.html", tenant=tenant, periods=all_periods, period=period, rows=rows,
-                      groups=services.grouped(rows), tset=tset, my_units=bool(unit_ids))
+                      groups=services.grouped(rows), tset=tset, my_units=bool(unit_ids), progress=progress)
 
 
 def load_row(periode_id, indikator_id) -> tuple[ReportingPeriod, Indikator]:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 
 from portal import clock, problems
+from portal.auth import pangkat
 from portal.columns import utcnow
 from portal.extensions import db
 from portal.sop.document import HEADER_FIELDS, HEADER_LISTS, Symbol
@@ -96,8 +97,21 @@ def describe_header(version: SopVersion) -> dict:
                                                       for key, label in HEADER_LISTS}}
 
 
+def checked_pangkat(value: str, stored: str) -> str:
+    """The pangkat/golongan to keep: one of the official list (written "Pangkat (gol)");
+    an old free-text value naming neither may stay as it was, never be typed anew; a
+    pangkat that is not of its golongan is refused."""
+    if value == stored and pangkat.is_legacy(value):
+        return value
+    kept, problem = pangkat.read(value)
+    if problem:
+        raise FieldErrors({"disahkan_pangkat": problem})
+    return kept
+
+
 def update_header(version: SopVersion, user, expected_revision: int, header: Header) -> None:
     require_draft(version)
+    header.disahkan_pangkat = checked_pangkat(header.disahkan_pangkat, version.disahkan_pangkat)
     _check_revision(version, expected_revision, describe_header)
     for key in HEADER_FIELDS:
         setattr(version, key, getattr(header, key))

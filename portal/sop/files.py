@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from portal.auth import pangkat
 from portal.marked_yaml import MarkedDict, Problem, YamlError, load_text
 from portal.sop.document import (
     HEADER_LISTS,
@@ -91,6 +92,12 @@ def read_sop_text(text: str, name: str, problems: list[Problem]) -> SopDocument 
         doc.steps.append(step)
     if len(problems) > before:
         return None
+    if doc.disahkan_pangkat:
+        kept, problem = pangkat.read(doc.disahkan_pangkat)
+        if problem and not pangkat.is_legacy(doc.disahkan_pangkat):
+            problems.append(Problem(name, signer.line_of("pangkat"), "sop.disahkan_oleh.pangkat", problem))
+            return None
+        doc.disahkan_pangkat = kept
     for message in publish_problems(doc):
         line = raw.line_of("steps")
         if message.startswith("Langkah "):

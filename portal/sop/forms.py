@@ -64,12 +64,16 @@ class PasteForm(_Upload):
     tabel = StringField(default="")
     nama = StringField(default="")
     sop_id = StringField(default="")  # the SOP the draft revises; empty: a new SOP
-    aksi = StringField(default="")  # "simpan" makes the draft; anything else previews
+    aksi = StringField(default="")  # "simpan" makes the draft, "terbitkan" publishes it too; else a preview
     buat_peran = StringField(default="")
 
     @property
     def save(self) -> bool:
-        return self.aksi.data == "simpan"
+        return self.aksi.data in ("simpan", "terbitkan")
+
+    @property
+    def publish(self) -> bool:
+        return self.aksi.data == "terbitkan"
 
     @property
     def create_lanes(self) -> bool:

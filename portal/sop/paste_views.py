@@ -49,6 +49,20 @@ def paste_():
         db.session.rollback()
         pasted.problems.append(str(error))
         return _form_page(form, 422, pasted=pasted, tabel=text, target=target)
+    if form.publish:
+        # One submission from the table to a published version, when nothing is missing;
+        # otherwise the draft stays and the editor lists what stops it.
+        db.session.flush()
+        try:
+            services.publish(version, current_user.id)
+        except services.SopError as error:
+            db.session.commit()
+            flash(f"Draf SOP {version.nama} versi {version.number} dibuat dari tabel, tetapi belum dapat "
+                  "diterbitkan: " + " ".join(error.problems or [error.message]), "error")
+            return web.see_other(url_for("sop.editor", version_id=version.id))
+        db.session.commit()
+        flash(f"SOP {version.nama} versi {version.number} diterbitkan dari tabel.", "info")
+        return web.see_other(url_for("sop.document", version_id=version.id))
     db.session.commit()
     missing = (f" Pelaksana belum ditandai pada langkah {', '.join(map(str, pasted.unmarked))}: lengkapi di editor "
                "sebelum diterbitkan." if pasted.unmarked else "")

@@ -11,7 +11,7 @@ from portal.auth.models import LoginSession
 from portal.columns import utcnow
 from portal.extensions import db
 from tests.conftest import DEMO_PASSWORD
-from tests.e2e.test_data_entry import ENTRY, KABID_P2P, open_form, row, save
+from tests.e2e.test_data_entry import ENTRY, KABID_P2P, PDF, open_form, row, save
 
 TEXT = "Sweeping imunisasi di 5 desa; kader posyandu dilatih ulang"
 
@@ -73,3 +73,26 @@ def test_twelve_thousand_five_hundred_on_a_percent_indicator_asks_before_saving(
     r.locator("[name=nilai]").fill("25,1")
     r.get_by_role("button", name="Simpan dengan catatan").click()
     expect(r.get_by_test_id("realisasi-form")).to_have_count(0)
+
+
+def test_a_slow_upload_shows_progress_and_its_button_waits(new_page):
+    page = new_page(KABID_P2P)
+    page.set_viewport_size({"width": 360, "height": 740})
+    page.goto(ENTRY)
+    bukti = row(page, "IK-03").get_by_test_id("bukti")
+    held = []
+    page.route("**/bukti/*/*/", lambda route: held.append(route) if route.request.method == "POST"
+               else route.continue_())                                       # the upload's answer waits
+    bukti.locator("[data-testid=bukti-upload] input[type=file]").set_input_files(
+        {"name": "Foto posyandu.pdf", "mimeType": "application/pdf", "buffer": PDF + b"0" * 400_000})
+    button = bukti.get_by_role("button", name="Unggah bukti")
+    button.scroll_into_view_if_needed()
+    box = button.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 360                      # on the phone's screen
+    button.click()
+    expect(bukti.get_by_test_id("upload-progress")).to_contain_text(re.compile(r"Mengunggah \d+ %|Memeriksa"))
+    expect(button).to_be_disabled()
+    assert held, "the upload request was not sent"
+    held[0].continue_()
+    expect(bukti.get_by_test_id("bukti-item")).to_contain_text("Foto posyandu.pdf")
+    expect(bukti.get_by_test_id("upload-progress")).to_have_count(0)
