@@ -7,13 +7,14 @@ Bulk: four statements for any number of OPDs (the SOP in force per OPD or its pe
 steps of those versions, the pemda's province, the local days off).
 """
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 
+from portal import clock
 from portal.calendar.days import WorkCalendar
 from portal.calendar.models import HariLibur
-from portal.cycles.deadlines import WIB, due_at
+from portal.cycles.deadlines import due_at
 from portal.extensions import db
 from portal.sop.models import SopChoice, SopStep, SopVersion, VersionStatus
 from portal.tenancy.models import Tenant
@@ -27,7 +28,7 @@ def period_end(tahun: int, kind: str, no: int) -> datetime:
     """The first instant (UTC) after a cycle's period: 00.00 WIB the day after it ends."""
     last_month = {"triwulan": 3 * no, "semester": 6 * no, "tahunan": 12}[kind]
     year, month = (tahun + 1, 1) if last_month == 12 else (tahun, last_month + 1)
-    return datetime(year, month, 1) - timedelta(hours=WIB)
+    return clock.wib_midnight_utc(date(year, month, 1))
 
 
 @dataclass(frozen=True)

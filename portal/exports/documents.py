@@ -8,7 +8,7 @@ programs that serve it (ProgramKegiatan.sasaran_kode; programs not tied to a sas
 are listed in a last group that says so).
 """
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from portal.capaian.rules import CapaianResult, classify_capaian, compute_serapan
@@ -33,7 +33,6 @@ PK_SUPERVISION = ("Pihak kedua akan melakukan supervisi yang diperlukan serta ak
                   "capaian kinerja dari perjanjian ini dan mengambil tindakan yang diperlukan dalam rangka "
                   "pemberian penghargaan dan sanksi.")
 DOTS = "…………………………"
-_WIB = timedelta(hours=7)  # record times are UTC; the date signed is the WIB date
 
 
 @dataclass
@@ -191,7 +190,7 @@ def document(export: Export, opd: OpdFigures, pemda_kind: str, people: dict[int,
     if signer_id is not None or signer_name:
         nama, nip, jabatan = people.get(signer_id, (signer_name, "", ""))
         person = Person(jabatan or jabatan_default, signer_name or nama, nip)
-        when = tanggal(signed_at + _WIB) if signed_at else ""
+        when = tanggal(signed_at) if signed_at else ""  # the WIB date it was signed (clock.tanggal)
     else:
         nama, nip, jabatan = kepala or ("", "", "")
         person = Person(jabatan or jabatan_default, nama, nip)

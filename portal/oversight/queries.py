@@ -394,7 +394,7 @@ def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
 def _never_started(tenant: Tenant, now: datetime) -> list:
     """Ended periods of this year (WIB) whose cycle never started and whose due time has
     passed: ((opd id, name, slug, pemda name), overdue.NotStarted, tahun)."""
-    tahun = (now + timedelta(hours=7)).year
+    tahun = clock.to_wib(now).year
     pemda = Tenant.__table__.alias("pemda")
     opds = db.session.execute(select(Tenant.id, Tenant.name, Tenant.slug, pemda.c.name, Tenant.parent_id)
                               .outerjoin(pemda, pemda.c.id == Tenant.parent_id)

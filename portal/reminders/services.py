@@ -30,12 +30,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
-from portal import rls
+from portal import clock, rls
 from portal.audit import services as audit
 from portal.auth.invitations import mail, mail_configured
 from portal.auth.models import Membership, User
 from portal.calendar.services import work_calendar
-from portal.columns import utcnow
 from portal.cycles import overdue, policy, work
 from portal.cycles.deadlines import due_at
 from portal.cycles.engine import period_label
@@ -61,8 +60,8 @@ ESCALATION_KINDS = (LaneKind.SEKRETARIS.value, LaneKind.KEPALA.value)
 
 
 def now() -> datetime:
-    """The one place reminders read the clock (naive UTC)."""
-    return utcnow()
+    """The one place reminders read the clock (naive UTC): portal/clock.py's."""
+    return clock.utcnow()
 
 
 @dataclass
@@ -194,7 +193,7 @@ def task_reminders(at: datetime) -> list[Reminder]:
 def start_reminders(at: datetime) -> list[Reminder]:
     """Ended periods of this year whose cycle never started and is late: to those who may
     start it (the lanes of the SOP's first step, the OPD's planner)."""
-    tahun = (at + timedelta(hours=7)).year
+    tahun = clock.to_wib(at).year
     opds = list(db.session.scalars(select(Tenant).where(Tenant.level == Level.OPD, Tenant.is_active)))
     if not opds:
         return []
@@ -229,7 +228,7 @@ def start_reminders(at: datetime) -> list[Reminder]:
 def digests(at: datetime) -> list[Reminder]:
     """The weekly digest of late work, from Monday 07.00 WIB: to each pemda's admins (its
     OPDs) and each province's coordinators (all its pemda), when something is late."""
-    local = at + timedelta(hours=7)
+    local = clock.to_wib(at).replace(tzinfo=None)  # WIB wall-clock time, naive like `at`
     monday = (local - timedelta(days=local.weekday())).replace(hour=7, minute=0, second=0, microsecond=0)
     if local < monday:
         return []
@@ -265,7 +264,7 @@ def manual(task: CycleTask, sender: User, at: datetime | None = None) -> Reminde
     if not holders:
         raise Invalid("Belum ada orang yang memegang langkah ini; tambahkan orangnya di halaman Orang.")
     period = period_label(cycle.period_kind, cycle.period_no, cycle.tahun)
-    local_day = f"{at + timedelta(hours=7):%Y%m%d}"
+    local_day = f"{clock.to_wib(at):%Y%m%d}"
     due = f"Batas waktu: {waktu(task.due_at)}.\n\n" if task.due_at else ""
     return Reminder("manual", f"{task.id}@{local_day}", cycle.tenant, holders,
                     f"Pengingat dari {sender.name}: langkah {task.position} siklus {period}, {cycle.tenant.name}",
