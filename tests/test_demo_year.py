@@ -111,6 +111,10 @@ def test_coordinator_sees_matrix_late_work_charts_and_a_finished_export(demo_yea
     matrix = _text(client.get("/t/jawa-timur/pemantauan/"))
     assert re.search(r"Dinas Kesehatan Kabupaten Mojokerto Disahkan Disahkan Disahkan Pengisian", matrix), matrix
     assert "Terlambat" in matrix and not re.search(r"(?<![\d,])0,0 %", matrix)
+    html = client.get("/t/jawa-timur/pemantauan/").get_data(as_text=True)
+    never = re.search(r'<td class="cell late"[^>]*data-testid="cell-kota-pasuruan-dpupr-triwulan-3"[^>]*>(.*?)</td>',
+                      html, flags=re.S)
+    assert never and "Belum dimulai" in never.group(1)  # an ended period nobody started is late
     late = _text(client.get("/t/jawa-timur/pemantauan/terlambat"))
     assert "Dinas Sosial Kota Blitar" in late and "Kabid memvalidasi data kinerja" in late
     with demo_year.app_context():
