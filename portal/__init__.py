@@ -26,7 +26,7 @@ from portal.capaian.views import bp as capaian_bp
 from portal.cycles import audit_view
 from portal.cycles.views import bp as cycles_bp
 from portal.cycles.views import inbox_bp
-from portal.demo_cli import demo_command
+from portal.demo.cli import demo_command
 from portal.exports import print_views  # noqa: F401 (routes on the exports blueprint)
 from portal.exports.views import bp as exports_bp
 from portal.extensions import csrf, db, htmx, login_manager, migrate

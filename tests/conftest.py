@@ -18,6 +18,7 @@ the test client get the scope their access rule gives them, exactly as in produc
 import os
 import re
 import sqlite3
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -253,38 +254,69 @@ def _pg_restore(template: dict) -> None:
         engine.dispose()
 
 
-@pytest.fixture
-def demo(app, tmp_path_factory):
-    """The demo tenants of tenants/, loaded as the README's setup loads them.
-
-    The first test of a run on each database loads them and keeps what they made; every
-    later test gets those rows again (SQLite: a copy of the file; PostgreSQL: the rows
-    and sequences), which is much cheaper than reading and applying the folder again.
-    """
-    from portal.tenantfiles.cli import load_folder
-
+def _restored(app, tmp_path_factory, name: str, make) -> None:
+    """The rows `make()` writes, made by the first test of a run on each database and kept
+    (SQLite: a copy of the file; PostgreSQL: the rows and sequences); every later test gets
+    them again, which is much cheaper than making them again."""
     with app.app_context():
         dialect = db.engine.dialect.name
-        key = (dialect, app.config.get("PASSWORD_HASH_METHOD"))
+        key = (name, dialect, app.config.get("PASSWORD_HASH_METHOD"))
         template = _demo_templates.get(key)
         db.session.remove()
         if template is not None and dialect == "sqlite":
             db.engine.dispose()
             sqlite_copy(template, db.engine.url.database)
-            return app
+            return
         if template is not None:
             _pg_restore(template)
-            return app
-        report, problems = load_folder(str(TENANTS))
-        assert problems == [], problems
+            return
+        make()
         db.session.remove()
         if dialect == "sqlite":
             db.engine.dispose()
-            template = str(tmp_path_factory.mktemp("demo") / "demo.sqlite3")
+            template = str(tmp_path_factory.mktemp(name) / f"{name}.sqlite3")
             sqlite_copy(db.engine.url.database, template)
         else:
             template = _pg_capture()
         _demo_templates[key] = template
+
+
+def _load_tenants() -> None:
+    from portal.tenantfiles.cli import load_folder
+
+    with rls.across_tenants():
+        report, problems = load_folder(str(TENANTS))
+    assert problems == [], problems
+
+
+@pytest.fixture
+def demo(app, tmp_path_factory):
+    """The demo tenants of tenants/, loaded as the README's setup loads them."""
+    _restored(app, tmp_path_factory, "demo", _load_tenants)
+    return app
+
+
+# The demo's year in progress is made as if today were DEMO_TODAY (a Monday of TW IV),
+# at DEMO_NOW (09.00 WIB): the same figures, dates and tasks in every run.
+DEMO_TODAY = date(2026, 12, 7)
+DEMO_NOW = datetime(2026, 12, 7, 2, 0)
+
+
+def _load_year() -> None:
+    from portal.demo import year
+
+    _load_tenants()
+    with rls.across_tenants():
+        year.build(DEMO_TODAY, DEMO_NOW)
+        db.session.commit()
+
+
+@pytest.fixture
+def demo_year(app, tmp_path_factory):
+    """The demo tenants and the year in progress `flask demo` makes (portal/demo/year.py),
+    dated as if today were DEMO_TODAY. Slower to make the first time (some seconds per
+    database) than `demo`, which the other tests keep using."""
+    _restored(app, tmp_path_factory, "demo_year", _load_year)
     return app
 
 

@@ -17,7 +17,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "portal"
 
 # Feature packages, lower first: a package imports only packages before it (README "Layout").
 LAYERS = ("audit", "auth", "tenancy", "jobs", "calendar", "capaian", "indikator", "sop", "onboarding", "cycles",
-          "signing", "realisasi", "oversight", "reminders", "home", "exports", "tenantfiles")
+          "signing", "realisasi", "oversight", "reminders", "home", "exports", "tenantfiles", "demo")
 
 # Top-level modules every feature may import: they import no feature package (README "Layout").
 SHARED = ("portal.clock", "portal.columns", "portal.database", "portal.extensions", "portal.form_fields", "portal.formatting",
