@@ -179,7 +179,7 @@ def test_two_sign_offs_at_once_write_one_revision(demo):
     results = _race(demo, (*one, url, data), (*two, url, data))
     assert sorted(s for s, _ in results) == [303, 409]
     loser = next(text for s, text in results if s == 409)
-    assert "Terakhir:" in loser and "WIB" in loser
+    assert "sudah disahkan (revisi 1)" in loser and "mengesahkan data (revisi 1) pada" in loser and "WIB" in loser
     with demo.app_context():
         cycle = db.session.get(Cycle, w["cycle_id"])
         assert cycle.revision == 1
