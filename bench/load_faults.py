@@ -55,6 +55,14 @@ PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"
 CSRF = re.compile(r'<meta name="csrf-token" content="([^"]+)"')
 EDIT = re.compile(r"/t/" + SLUG + r"/realisasi/(\d+)/(\d+)/ubah")
 REVISION = re.compile(r'name="revision" value="(\d+)"')
+# Every value is sent confirmed against every plausibility check (portal/capaian/
+# plausibility.py: a confirmation covers the checks it names, for the value as typed), as a
+# user confirming an unusual value would; the load is about saving, not about asking.
+ALL_CHECKS = "persen_lebih_100,titik_ribuan,jauh_dari_target,jauh_dari_sebelumnya"
+
+
+def confirmed(value: str) -> dict:
+    return {"konfirmasi": f"{ALL_CHECKS}@{value}|/", "catatan_kewajaran": "Uji beban"}
 
 
 # --- database and server -------------------------------------------------------------
@@ -180,7 +188,7 @@ class Browser:
         periode, indikator = target
         _, form = self.request("GET", f"/t/{SLUG}/realisasi/{periode}/{indikator}/ubah", htmx=True)
         revision = REVISION.search(form)
-        fields = {"nilai": value, "revision": revision.group(1) if revision else "0"}
+        fields = {"nilai": value, "revision": revision.group(1) if revision else "0", **confirmed(value)}
         return self.request("POST", f"/t/{SLUG}/realisasi/{periode}/{indikator}/", fields, htmx=True)
 
 
@@ -347,7 +355,8 @@ def run_race(server: Server, rounds: int, racers: int) -> bool:
         def race(n, value, revision, barrier, answers):
             barrier.wait()
             answers[n] = (value, *browsers[n].request(
-                "POST", f"/t/{SLUG}/realisasi/{periode}/{indikator}/", {"nilai": value, "revision": revision},
+                "POST", f"/t/{SLUG}/realisasi/{periode}/{indikator}/", {"nilai": value, "revision": revision,
+                                                                       **confirmed(value)},
                 htmx=True))
 
         threads = [threading.Thread(target=race, args=(n, str(200 + round_no * racers + n), revisions[n],

@@ -3,7 +3,21 @@ import os
 
 from flask import Flask, flash, request, session
 
-from portal import access, config, database, errors, formatting, layout, models, rls, security  # noqa: F401 (models: all tables)
+from portal import (  # noqa: F401
+    access,
+    backup,
+    config,
+    database,
+    errors,
+    formatting,
+    layout,
+    log_redaction,
+    models,
+    production,
+    rls,
+    security,
+    static_files,
+)
 from portal.auth import binding, invitations, throttle
 from portal.auth import services as auth
 from portal.auth.views import bp as auth_bp
@@ -13,6 +27,7 @@ from portal.cycles import audit_view
 from portal.cycles.views import bp as cycles_bp
 from portal.cycles.views import inbox_bp
 from portal.demo_cli import demo_command
+from portal.exports import print_views  # noqa: F401 (routes on the exports blueprint)
 from portal.exports.views import bp as exports_bp
 from portal.extensions import csrf, db, htmx, login_manager, migrate
 from portal.health import bp as health_bp
@@ -27,6 +42,8 @@ from portal.oversight import reference_views  # noqa: F401 (routes on the oversi
 from portal.oversight.views import bp as oversight_bp
 from portal.realisasi import bukti_views  # noqa: F401 (routes on the realisasi blueprint)
 from portal.realisasi.views import bp as realisasi_bp
+from portal.reminders import schedule as reminder_schedule
+from portal.reminders.views import bp as reminders_bp
 from portal.signing.views import bp as signing_bp
 from portal.sop import document_views, editor_step_views, editor_views, library_views, paste_views  # noqa: F401
 from portal.sop.views import bp as sop_bp
@@ -38,7 +55,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 def create_app(test_config: dict | None = None) -> Flask:
     app = Flask(
         __name__,
-        instance_path=os.path.join(ROOT, "instance"),
+        # PORTAL_INSTANCE_PATH: another folder for this server's own files (several servers
+        # from one checkout, as the multi-server test runs them).
+        instance_path=os.environ.get("PORTAL_INSTANCE_PATH") or os.path.join(ROOT, "instance"),
         template_folder=os.path.join(ROOT, "templates"),
         static_folder=os.path.join(ROOT, "static"),
     )
@@ -46,6 +65,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     security.install_converters(app)
+    log_redaction.install()  # link tokens never reach an access log
+    static_files.install(app)  # URLs and ETags from the content: the same on every server
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(ROOT, "migrations"), render_as_batch=True,
@@ -62,6 +83,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     _register_blueprints(app)
     _register_commands(app)
     jobs_queue.init_app(app)
+    production.enforce(app)  # PORTAL_ENV=production: refuse a half-configured start
+    reminder_schedule.init_app(app)  # the periodic reminder sweep, on the queue made above
     return app
 
 
@@ -73,6 +96,12 @@ def _init_login(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str):
+        # Who is asking comes before any tenant: the session row and its person are read
+        # (and an ended session written) across tenants (portal/rls.py).
+        with rls.across_tenants():
+            return _user_of_session(session_id)
+
+    def _user_of_session(session_id: str):
         user = auth.user_for_session(session_id, app.config["PERMANENT_SESSION_LIFETIME"])
         if user is None:
             reason = auth.end_reason(session_id)
@@ -114,10 +143,12 @@ def _init_request_hooks(app: Flask) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     for bp in (auth_bp, home_bp, health_bp, sop_bp, indikator_bp, capaian_bp, realisasi_bp, cycles_bp, signing_bp,
-               inbox_bp, calendar_bp, oversight_bp, onboarding_bp, account_bp, exports_bp):
+               inbox_bp, calendar_bp, oversight_bp, onboarding_bp, account_bp, exports_bp, reminders_bp):
         app.register_blueprint(bp)
 
 
 def _register_commands(app: Flask) -> None:
     app.cli.add_command(tenants_cli)
     app.cli.add_command(demo_command)
+    app.cli.add_command(production.check_command)
+    app.cli.add_command(backup.backup_command)

@@ -14,6 +14,7 @@ from flask import abort, current_app, g, request
 from flask_login import current_user
 
 from portal import rls, web
+from portal.tenancy import scope
 from portal.tenancy import services as tenancy
 from portal.tenancy.lanes import Capability
 
@@ -21,12 +22,15 @@ from portal.tenancy.lanes import Capability
 BUILTIN_PUBLIC = {"static"}
 
 
-def rule(spec: str):
-    """Declare the access rule of a view."""
+def rule(spec: str, across_tenants: bool = False):
+    """Declare the access rule of a view. `across_tenants=True`: the view works across
+    every tenant by design (sign-in, one-time links): its request gets row-level
+    security's "every tenant" scope (portal/rls.py) instead of none."""
     _parse(spec)
 
     def mark(view):
         view.access_rule = spec
+        view.across_tenants = across_tenants
         return view
 
     return mark
@@ -62,7 +66,11 @@ def add_tenant_slug(endpoint, values):
 
 
 def enforce():
-    """before_request: apply the endpoint's rule."""
+    """before_request: apply the endpoint's rule, and give the request its row-level
+    security scope (portal/rls.py): "public" none (unless declared across tenants),
+    "signed_in" the families of the person's own tenants, "platform" every tenant,
+    "tenant..." the family of the tenant in the URL. The tenant tree is read for the
+    decision across tenants: this check is what decides which tenant a request may see."""
     if request.endpoint is None:
         return None  # routing already failed: 404/405 follow
     spec = rule_of(request.endpoint)
@@ -70,26 +78,47 @@ def enforce():
         current_app.logger.error("route %s declares no access rule", request.endpoint)
         abort(403)
     kind, cap = _parse(spec)
+    if getattr(current_app.view_functions.get(request.endpoint), "across_tenants", False):
+        rls.enter_every_tenant()
     if kind == "public":
         return None
     if not current_user.is_authenticated:
         return web.to_login()
+    rls.enter_user(current_user.id)
     if kind == "signed_in":
+        _enter_own_tenants(current_user)
         return None
     if kind == "platform":
         if not current_user.is_platform_admin:
             abort(404)
+        rls.enter_every_tenant()
         return None
     slug = getattr(g, "tenant_slug", None)
-    tenant = tenancy.tenant_by_slug(slug) if slug else None
-    if tenant is None:
-        abort(404)
-    caps = tenancy.capabilities(current_user, tenant)
-    if Capability.VIEW not in caps:
-        abort(404)
-    if cap is not None and cap not in caps:
-        abort(403)
+    with rls.across_tenants():
+        tenant = tenancy.tenant_by_slug(slug) if slug else None
+        if tenant is None:
+            abort(404)
+        caps = tenancy.capabilities(current_user, tenant)
+        if Capability.VIEW not in caps:
+            abort(404)
+        if cap is not None and cap not in caps:
+            abort(403)
+        family = scope.family_ids(tenant) if rls.enforced() else []
     g.tenant = tenant
     g.capabilities = caps
-    rls.enter_tenant(tenant)  # PostgreSQL: rows of other pemdas are invisible from here on
+    if rls.enforced():
+        rls.enter_scope(family)  # rows of other pemdas are invisible from here on
     return None
+
+
+def _enter_own_tenants(user) -> None:
+    """A page without a tenant in its URL (the personal inbox, the start page, the own
+    account) sees the families of the tenants the person holds a lane in."""
+    if not rls.enforced() or rls.scope() == rls.EVERY_TENANT:
+        return
+    if user.is_platform_admin:
+        rls.enter_every_tenant()
+        return
+    with rls.across_tenants():
+        family = {i for tenant in tenancy.home_tenants(user) for i in scope.family_ids(tenant)}
+    rls.enter_scope(family)

@@ -1,10 +1,5 @@
 """Column pieces every model module may use (no feature imports here)."""
-from datetime import UTC, datetime
-
-
-def utcnow() -> datetime:
-    """Naive UTC, as every timestamp column stores it."""
-    return datetime.now(UTC).replace(tzinfo=None)
+from portal.clock import utcnow  # noqa: F401 (naive UTC, as every timestamp column stores it; models import it here)
 
 
 def one_of(column: str, values) -> str:

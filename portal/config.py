@@ -20,6 +20,8 @@ def _secret_key(instance_path: Path) -> str:
     """
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
+    if os.environ.get("PORTAL_ENV") == "production":
+        return ""  # never a key of this server's own in production: the start is refused
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -31,6 +33,8 @@ def from_environment(instance_path: str) -> dict:
     instance = Path(instance_path)
     default_db = "sqlite:///" + str(instance / "portal.sqlite3")
     return {
+        # "production" refuses a half-configured start (portal/production.py).
+        "PORTAL_ENV": os.environ.get("PORTAL_ENV", "development"),
         "SECRET_KEY": _secret_key(instance),
         "SQLALCHEMY_DATABASE_URI": normalise_database_url(
             os.environ.get("DATABASE_URL", default_db)
@@ -42,6 +46,9 @@ def from_environment(instance_path: str) -> dict:
         # Reverse proxies in front of the app whose X-Forwarded-For/-Proto are believed
         # (client address for the sign-in throttle, https for HSTS). 0: none.
         "PROXY_HOPS": int(os.environ.get("PROXY_HOPS", 0)),
+        # The portal's public address for links in mail and reminders (else the request's own host;
+        # a job worker has no request, so production sets it).
+        "PORTAL_URL": os.environ.get("PORTAL_URL", ""),
         # Cookies: secure unless explicitly running over plain http (the local demo).
         "SESSION_COOKIE_SECURE": os.environ.get("INSECURE_COOKIES", "") != "1",
         "REMEMBER_COOKIE_SECURE": os.environ.get("INSECURE_COOKIES", "") != "1",
@@ -63,6 +70,9 @@ def from_environment(instance_path: str) -> dict:
         "LOGIN_FAILURE_WINDOW_SECONDS": int(os.environ.get("LOGIN_FAILURE_WINDOW_SECONDS", 900)),
         "LOGIN_ADDRESS_LIMIT": os.environ.get("LOGIN_ADDRESS_LIMIT", "30 per 10 minutes;300 per day"),
         "LOGIN_ACCOUNT_LIMIT": os.environ.get("LOGIN_ACCOUNT_LIMIT", "50 per hour"),
+        # Redis shared by every app server and worker: the sign-in throttle's counters and
+        # the job queue. Empty: SQLite files on this machine (README "Production").
+        "REDIS_URL": os.environ.get("REDIS_URL", ""),
         # Shared by every worker: REDIS_URL, else a SQLite file in instance/ (one machine).
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL", ""),
     }

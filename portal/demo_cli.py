@@ -10,6 +10,7 @@ from flask_migrate import upgrade
 from sqlalchemy import select
 from werkzeug.serving import run_simple
 
+from portal import rls
 from portal.auth.models import Membership, User
 from portal.extensions import db
 from portal.jobs import queue
@@ -47,12 +48,14 @@ def demo_accounts() -> list[tuple[str, str, str]]:
 def demo_command(port, no_serve):
     """Siapkan basis data demo (migrasi + tenants/) lalu jalankan portal."""
     upgrade()
-    report, problems = load_folder(str(ROOT / "tenants"))
+    report, problems = load_folder(str(ROOT / "tenants"))  # across tenants (the loader says so)
     if problems:
         raise click.ClickException("Berkas tenants/ bermasalah:\n" + "\n".join(problems))
     click.echo(f"Instansi demo dimuat ({len(report.created)} dibuat, {len(report.changed)} diubah).")
     click.echo(f"\nAkun demo (kata sandi semua: {DEMO_PASSWORD}):")
-    for email, _name, lanes in demo_accounts():
+    with rls.across_tenants():  # every demo person of every tenant
+        accounts = demo_accounts()
+    for email, _name, lanes in accounts:
         click.echo(f"  {email:45} {lanes}")
     # End this command's transaction: on SQLite an open one would hold the write lock
     # while the server runs, and every sign-in would wait for it in vain.

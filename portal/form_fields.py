@@ -3,16 +3,36 @@ filter that trims text, a check box, a form with one file, ids posted by check b
 page is asked for.
 
 A shared module: it imports no feature package (README "Layout")."""
-from datetime import date
-
+from flask import request
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.datastructures import CombinedMultiDict, MultiDict
 from wtforms import BooleanField, Field
+from wtforms.fields import FileField as WtFileField
+
+from portal import clock
 
 UNCHECKED = ("", "0", "off", "false")  # what a check box posts (or a client sends) for "not checked"
 
 
-class PostedForm(FlaskForm):
+class Form(FlaskForm):
+    """The base of every form of the portal (a test checks it): a file reaches only a file
+    field. A file posted under a text field's name (a hostile or broken client) is not
+    that field's value, so no view or validator ever gets a file object where it expects
+    text (that was a 500); the field is then empty and says so like any missing input."""
+
+    class Meta:
+        def wrap_formdata(self, form, formdata):
+            data = super().wrap_formdata(form, formdata)
+            if not isinstance(data, CombinedMultiDict):
+                return data
+            file_fields = {field.name for field in form if isinstance(field, WtFileField)}
+            files = MultiDict([(name, upload) for name, upload in request.files.items(multi=True)
+                               if name in file_fields])
+            return CombinedMultiDict((files, request.form))
+
+
+class PostedForm(Form):
     """A form that reads a POST the page wrote by hand (no csrf_token field of its own)."""
 
     class Meta:
@@ -78,7 +98,7 @@ class IdField(Field):
 
 
 def this_year() -> int:
-    return date.today().year
+    return clock.today().year
 
 
 class PageYearField(Field):

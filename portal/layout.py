@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from flask import g, url_for
 from flask_login import current_user
 
+from portal import rls
 from portal.tenancy import services
 from portal.tenancy.lanes import Capability
 
@@ -40,8 +41,10 @@ def context() -> dict:
     if not current_user.is_authenticated:
         return {"switch_tenants": [], "current_tenant": None, "caps": frozenset(), "Capability": Capability}
     tenant = getattr(g, "tenant", None)
+    with rls.across_tenants():  # the switcher offers tenants of other families too
+        switch_tenants = services.switchable_tenants(current_user)
     return {
-        "switch_tenants": services.switchable_tenants(current_user),
+        "switch_tenants": switch_tenants,
         "current_tenant": tenant,
         "caps": getattr(g, "capabilities", frozenset()),
         "nav_items": nav_items(getattr(g, "capabilities", frozenset())) if tenant else [],

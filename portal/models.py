@@ -8,6 +8,7 @@ from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask  # n
 from portal.indikator import models as indicator_models  # noqa: F401 (indicator sets, values, bukti dukung)
 from portal.jobs.models import Job  # noqa: F401
 from portal.oversight.models import IndicatorLink, IndicatorReference  # noqa: F401
+from portal.reminders.models import ReminderSent, ReminderSetting  # noqa: F401
 from portal.signing.models import SignedFigure, SignedValue  # noqa: F401
 from portal.sop.models import Sop, SopChoice, SopLane, SopStep, SopVersion  # noqa: F401
 from portal.tenancy.models import Lane, Tenant, Unit  # noqa: F401

@@ -12,6 +12,7 @@ Stored files (bukti dukung, cycle step outputs) are recognised by their content 
 bytes; for XLSX and DOCX the zip must hold xl/workbook.xml or word/document.xml), never
 by their name or the browser's type: check() and clean_filename() below.
 """
+import csv
 import io
 import os
 import re
@@ -28,6 +29,12 @@ MAX_XLSX_INFLATED = 8 * 1024 * 1024   # all parts together, after decompression
 MAX_XLSX_ROWS = 10_000                # highest row number addressed in a sheet
 MAX_XLSX_COLUMNS = 200                # highest column addressed (GR)
 CHUNK = 64 * 1024
+
+# CSV and pasted tables: no cell of any table the portal reads is near this long. The csv
+# module's own limit (131,072, an exception without row or column) is lifted so that the
+# refusal can name the cell; the upload size (UPLOAD_MAX_BYTES) bounds what is read.
+MAX_CELL_CHARS = 131_072
+csv.field_size_limit(64 * 1024 * 1024)
 
 # YAML
 MAX_YAML_CHARS = 512 * 1024
@@ -201,3 +208,21 @@ def check(data: bytes, max_bytes: int) -> str:
     if kind is None:
         raise UploadRefused(f"Jenis berkas tidak dikenali dari isinya. Unggah {ALLOWED_TEXT}.")
     return kind
+
+
+def csv_rows(text: str, dialect="excel", **options) -> list[list[str]]:
+    """The rows of a CSV or tab-separated text (pasted from Word/Excel), cells stripped;
+    a cell longer than MAX_CELL_CHARS is refused naming its row and column."""
+    rows = []
+    try:
+        for number, row in enumerate(csv.reader(io.StringIO(text or ""), dialect, **options), start=1):
+            for column, cell in enumerate(row, start=1):
+                if len(cell) > MAX_CELL_CHARS:
+                    length, limit = f"{len(cell):,}".replace(",", "."), f"{MAX_CELL_CHARS:,}".replace(",", ".")
+                    raise problems.Invalid(
+                        f"Baris {number}, kolom {column}: isian terlalu panjang ({length} karakter; paling banyak "
+                        f"{limit}). Periksa tanda kutip di tabel itu: sel yang tidak ditutup menelan baris berikutnya.")
+            rows.append([cell.strip() for cell in row])
+    except csv.Error as error:
+        raise problems.Invalid(f"Baris {len(rows) + 1}: tabel tidak dapat dibaca ({error}).") from None
+    return rows

@@ -3,6 +3,17 @@
 PostgreSQL is the one on this machine (127.0.0.1:5432, database `test`), in a schema of
 its own. Where it is not reachable the PostgreSQL half is skipped, except under CI (or
 REQUIRE_POSTGRES=1), where that is a failure.
+
+PostgreSQL is tested as it ships (README "Database roles"): once per run the schema is
+made by the migrations (`flask db upgrade`) as the owner (`postgres`), and the app
+connects as APP_ROLE, a login role that is neither the owner nor able to bypass
+row-level security, with the README's GRANTs on the run's schema. So every policy binds
+the app in the tests as in production. What only the owner may do (truncating after a
+test, the demo rows' capture and restore with triggers off) goes through owner_engine().
+
+Test code itself (factories, assertions reading the database) is the operator, not a
+request: it runs inside `rls.across_tenants()` (the `app` fixture). Requests made through
+the test client get the scope their access rule gives them, exactly as in production.
 """
 import os
 import re
@@ -11,8 +22,9 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_migrate import upgrade
 
-from portal import create_app
+from portal import create_app, rls
 from portal.extensions import db
 from tests.smtp import SmtpServer
 
@@ -24,18 +36,52 @@ DEMO_PASSWORD = "demo-sakip"
 PG_SCHEMA = f"portal_test_{os.getpid()}"
 PG_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REQUIRE_PG = bool(os.environ.get("CI")) or os.environ.get("REQUIRE_POSTGRES") == "1"
+# The app's login role in the tests: not the owner, NOSUPERUSER NOBYPASSRLS (one for every
+# run on the machine; each run grants it its own schema). .ci/run makes sure it may log in.
+APP_ROLE = os.environ.get("TEST_POSTGRES_APP_ROLE", "portal_app_test")
+
+
+def _with_schema(url: str) -> str:
+    sep = "&" if "?" in url else "?"
+    return f"{url}{sep}options=-csearch_path%3D{PG_SCHEMA}"
+
+
+def _owner_url() -> str:
+    return _with_schema(PG_URL)
 
 
 def _pg_url_with_schema() -> str:
-    sep = "&" if "?" in PG_URL else "?"
-    return f"{PG_URL}{sep}options=-csearch_path%3D{PG_SCHEMA}"
+    """The URL the app connects with: the app role, in this run's schema."""
+    url = sa.make_url(PG_URL).set(username=APP_ROLE, password=None)
+    return _with_schema(url.render_as_string(hide_password=False))
+
+
+def owner_engine() -> sa.Engine:
+    """The tables' owner, in this run's schema (dispose it after use)."""
+    return sa.create_engine(_owner_url())
 
 
 _pg_state: dict = {}
 
+_ROLE_SQL = f"""
+DO $$ BEGIN
+  CREATE ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;
+EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;  -- another run made it first
+END $$;
+ALTER ROLE {APP_ROLE} LOGIN NOSUPERUSER NOBYPASSRLS;
+"""
+
+
+def _grant_app_role(conn) -> None:
+    """The README's GRANTs, on this run's schema."""
+    conn.exec_driver_sql(f"GRANT USAGE ON SCHEMA {PG_SCHEMA} TO {APP_ROLE}")
+    conn.exec_driver_sql(f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {PG_SCHEMA} TO {APP_ROLE}")
+    conn.exec_driver_sql(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {PG_SCHEMA} TO {APP_ROLE}")
+
 
 def _prepare_postgres():
-    """Once per run: a fresh schema with every table."""
+    """Once per run: a fresh schema made by the migrations as the owner, and the app role
+    with the README's rights on it."""
     if "error" in _pg_state or "ready" in _pg_state:
         return _pg_state.get("error")
     try:
@@ -47,10 +93,25 @@ def _prepare_postgres():
     except Exception as error:  # noqa: BLE001 - any connection failure means "not reachable"
         _pg_state["error"] = f"PostgreSQL tidak dapat dihubungi ({PG_URL}): {error}"
         return _pg_state["error"]
-    app = create_app(_config(_pg_url_with_schema()))
-    with app.app_context():
-        db.create_all()
+    owner = create_app(_config(_owner_url()))
+    with owner.app_context():
+        upgrade()  # flask db upgrade, as the README's production setup
+        db.session.remove()
         db.engine.dispose()
+    engine = owner_engine()
+    with engine.begin() as conn:
+        conn.exec_driver_sql(_ROLE_SQL)
+        _grant_app_role(conn)
+    engine.dispose()
+    try:
+        probe = sa.create_engine(_pg_url_with_schema())
+        with probe.connect() as conn:
+            conn.exec_driver_sql("SELECT 1")
+        probe.dispose()
+    except Exception as error:  # noqa: BLE001
+        _pg_state["error"] = (f"Peran aplikasi {APP_ROLE} tidak dapat masuk ke PostgreSQL (pg_hba.conf: "
+                              f"trust untuk 127.0.0.1, lihat .ci/run): {error}")
+        return _pg_state["error"]
     _pg_state["ready"] = True
     return None
 
@@ -76,12 +137,17 @@ def _config(url: str, **extra) -> dict:
 
 
 def truncate_postgres(app) -> None:
+    """Empty every table (as the owner: TRUNCATE is not granted to the app)."""
     with app.app_context():
         db.session.remove()
-        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-        with db.engine.begin() as conn:
-            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         db.engine.dispose()
+        names = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
+    engine = owner_engine()
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -116,7 +182,10 @@ def app(db_url, app_config):
     with app.app_context():
         if db_url.startswith("sqlite"):
             db.create_all()
-    yield app
+    # The test's own database work is the operator's (see the module text); requests
+    # through the test client set their own scope and restore this one afterwards.
+    with rls.across_tenants():
+        yield app
     if db_url.startswith("postgresql"):
         truncate_postgres(app)
     else:
@@ -155,23 +224,33 @@ _PG_SEQUENCES = "SELECT sequencename, last_value FROM pg_sequences WHERE scheman
 
 
 def _pg_capture() -> dict:
-    with db.engine.connect() as conn:
-        rows = {t.name: [dict(r._mapping) for r in conn.execute(sa.select(t))] for t in db.metadata.sorted_tables}
-        sequences = [tuple(r) for r in conn.exec_driver_sql(_PG_SEQUENCES)]
+    """As the owner (row-level security does not bind it): every row of every tenant."""
+    engine = owner_engine()
+    try:
+        with engine.connect() as conn:
+            rows = {t.name: [dict(r._mapping) for r in conn.execute(sa.select(t))] for t in db.metadata.sorted_tables}
+            sequences = [tuple(r) for r in conn.exec_driver_sql(_PG_SEQUENCES)]
+    finally:
+        engine.dispose()
     return {"rows": rows, "sequences": sequences}
 
 
 def _pg_restore(template: dict) -> None:
     """Into the empty tables (every test truncates at its end): the rows as they were,
-    triggers (the audit log's, foreign keys) off as for a replica, sequences where they were."""
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-        for table in db.metadata.sorted_tables:
-            if template["rows"][table.name]:
-                conn.execute(table.insert(), template["rows"][table.name])
-        for name, value in template["sequences"]:
-            if value is not None:
-                conn.execute(sa.text("SELECT setval(:name, :value, true)"), {"name": name, "value": value})
+    triggers (the audit log's, foreign keys) off as for a replica, sequences where they
+    were. As the owner: session_replication_role is a superuser's setting."""
+    engine = owner_engine()
+    try:
+        with engine.begin() as conn:
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for table in db.metadata.sorted_tables:
+                if template["rows"][table.name]:
+                    conn.execute(table.insert(), template["rows"][table.name])
+            for name, value in template["sequences"]:
+                if value is not None:
+                    conn.execute(sa.text("SELECT setval(:name, :value, true)"), {"name": name, "value": value})
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""The portal as a worker process sees it, plus a slow job kind, for the test that kills
+"""The portal as a worker process sees it, plus a slow and a quick job kind, for the test that kills
 a real worker in the middle of a job (`flask --app tests.jobs_worker_app jobs worker`)."""
 import time
 
@@ -13,5 +13,10 @@ def _slow(job, progress):
     return b"selesai", "lambat.txt"
 
 
+def _quick(job, progress):
+    return b"cepat", "cepat.txt"
+
+
 services.register("lambat", _slow)
+services.register("cepat", _quick)
 app = create_app()

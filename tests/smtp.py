@@ -7,7 +7,7 @@ import threading
 
 from aiosmtpd.controller import Controller
 
-LINK = re.compile(r"https?://\S+/undangan/[A-Za-z0-9_-]+")
+LINK = re.compile(r"https?://\S+/(?:undangan|gabung)/[A-Za-z0-9_-]+")
 
 
 class Inbox:
@@ -44,8 +44,11 @@ class SmtpServer:
         self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
 
     def config(self) -> dict:
+        """Mail through this server; the job queue runs tasks at once in the caller's thread
+        (huey's immediate mode: the real task, the real SMTP session). A test that needs
+        the queue itself (timing, workers) sets HUEY_IMMEDIATE False and runs a worker."""
         return {"MAIL_SERVER": "127.0.0.1", "MAIL_PORT": self.port, "MAIL_SUPPRESS_SEND": False,
-                "MAIL_DEFAULT_SENDER": "portal@sakip.test"}
+                "MAIL_DEFAULT_SENDER": "portal@sakip.test", "HUEY_IMMEDIATE": True}
 
     def __enter__(self):
         self.controller.start()

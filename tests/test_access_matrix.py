@@ -261,6 +261,64 @@ def test_access_matrix(app, tmp_path):
     assert failures == [], "\n".join(failures)
 
 
+SHEET_NAMING_OTHERS = ("nama,NIP,email,peran,unit\n"
+                       "Nama Ketikan Satu,,foreign@matrix.test,Lane staf,Bidang Satu\n"
+                       "Nama Ketikan Dua,,platform@matrix.test,Lane staf,Bidang Satu\n")
+
+
+def test_people_sheets_naming_other_tenants_accounts_and_platform_admins(app):
+    """Every actor posts a people sheet naming another pemda's account and a platform
+    admin (issue 25): those who may manage people get invitations and nothing else (no
+    membership, no account changed, no name of theirs shown); everyone else is refused
+    and nothing changes."""
+    import io
+
+    from tests.factories import gen_user
+
+    w = world_module.build(app)
+    with app.app_context():
+        gen_user("platform@matrix.test", name="Admin Platform Rahasia", is_platform_admin=True)
+        db.session.commit()
+
+    def accounts():
+        with app.app_context():
+            rows = db.session.execute(sa.text(
+                "SELECT u.email, u.name, u.nip, u.jabatan, u.password_hash, m.tenant_id, m.lane_id FROM user_account u "
+                "LEFT JOIN membership m ON m.user_id = u.id WHERE u.email IN "
+                "('foreign@matrix.test', 'platform@matrix.test') ORDER BY 1, 6, 7")).all()
+            db.session.remove()
+        return [tuple(r) for r in rows]
+
+    before = accounts()
+    failures = []
+    for actor in ACTORS:
+        client = app.test_client()
+        if actor != "anonymous":
+            assert sign_in(client, w.emails[actor], PASSWORD).status_code == 303, actor
+        token = w.csrf(client)
+        response = client.post(f"/t/{w.tenant_slug}/orang/impor", headers={"X-CSRFToken": token},
+                               data={"berkas": (io.BytesIO(SHEET_NAMING_OTHERS.encode()), "orang.csv")},
+                               content_type="multipart/form-data")
+        allowed = _expected_allowed("tenant:manage_tenant", actor)
+        expected = (303,) if allowed else ((302, 303) if actor == "anonymous" else (404,) if actor == "foreign"
+                                          else (403,))
+        if response.status_code not in expected:
+            failures.append(f"{actor}: {response.status_code}, expected {expected}")
+        if accounts() != before:
+            failures.append(f"{actor}: an account named by the sheet changed")
+        if allowed:
+            page = client.get(f"/t/{w.tenant_slug}/orang/").get_data(as_text=True)
+            for secret in ("Admin Platform Rahasia", "Dinas Asing"):
+                if secret in page:
+                    failures.append(f"{actor}: the people page shows {secret!r}")
+            with app.app_context():
+                db.session.execute(sa.text("UPDATE join_invitation SET ended_at = created_at "
+                                           "WHERE email LIKE '%@matrix.test' AND ended_at IS NULL "
+                                           "AND email != 'diundang@matrix.test'"))
+                db.session.commit()
+    assert failures == [], "\n".join(failures)
+
+
 # Whose unsigned figures each actor gets in an OPD's export "with drafts"
 # (portal/cycles/policy.py draft_scope; README "Decisions"): the OPD's reviewers, signer
 # and planners and the overseers above see every unit's drafts; a Kabid or Staf his own

@@ -57,12 +57,16 @@ def test_wrong_lane_and_out_of_order_are_refused(demo):
         assert engine.current_task(cycle) is task
 
 
-def test_manual_step_needs_its_output_document(demo):
+def test_an_output_document_is_needed_only_where_the_sop_says_wajib(demo):
     with demo.app_context():
         opd, cycle, task = _cycle_at(2)
-        assert task.step.output
-        with pytest.raises(CycleError, match="Lampirkan dokumen output"):
+        assert task.step.output and not task.step.output_wajib
+        task.step.output_wajib = True
+        with pytest.raises(CycleError, match=f'unggah dokumen output "{task.step.output}" \\(wajib menurut SOP\\)'):
             engine.mark_done(task, d.actor(opd, task))
+        task.step.output_wajib = False  # the SOP's default: the Output is recorded, its upload optional
+        engine.mark_done(task, d.actor(opd, task))
+        assert task.status == "selesai" and task.output_filename == ""
 
 
 def test_the_one_who_entered_may_not_validate_or_sign(demo):

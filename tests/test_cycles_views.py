@@ -121,3 +121,29 @@ def test_reviewer_approves_a_whole_unit_at_once(demo, client):
         cycle = db.session.get(Cycle, cycle_id)
         assert {i.id for i in cycle.items if i.stage == 1} == kesmas
         assert all(i.stage == 0 for i in cycle.items if i.id not in kesmas)
+
+
+def test_a_missing_wajib_output_is_answered_on_the_cycle_page(demo, client):
+    from portal.cycles import engine
+    with demo.app_context():
+        cycle = db.session.scalar(select(Cycle))
+        assert cycle is None
+    sign_in(client, KADIS)
+    url = _start(client)
+    with demo.app_context():
+        task = engine.current_task(db.session.scalar(select(Cycle)))
+        task.step.output_wajib = True
+        db.session.commit()
+        output, task_id = task.step.output, task.id
+    page = client.get(url).get_data(as_text=True)
+    assert f"Dokumen output ({output}, wajib)" in page
+    refused = post(client, f"{url}tugas/{task_id}/selesai", {"catatan": "tanpa berkas"})
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'data-testid="refused"' in text
+    assert f'unggah dokumen output &#34;{output}&#34; (wajib menurut SOP)' in text and "Alur SOP" in text
+    with demo.app_context():
+        task = engine.current_task(db.session.scalar(select(Cycle)))
+        task.step.output_wajib = False
+        db.session.commit()
+    assert "opsional" in client.get(url).get_data(as_text=True)
+    assert post(client, f"{url}tugas/{task_id}/selesai", {"catatan": "tanpa berkas"}).status_code == 303

@@ -98,4 +98,31 @@ def test_statements_do_not_grow_with_the_number_of_opds(demo):
             counts[name] = len(statements)
         opds = sum(len(p.children) for p in province.children)
         assert opds > 2
-        assert counts["1 OPD"] == counts["2 OPD"] == counts["provinsi"], counts
+        # The pemda workbook also reads who signed and each Kepala (for the signature blocks),
+        # in a fixed number of statements too; the province workbook prints no signature.
+        assert counts["1 OPD"] == counts["2 OPD"] and counts["provinsi"] <= counts["1 OPD"], counts
+
+
+def test_the_formulir_prints_each_program_beside_the_sasaran_it_serves(demo):
+    with demo.app_context():
+        sign_triwulan_ii()
+        opd = cycle_driver.tenant(SIGNED_OPD)
+        data = services.build(opd, services.Request("formulir", 2026, "triwulan", 2, False))
+    form = openpyxl.load_workbook(io.BytesIO(data))["Formulir"]
+    beside = {}
+    for merged in form.merged_cells.ranges:
+        if merged.min_col == merged.max_col == 2:  # a sasaran's cell, across its rows
+            sasaran = form.cell(merged.min_row, 2).value
+            beside[sasaran.split()[0]] = [form.cell(r, 9).value for r in range(merged.min_row, merged.max_row + 1)
+                                          if form.cell(r, 9).value]
+    # The demo ties 1.02.02 (and its kegiatan) to S1 and 1.02.01 to S2.
+    assert any(str(p).startswith("1.02.02 ") for p in beside["S1"])
+    assert any(str(p).strip().startswith("1.02.02.2.02") for p in beside["S1"])
+    assert any(str(p).startswith("1.02.01 ") for p in beside["S2"])
+    assert "Program yang belum dikaitkan" not in " ".join(str(c.value) for row in form.iter_rows() for c in row)
+    # Print set-up: A4 landscape, a scale that keeps 9 pt text at 8 pt or more, header repeated.
+    assert form.page_setup.paperSize == 9 and form.page_setup.orientation == "landscape"
+    assert int(form.page_setup.scale) >= 89 and form.print_title_rows
+    assert "Halaman &P dari &N" in form.oddFooter.right.text
+    data = openpyxl.load_workbook(io.BytesIO(data))["Data pengukuran"]
+    assert data.auto_filter.ref and data.freeze_panes  # the whole data: filterable, header frozen

@@ -23,7 +23,7 @@ KODE = "IKU-02"  # negatif, nilai akhir, Target PK 85 in the demo
 def _formulir(tenant, no: int, drafts: bool) -> dict[str, dict]:
     """The Formulir's indicator rows by kode: {header: cached value}."""
     data = services.build(tenant, services.Request("formulir", 2026, "triwulan", no, drafts))
-    sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=True)["Formulir"]
+    sheet = openpyxl.load_workbook(io.BytesIO(data), data_only=True)["Data pengukuran"]
     head = next(c.row for c in sheet["A"] if c.value == "No")
     names = {c.column_letter: c.value for c in sheet[head] if c.value}
     names.update({c.column_letter: c.value for c in sheet[head + 1] if c.value})  # TW I..IV under "Realisasi"

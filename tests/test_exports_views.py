@@ -3,6 +3,7 @@ as a background job run by a real huey consumer, with progress, download and fai
 import io
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -54,7 +55,7 @@ def test_opd_people_download_their_formulir_and_it_is_audited(signed):
     assert response.mimetype.endswith("spreadsheetml.sheet")
     assert "attachment" in response.headers["Content-Disposition"]
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames == ["Aturan capaian", "Formulir"]
+    assert book.sheetnames == ["Aturan capaian", "Formulir", "Data pengukuran", "Data anggaran"]
     events = _audit(signed, "ekspor.unduh")
     assert len(events) == 1 and events[0].field == "formulir" and "Triwulan II 2026" in events[0].new_value
 
@@ -77,7 +78,7 @@ def test_each_level_exports_its_own_and_a_foreign_tenant_is_404(signed):
     response = post(other_admin, "/t/kabupaten-mojokerto/ekspor/", {**FORM, "jenis": "pemda"})
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.data))
-    assert book.sheetnames[:2] == ["Aturan capaian", "Ringkasan"] and len(book.sheetnames) == 3
+    assert book.sheetnames == ["Aturan capaian", "Ringkasan", book.sheetnames[2], "Data pengukuran"]
 
 
 def _wait_for(client, url, status, seconds=60):
@@ -125,10 +126,14 @@ def test_province_export_runs_as_a_job_with_progress_and_download(signed):
         worker.stop()
 
 
-def _worker(env):
-    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "tests.jobs_worker_app", "jobs", "worker"],
-                            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+def _worker(env, wait_ready=False):
+    process = subprocess.Popen([sys.executable, "-m", "flask", "--app", "tests.jobs_worker_app", "jobs", "worker"],
+                               cwd=ROOT, env=env, stdout=subprocess.PIPE if wait_ready else subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL, start_new_session=True, text=True)
+    if wait_ready:
+        assert "Pekerja latar berjalan" in process.stdout.readline()  # printed once the app is made
+        process.stdout.close()
+    return process
 
 
 def _job(app, job_id) -> Job:
@@ -139,7 +144,74 @@ def _job(app, job_id) -> Job:
         return found
 
 
+def _worker_env(app, db_url, **extra):
+    env = {**os.environ, "DATABASE_URL": db_url, "JOB_LEASE_SECONDS": "2", "JOB_SWEEP_SECONDS": "1", "SECRET_KEY": "uji",
+           "HUEY_NAME": app.config["HUEY_NAME"], "HUEY_FILE": app.config["HUEY_FILE"], **extra}
+    if app.config.get("HUEY_URL"):
+        env["HUEY_URL"] = app.config["HUEY_URL"]
+    return env
+
+
+def _wait_status(app, job_id, status, seconds):
+    deadline = time.monotonic() + seconds
+    while _job(app, job_id).status != status:
+        assert time.monotonic() < deadline, f"job not {status} within {seconds} s: {_job(app, job_id).status}"
+        time.sleep(0.1)
+
+
+def test_a_job_whose_enqueue_failed_runs_within_the_sweep_interval(app, db_url, tmp_path):
+    """The queue was down when the job was started (a real failure: Redis on a port where
+    nothing listens, or a SQLite queue file locked by another process until huey gives
+    up); the worker that is already running finds the job at its next sweep, without a
+    restart."""
+    from portal import create_app
+    from tests.conftest import _config
+    from tests.factories import gen_tree
+    from tests.redis_server import free_port
+
+    worker = _worker(_worker_env(app, db_url), wait_ready=True)
+    try:
+        with app.app_context():
+            _, _, opd, _ = gen_tree()
+            db.session.commit()
+            opd_id = opd.id
+        time.sleep(1)  # the worker is up and has swept: nothing to do yet
+        broken = {"HUEY_NAME": app.config["HUEY_NAME"]}
+        if app.config.get("HUEY_URL"):
+            broken["HUEY_URL"] = f"redis://127.0.0.1:{free_port()}/0"
+        else:
+            broken["HUEY_FILE"] = str(tmp_path / "terkunci.sqlite3")
+        server = create_app(_config(db_url, **broken))
+        locker = None
+        if not app.config.get("HUEY_URL"):
+            locker = sqlite3.connect(broken["HUEY_FILE"], isolation_level=None)
+            locker.execute("BEGIN EXCLUSIVE")
+        with server.app_context():
+            from portal.tenancy.models import Tenant
+            job = jobs.create(db.session.get(Tenant, opd_id), None, "cepat", {}, "Tugas cepat")
+            db.session.commit()
+            job_id = job.id
+            assert queue.enqueue(job_id) is False  # the queue is down
+            db.session.remove()
+            db.engine.dispose()
+        if locker is not None:
+            locker.close()
+        assert _job(app, job_id).waiting_for_queue
+        started = time.monotonic()
+        _wait_status(app, job_id, "selesai", 10)
+        waited = time.monotonic() - started
+        assert worker.poll() is None, "the worker was restarted"
+        assert waited < 1 + 4, f"took {waited:.1f} s with a sweep every 1 s"
+    finally:
+        os.killpg(worker.pid, signal.SIGTERM)
+        worker.wait(timeout=20)
+    with app.app_context():
+        assert db.session.get(Job, job_id).result == b"cepat"
+
+
 def test_a_job_survives_a_killed_worker(app, db_url, tmp_path):
+    """A worker dies in the middle of a job while another lives: the living one's sweep
+    takes the job once its lease ran out, without any restart."""
     from tests.factories import gen_tree
 
     with app.app_context():
@@ -147,11 +219,9 @@ def test_a_job_survives_a_killed_worker(app, db_url, tmp_path):
         job = jobs.create(opd, None, "lambat", {}, "Tugas lambat")
         db.session.commit()
         job_id = job.id
-    env = {**os.environ, "DATABASE_URL": db_url, "JOB_LEASE_SECONDS": "2", "SECRET_KEY": "uji",
-           "HUEY_NAME": app.config["HUEY_NAME"], "HUEY_FILE": app.config["HUEY_FILE"]}
-    if app.config.get("HUEY_URL"):
-        env["HUEY_URL"] = app.config["HUEY_URL"]
+    env = _worker_env(app, db_url)
     first = _worker(env)
+    second = None
     try:
         with app.app_context():
             queue.enqueue(job_id)
@@ -159,18 +229,17 @@ def test_a_job_survives_a_killed_worker(app, db_url, tmp_path):
         while _job(app, job_id).progress < 10:
             assert time.monotonic() < deadline, "the worker never started the job"
             time.sleep(0.2)
+        second = _worker(env)  # running before the first dies, not started after
+        time.sleep(1.5)
+        assert _job(app, job_id).attempts == 1  # a live lease: the second leaves it alone
     finally:
         os.killpg(first.pid, signal.SIGKILL)  # no goodbye: the worker dies mid-job
         first.wait()
     stuck = _job(app, job_id)
     assert stuck.status == "berjalan" and stuck.progress < 100
-    time.sleep(2.5)  # past the lease
-    second = _worker(env)
     try:
-        deadline = time.monotonic() + 40
-        while _job(app, job_id).status != "selesai":
-            assert time.monotonic() < deadline, f"job not taken again: {_job(app, job_id).status}"
-            time.sleep(0.3)
+        _wait_status(app, job_id, "selesai", 40)
+        assert second.poll() is None
     finally:
         os.killpg(second.pid, signal.SIGTERM)
         second.wait(timeout=20)
@@ -178,3 +247,12 @@ def test_a_job_survives_a_killed_worker(app, db_url, tmp_path):
     assert done.attempts == 2 and done.progress == 100 and done.error == ""
     with app.app_context():
         assert db.session.get(Job, job_id).result == b"selesai"
+
+
+def test_the_export_page_starts_at_the_latest_signed_period(signed):
+    client = signed.test_client()
+    sign_in(client, "kabid.kesmas@dinkes.mojokerto.test")
+    page = client.get(f"/t/{SIGNED_OPD}/ekspor/").get_data(as_text=True)
+    # Triwulan II 2026 is signed: the form starts there, not at Triwulan I.
+    assert '<option selected value="triwulan-2">' in page or 'value="triwulan-2" selected' in page
+    assert 'value="2026"' in page

@@ -176,3 +176,96 @@ def test_a_cycle_of_a_year_past_the_column_range_is_refused(app):
                            headers={"X-CSRFToken": w.csrf(client)})
     assert response.status_code == 422
     assert "Tahun harus antara 2000 dan 2100" in response.get_data(as_text=True)
+
+
+def test_every_form_of_the_portal_keeps_files_out_of_text_fields():
+    """The one place that answers files sent under text names (form_fields.Form) covers
+    every form: a new form on flask_wtf.FlaskForm directly would not be covered."""
+    from flask_wtf import FlaskForm
+
+    from portal import create_app  # noqa: F401 (imports every area's forms)
+    from portal.form_fields import Form
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    ours = [c for c in subclasses(FlaskForm) if c.__module__.startswith("portal.")]
+    assert len(ours) > 20
+    assert [c.__qualname__ for c in ours if not issubclass(c, Form)] == []
+
+
+def test_a_file_under_every_text_field_name_makes_no_server_error(app):
+    """Every route with an unsafe method, with a file posted under every field name the
+    templates and views know (a broken or hostile client): never a 500."""
+    w = world_module.build(app)
+    email = _superuser(app, w)
+    client = app.test_client()
+    assert sign_in(client, email, PASSWORD).status_code == 303
+    token = w.csrf(client)
+    failures = []
+    for url_rule, method in _routes(app):
+        if method == "GET":
+            continue
+        url = _url(app, w, url_rule, {})
+        for content in (b"teks biasa", b"PK\x03\x04garbage"):
+            data = {name: (io.BytesIO(content), f"{name}.txt") for name in FIELDS}
+            response = client.open(url, method=method, data=data, headers={"X-CSRFToken": token})
+            if response.status_code >= 500:
+                failures.append(f"{method} {url}: {response.status_code}")
+            if response.status_code in (302, 303) and "/masuk" in response.headers.get("Location", ""):
+                sign_in(client, email, PASSWORD)
+    assert failures == [], "\n".join(failures[:30])
+
+
+LONG_CELL = "x" * 131_073
+
+
+def _xlsx(rows) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_over_long_cells_in_every_import_are_refused_naming_the_cell(app):
+    """A cell past 131,072 characters (csv's own limit; an unclosed quote swallows the
+    rest of a pasted table) in every import: a 422 naming row and column, nothing made."""
+    w = world_module.build(app)
+    client = app.test_client()
+    assert sign_in(client, _superuser(app, w), PASSWORD).status_code == 303
+    token = w.csrf(client)
+    base = f"/t/{w.tenant_slug}"
+
+    def send(path, data):
+        return client.post(path, data=data, headers={"X-CSRFToken": token})
+
+    csv_sheet = f"nama,email,peran\nAni,ani@contoh.test,Staf\n{LONG_CELL},budi@contoh.test,Staf\n".encode()
+    response = send(f"{base}/orang/impor", {"berkas": (io.BytesIO(csv_sheet), "orang.csv")})
+    assert response.status_code == 422
+    assert "Baris 3, kolom 1: isian terlalu panjang (131.073 karakter" in response.get_data(as_text=True)
+
+    quoted = f'No\tKegiatan\tKelengkapan\n1\t"{LONG_CELL}\tdokumen\n'.encode()
+    response = send(f"{base}/orang/impor", {"berkas": (io.BytesIO(quoted), "orang.csv")})
+    assert response.status_code == 422 and response.status_code < 500
+
+    table = f"No\tKegiatan\tStaf\tKelengkapan\tWaktu\tOutput\n1\t{LONG_CELL}\tv\tSK\t1 hari\tData\n"
+    response = send(f"{base}/sop/tempel", {"nama": "SOP uji", "tabel": table, "aksi": "pratinjau"})
+    assert response.status_code == 422
+    assert "Baris 2, kolom 2: isian terlalu panjang" in response.get_data(as_text=True)
+
+    unclosed = 'No\tKegiatan\tStaf\tKelengkapan\n1\t"Kegiatan tanpa tutup kutip\tv\tSK\n' + ("baris lain\n" * 20_000)
+    response = send(f"{base}/sop/tempel", {"nama": "SOP uji", "tabel": unclosed, "aksi": "pratinjau"})
+    assert response.status_code == 422
+    assert "Baris 2, kolom 2: isian terlalu panjang" in response.get_data(as_text=True)
+
+    for path, name in ((f"{base}/sop/tempel", "langkah.xlsx"), (f"{base}/orang/impor", "orang.xlsx"),
+                       (f"{base}/indikator/{w.params['set_id']}/impor", "indikator.xlsx")):
+        sheet = _xlsx([["nama", "email", "peran", "Kelengkapan"], ["y" * 40_000, "a@b.test", "Staf", "SK"]])
+        response = send(path, {"berkas": (io.BytesIO(sheet), name), "nama": "SOP uji", "aksi": "pratinjau"})
+        assert response.status_code < 500, path

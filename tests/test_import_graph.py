@@ -17,11 +17,11 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent / "portal"
 
 # Feature packages, lower first: a package imports only packages before it (README "Layout").
 LAYERS = ("audit", "auth", "tenancy", "jobs", "calendar", "capaian", "indikator", "sop", "onboarding", "cycles",
-          "signing", "realisasi", "oversight", "home", "exports", "tenantfiles")
+          "signing", "realisasi", "oversight", "reminders", "home", "exports", "tenantfiles")
 
 # Top-level modules every feature may import: they import no feature package (README "Layout").
-SHARED = ("portal.columns", "portal.database", "portal.extensions", "portal.form_fields", "portal.formatting",
-          "portal.marked_yaml", "portal.numbers", "portal.problems", "portal.safe_files", "portal.web", "portal.yaml_fields")
+SHARED = ("portal.clock", "portal.columns", "portal.database", "portal.extensions", "portal.form_fields", "portal.formatting",
+          "portal.marked_yaml", "portal.numbers", "portal.problems", "portal.rls", "portal.safe_files", "portal.web", "portal.yaml_fields")
 
 
 def _module_name(path: pathlib.Path) -> str:

@@ -109,7 +109,7 @@ def test_editing_a_row_in_place(app, client, w):
 
 def test_an_indicator_with_values_cannot_be_deleted(app, client, w):
     sign_in(client, "budi@uji.test", PASSWORD)
-    save(client, w, "positif", {"nilai": "10"})
+    save(client, w, "positif", {"nilai": "85"})
     sign_in(client, "perencana@uji.test", PASSWORD)
     refused = post(client, f"/t/{w['slug']}/indikator/butir/{w['ids']['positif']}/hapus", {}, htmx=True)
     assert refused.status_code == 422 and "tidak dapat dihapus" in refused.get_data(as_text=True)
@@ -180,16 +180,23 @@ def test_program_and_kegiatan_rows_with_serapan(app, client, w):
     set_id = _set_id(app, w)
     bad = post(client, f"/t/{w['slug']}/indikator/{set_id}/program", {"kode": "1.02.02", "pagu": "-1"}, htmx=True)
     assert bad.status_code == 422 and "Nama wajib diisi." in bad.get_data(as_text=True)
+    sasaran = _ids(app, Sasaran, set_id=set_id)[0]
+    foreign = post(client, f"/t/{w['slug']}/indikator/{set_id}/program",
+                   {"kode": "1.02.02", "nama": "Program", "sasaran_id": "999999"}, htmx=True)
+    assert foreign.status_code == 422 and "Sasaran strategis tidak dikenal." in foreign.get_data(as_text=True)
     assert post(client, f"/t/{w['slug']}/indikator/{set_id}/program",
                 {"kode": "1.02.02", "nama": "Program Pemenuhan Upaya Kesehatan", "pagu": "1.000.000.000",
-                 "realisasi_tw1": "150.000.000", "realisasi_tw2": "100.000.000,50"}, htmx=True).status_code == 204
+                 "realisasi_tw1": "150.000.000", "realisasi_tw2": "100.000.000,50", "sasaran_id": sasaran.id},
+                htmx=True).status_code == 204
     [program] = _ids(app, ProgramKegiatan, set_id=set_id)
+    assert program.sasaran_id == sasaran.id  # the program serves this sasaran (printed beside it)
     assert post(client, f"/t/{w['slug']}/indikator/{set_id}/program",
                 {"kode": "1.02.02.2.01", "nama": "Kegiatan A", "parent_id": program.id, "pagu": "0",
                  "realisasi_tw1": "10"},
                 htmx=True).status_code == 204
     page = client.get(f"/t/{w['slug']}/indikator/{set_id}/").get_data(as_text=True)
     assert "1.000.000.000" in page and "250.000.000,5" in page and "25,00%" in page
+    assert f"Sasaran: {sasaran.kode} {sasaran.nama}" in page
     assert "Pagu = 0, serapan tidak dapat dihitung" in page and "Tidak dapat dihitung" in page
     refused = post(client, f"/t/{w['slug']}/indikator/program/{program.id}/hapus", {}, htmx=True)
     assert refused.status_code == 422 and "masih memiliki kegiatan" in refused.get_data(as_text=True)

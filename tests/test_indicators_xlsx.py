@@ -84,7 +84,7 @@ def test_template_is_a_workbook_with_the_columns_and_text_kept_as_text(app, clie
 def test_import_a_clean_file(app, client, w):
     sign_in(client, "perencana@uji.test", PASSWORD)
     programs = [{"kode": "1.03.10", "nama": "Program Penyelenggaraan Jalan", "pagu": 1500000000,
-                 "realisasi_tw1": "250.000.000"},
+                 "realisasi_tw1": "250.000.000", "kode_sasaran": "S9"},
                 {"kode": "1.03.10.2.01", "nama": "Penyelenggaraan Jalan", "kode_induk": "1.03.10", "pagu": 900000000}]
     response = upload(client, w, _book(GOOD, programs))
     assert response.status_code == 303
@@ -101,6 +101,13 @@ def test_import_a_clean_file(app, client, w):
         assert (bor.target_bawah, bor.target_atas, bor.unit_id) == (Decimal(60), Decimal(85), None)
         kegiatan = db.session.scalar(sa.select(ProgramKegiatan).where(ProgramKegiatan.kode == "1.03.10.2.01"))
         assert kegiatan.level == "kegiatan" and kegiatan.parent_id is not None
+        program = db.session.scalar(sa.select(ProgramKegiatan).where(ProgramKegiatan.kode == "1.03.10"))
+        served = db.session.get(Sasaran, program.sasaran_id)
+        assert served.kode == "S9" and kegiatan.sasaran_id is None  # a kegiatan follows its program
+    unknown = upload(client, w, _book(GOOD, [dict(programs[0], kode_sasaran="S77")]))
+    assert unknown.status_code == 422
+    assert ("Lembar Program, baris 2: Kode Sasaran: sasaran S77 tidak ada pada lembar Indikator maupun pada set "
+            "tahun ini.") in unknown.get_data(as_text=True)
     # importing the same file again updates in place: nothing is duplicated
     assert upload(client, w, _book(GOOD, programs)).status_code == 303
     assert _count(app, Indikator) == 7 + 3 and _count(app, Sasaran) == 2

@@ -9,8 +9,7 @@ from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
 from portal.auth import invitations
-from portal.auth.invitation_models import Invitation
-from portal.auth.models import LoginSession, Membership, User
+from portal.auth.models import LoginSession, User
 from portal.auth.services import user_for_session
 from portal.extensions import db
 from portal.onboarding import people, readiness
@@ -18,9 +17,11 @@ from portal.onboarding.nip import nip_problem
 from portal.problems import Invalid, Refused
 from portal.sop import services as sop_services
 from portal.tenancy import admin
-from portal.tenancy.models import Tenant
+from portal.tenancy.models import Lane, Tenant
 from tests.conftest import post, sign_in
 from tests.factories import PASSWORD, gen_tree, gen_user
+
+JOIN_LINK = __import__("re").compile(r"https?://\S+/gabung/[A-Za-z0-9_-]+")
 
 
 @pytest.fixture
@@ -88,7 +89,7 @@ def test_sheet_names_every_bad_row_and_saves_nothing(app):
         db.session.commit()
         before = db.session.scalar(select(func.count(User.id)))
         with pytest.raises(people.SheetRefused) as refused:
-            people.add_people(opd, actor, people.read_sheet(SHEET.encode(), "orang.csv"))
+            people.invite_people(opd, actor, people.read_sheet(SHEET.encode(), "orang.csv"))
         text = " ".join(refused.value.problems)
         assert "Baris 3: NIP harus 18 angka." in text
         assert "Baris 4: email 'bukan-email' tidak valid." in text
@@ -98,20 +99,19 @@ def test_sheet_names_every_bad_row_and_saves_nothing(app):
         assert db.session.scalar(select(func.count(User.id))) == before
 
 
-def test_sheet_adds_people_with_several_lanes_and_invitations(app):
+def test_sheet_invites_people_with_several_lanes(app):
     with app.app_context():
         _, _, opd, _ = gen_tree()
         actor = gen_user(tenant=opd, lane_kind="perencana")
         good = "\n".join(line for i, line in enumerate(SHEET.splitlines()) if i in (0, 1, 4))
-        added = people.add_people(opd, actor, people.read_sheet(good.encode(), "orang.csv"))
-        assert sorted(a.user.email for a in added) == ["dodi@uji.test", "siti@uji.test"]
-        dodi = db.session.scalar(select(User).where(User.email == "dodi@uji.test"))
-        lanes = {m.lane.kind for m in db.session.scalars(select(Membership).where(Membership.user_id == dodi.id))}
-        assert lanes == {"sekretaris", "tim_sakip"}
-        assert all(a.token for a in added)
-        stored = db.session.scalars(select(Invitation.token_hash)).all()
-        assert hashlib.sha256(added[0].token.encode()).hexdigest() in stored
-        assert added[0].token not in stored
+        invited = people.invite_people(opd, actor, people.read_sheet(good.encode(), "orang.csv"))
+        assert sorted(i.invitation.email for i in invited) == ["dodi@uji.test", "siti@uji.test"]
+        dodi = next(i.invitation for i in invited if i.invitation.email == "dodi@uji.test")
+        kinds = {db.session.get(Lane, lane_id).kind for lane_id, _ in dodi.grants}
+        assert kinds == {"sekretaris", "tim_sakip"}
+        # Nobody is a member (or has an account) before accepting; the token is stored hashed.
+        assert db.session.scalar(select(func.count(User.id)).where(User.email.in_(["dodi@uji.test", "siti@uji.test"]))) == 0
+        assert hashlib.sha256(invited[0].token.encode()).hexdigest() == invited[0].invitation.token_hash
 
 
 # ---------------------------------------------------------------- invitations and passwords
@@ -124,27 +124,31 @@ def _opd_with_admin(app):
         return opd.slug
 
 
-def test_invitation_goes_by_smtp_and_sets_a_password_once(app, client, smtp):
+def test_invitation_goes_by_smtp_names_agency_lane_and_inviter_and_signs_in(app, client, smtp):
     slug = _opd_with_admin(app)
     sign_in(client, "perencana@uji.test", PASSWORD)
     response = post(client, f"/t/{slug}/orang/", {"nama": "Rina", "email": "rina@uji.test", "nip": "",
                                                   "jabatan": "Kepala Bidang", "lanes": "kabid", "unit": "bidang-1"})
     assert response.status_code == 303
-    link = smtp.inbox.link_for("rina@uji.test")
+    mail = smtp.inbox.to("rina@uji.test")[-1]
+    body = mail.get_payload(decode=True).decode()
+    assert "Dinas A" in mail["Subject"] and "Lane kabid (Bidang Satu) di Dinas A" in body
+    assert "Pengguna" in body and "mengundang Anda" in body  # who invited (the Perencana's name)
+    link = JOIN_LINK.search(body).group(0)
     page = client.get(f"/t/{slug}/orang/").get_data(as_text=True)
-    assert link in page  # shown to the inviter too, to copy
-    path = link.split("://", 1)[1].split("/", 1)[1]
+    assert link not in page and "rina@uji.test" in page  # pending, the link only in her mailbox
+    path = "/" + link.split("://", 1)[1].split("/", 1)[1]
     other = app.test_client()
-    form = other.get(f"/{path}").get_data(as_text=True)
-    assert "rina@uji.test" in form
+    form = other.get(path).get_data(as_text=True)
+    assert "Rina" in form and "Lane kabid (Bidang Satu) di Dinas A" in form
     token = __import__("re").search(r'name="csrf_token" type="hidden" value="([^"]+)"', form).group(1)
-    short = other.post(f"/{path}", data={"password": "pendek", "repeat": "pendek", "csrf_token": token})
+    short = other.post(path, data={"password": "pendek", "repeat": "pendek", "csrf_token": token})
     assert short.status_code == 422 and "minimal 10" in short.get_data(as_text=True)
-    done = other.post(f"/{path}", data={"password": "sandi-rina-123", "repeat": "sandi-rina-123",
-                                        "csrf_token": token})
-    assert done.status_code == 303
-    assert sign_in(other, "rina@uji.test", "sandi-rina-123").status_code == 303
-    again = app.test_client().get(f"/{path}")
+    done = other.post(path, data={"password": "sandi-rina-123", "repeat": "sandi-rina-123", "csrf_token": token})
+    assert done.status_code == 303 and done.headers["Location"].endswith(f"/t/{slug}/")
+    assert other.get(f"/t/{slug}/").status_code == 200  # signed in at once (issue 20)
+    assert sign_in(app.test_client(), "rina@uji.test", "sandi-rina-123").status_code == 303
+    again = app.test_client().get(path)
     assert again.status_code == 410 and "tidak berlaku lagi" in again.get_data(as_text=True)
 
 
@@ -299,8 +303,8 @@ def test_people_sheet_as_xlsx(app):
     with app.app_context():
         _, _, opd, _ = gen_tree()
         actor = gen_user(tenant=opd, lane_kind="perencana")
-        added = people.add_people(opd, actor, people.read_sheet(data.getvalue(), "orang.xlsx"))
-        assert [(a.user.name, a.user.nip, a.user.jabatan) for a in added] == [
+        invited = people.invite_people(opd, actor, people.read_sheet(data.getvalue(), "orang.xlsx"))
+        assert [(i.invitation.nama, i.invitation.nip, i.invitation.jabatan) for i in invited] == [
             ("Siti Aminah", "198503152010012002", "Kepala Bidang")]
 
 
@@ -309,7 +313,8 @@ def test_an_administrator_cannot_grant_themselves_a_lane(app):
         _, _, opd, _ = gen_tree()
         perencana = gen_user(tenant=opd, lane_kind="perencana")
         with pytest.raises(people.SheetRefused, match="diri sendiri"):
-            people.add_person(opd, perencana, perencana.name, perencana.email, lanes=["Lane kepala"])
+            people.invite_person(opd, perencana, perencana.name, perencana.email, lanes=["Lane staf"],
+                                 unit="Bidang Satu")
 
 
 def test_platform_admin_creates_provinces_others_see_no_such_page(app, client):

@@ -42,29 +42,75 @@ def _tokens(app) -> int:
         return len(db.session.scalars(select(Invitation.id)).all())
 
 
-def test_an_account_from_elsewhere_added_here_cannot_be_reset_or_switched_off(app, client):
+def test_an_account_from_elsewhere_is_invited_never_taken(app, client, smtp):
+    """Before: a Perencana adding another pemda's Kepala (or the platform admin) by e-mail
+    gave them the lane at once (issue 17 point 3, issue 25). Now the answer is the same as
+    for an unknown address, nothing of the account changes, and only its owner can accept."""
     slug, ids, _ = _world(app)
     sign_in(client, "perencana@a.test", PASSWORD)
-    for email in ("root@platform.test", "kepala@b.test"):
-        added = post(client, f"/t/{slug}/orang/", {"nama": "X", "email": email, "nip": "", "jabatan": "Staf",
-                                                   "lanes": "staf", "unit": "bidang-1"})
-        assert added.status_code == 303  # the lane is given ...
-        before = _tokens(app)
-        link = post(client, f"/t/{slug}/orang/{ids[email]}/tautan")
-        assert link.status_code == 403  # ... but never a link that sets their password
-        assert _tokens(app) == before
-        off = post(client, f"/t/{slug}/orang/{ids[email]}/status", {"aktif": "0"})
-        assert off.status_code == 403
+    answers = []
+    for email in ("root@platform.test", "kepala@b.test", "belum-ada@b.test"):
+        added = post(client, f"/t/{slug}/orang/", {"nama": "Nama Ketikan", "email": email, "nip": "",
+                                                   "jabatan": "Staf", "lanes": "staf", "unit": "bidang-1"},
+                     follow_redirects=True)
+        assert added.status_code == 200
+        page = added.get_data(as_text=True).replace(email, "ALAMAT").split('data-testid="people"')[0]
+        answers.append(__import__("re").sub(r"I[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27}", "CSRF", page))
+    assert answers[0] == answers[1] == answers[2]  # the adder learns nothing
     with app.app_context():
+        memberships = db.session.scalars(select(Membership.user_id)).all()
+        assert ids["root@platform.test"] not in memberships and ids["kepala@b.test"] in memberships
+        assert db.session.scalar(select(Membership.id).where(Membership.user_id == ids["kepala@b.test"],
+                                                             Membership.tenant_id != _tenant_id(app, "kepala@b.test")
+                                                             )) is None
         assert all(u.is_active for u in db.session.scalars(select(User)))
+    for email in ("root@platform.test", "kepala@b.test"):
+        assert post(client, f"/t/{slug}/orang/{ids[email]}/tautan").status_code == 404  # not a member here
+    assert not smtp.inbox.to("root@platform.test")  # a platform admin is never mailed by a tenant
+    # The other pemda's Kepala decides: the link asks her to sign in, then she accepts.
+    body = smtp.inbox.to("kepala@b.test")[-1].get_payload(decode=True).decode()
+    assert "sudah memiliki akun" in body and "Dinas A" in body
+    path = "/" + JOIN.search(body).group(0).split("://", 1)[1].split("/", 1)[1]
+    kepala = app.test_client()
+    assert 'data-testid="join-sign-in"' in kepala.get(path).get_data(as_text=True)
+    # Signed in as someone else (the adder, say), the page offers nothing to accept.
+    other = client.get(path).get_data(as_text=True)
+    assert 'data-testid="join-other-account"' in other and 'data-testid="join-accept"' not in other
+    assert sign_in(kepala, "kepala@b.test", PASSWORD).status_code == 303
+    accepted = post(kepala, path)
+    assert accepted.status_code == 303 and accepted.headers["Location"].endswith(f"/t/{slug}/")
+    people_page = client.get(f"/t/{slug}/orang/").get_data(as_text=True)
+    assert "kepala@b.test" in people_page and "root@platform.test" not in people_page.split('data-testid="pending"')[0]
+    # The platform admin, even signed in, cannot accept the invitation to her address.
+    with app.app_context():
+        from portal.auth.invitation_models import JoinInvitation
+        invitation = db.session.scalar(select(JoinInvitation).where(JoinInvitation.email == "root@platform.test"))
+        from portal.onboarding import joining
+        token = people.renew_invitation(invitation, None)
+        with pytest.raises(Exception, match="tidak berlaku lagi"):
+            joining.accept_signed_in(token, db.session.get(User, ids["root@platform.test"]))
 
 
-def test_a_perencana_does_not_reset_his_kepala_but_the_pemda_admin_does(app, client):
+JOIN = __import__("re").compile(r"https?://\S+/gabung/[A-Za-z0-9_-]+")
+
+
+def _tenant_id(app, email):
+    with app.app_context():
+        return db.session.scalar(select(Membership.tenant_id).join(User, User.id == Membership.user_id)
+                                 .where(User.email == email).order_by(Membership.id).limit(1))
+
+
+def test_a_perencana_does_not_reset_his_kepala_but_the_pemda_admin_does(app, client, smtp):
     slug, ids, _ = _world(app)
     sign_in(client, "perencana@a.test", PASSWORD)
     refused = post(client, f"/t/{slug}/orang/{ids['kepala@a.test']}/tautan")
     assert refused.status_code == 403 and "admin pemda atau koordinator" in refused.get_data(as_text=True)
+    before = len(smtp.inbox.to("kabid@a.test"))
     assert post(client, f"/t/{slug}/orang/{ids['kabid@a.test']}/tautan").status_code == 303  # a Kabid: yes
+    # The link goes to the Kabid's mailbox from the job queue, not onto the Perencana's page.
+    assert len(smtp.inbox.to("kabid@a.test")) == before + 1
+    link = smtp.inbox.link_for("kabid@a.test")
+    assert link not in client.get(f"/t/{slug}/orang/").get_data(as_text=True)
     admin = app.test_client()
     sign_in(admin, "admin@pemda.test", PASSWORD)
     assert post(admin, f"/t/{slug}/orang/{ids['kepala@a.test']}/tautan").status_code == 303
@@ -85,18 +131,50 @@ def test_a_perencana_cannot_turn_a_lane_into_a_kepala(app, client):
                 {"name": "Tim SAKIP", "kind": "kabid"}).status_code == 303
 
 
+def test_a_perencana_cannot_create_a_lane_that_signs_or_administers(app, client):
+    """POST /kelola/peran kind=kepala as the OPD's Perencana was a 303 (issue 17): lanes
+    that sign or administer are made only from above, by every route that makes lanes."""
+    slug, ids, _ = _world(app)
+    sign_in(client, "perencana@a.test", PASSWORD)
+    for kind in ("kepala", "perencana"):
+        response = post(client, f"/t/{slug}/kelola/peran", {"name": f"Lane baru {kind}", "kind": kind})
+        assert response.status_code == 403, kind
+        assert "admin pemda atau koordinator" in response.get_data(as_text=True)
+    assert post(client, f"/t/{slug}/kelola/peran", {"name": "Staf Tambahan", "kind": "staf"}).status_code == 303
+    admin = app.test_client()
+    sign_in(admin, "admin@pemda.test", PASSWORD)
+    assert post(admin, f"/t/{slug}/kelola/peran", {"name": "Plt Kepala", "kind": "kepala"}).status_code == 303
+    with app.app_context():
+        made = {lane.name: lane.kind for lane in db.session.scalars(select(Lane).where(Lane.name.like("%baru%")))}
+        assert made == {}
+        # The SOP's lanes: a Perencana gets the non-privileged ones, the Kepala lane is left to above.
+        from portal.tenancy import admin as tenancy_admin
+        from portal.tenancy.models import Tenant
+        opd = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+
+        class Version:
+            lanes = [Lane(name="Kepala Dinas Baru", kind="kepala", key="kd"),
+                     Lane(name="Pengolah Data", kind="staf", key="pd")]
+
+        for lane in list(opd.lanes):
+            if lane.kind in ("kepala", "staf"):
+                lane.kind = "tim_sakip"  # so that the SOP's kinds are missing here
+        made, left = tenancy_admin.lanes_from_sop(opd, db.session.get(User, ids["perencana@a.test"]), Version)
+        assert [lane.name for lane in made] == ["Pengolah Data"] and left == ["Kepala Dinas Baru"]
+        db.session.rollback()
+
+
 def test_only_an_administrator_above_grants_the_kepala_lane(app):
     slug, ids, _ = _world(app)
     with app.app_context():
         opd = db.session.scalar(select(Lane).where(Lane.kind == "kepala")).tenant
         perencana = db.session.get(User, ids["perencana@a.test"])
         with pytest.raises(people.SheetRefused, match="hanya dapat diberikan oleh admin pemda"):
-            people.add_person(opd, perencana, "Alamat kedua", "kedua@a.test", lanes=["Lane kepala"])
+            people.invite_person(opd, perencana, "Alamat kedua", "kedua@a.test", lanes=["Lane kepala"])
         db.session.rollback()
         admin = db.session.get(User, ids["admin@pemda.test"])
-        added = people.add_person(opd, admin, "Kepala Baru", "kepala.baru@a.test", lanes=["Lane kepala"])
-        assert added.token
-        assert db.session.scalar(select(Membership.id).where(Membership.user_id == added.user.id))
+        invited = people.invite_person(opd, admin, "Kepala Baru", "kepala.baru@a.test", lanes=["Lane kepala"])
+        assert invited.token and invited.invitation.grants == [[opd.lanes[0].id, None]]
 
 
 def _bomb() -> bytes:
@@ -124,9 +202,11 @@ def test_forgotten_password_requests_are_limited_and_keep_the_shared_invitation(
     with app.app_context():
         _, _, opd, _ = gen_tree()
         admin = gen_user("perencana@a.test", tenant=opd, lane_kind="perencana")
-        added = people.add_person(opd, admin, "Baru", "baru@a.test", lanes=["Lane staf"], unit="Bidang Satu")
+        baru = gen_user("baru@a.test", tenant=opd, lane_kind="staf")  # loaded from tenants/, no password yet
+        baru.password_hash = ""
+        from portal.auth import invitations
+        shared = invitations.issue(baru, admin, "undangan")
         db.session.commit()
-        shared = added.token
     mails_before = len(smtp.inbox.to("baru@a.test"))
     statuses = [post(client, "/lupa-sandi", {"email": "baru@a.test"}).status_code for _ in range(4)]
     assert statuses == [303, 303, 303, 429]

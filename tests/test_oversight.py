@@ -40,7 +40,10 @@ def test_coordinator_sees_every_opd_of_the_province_with_its_state(demo, client,
     assert late["state"] == "pengisian" and "Pengisian 0/" in late["text"]
     assert late["late"] and "Terlambat" in late["text"] and f"/siklus/{scenario['late']}/" in late["text"]
     for slug in ("kota-pasuruan-dinkes", "kota-pasuruan-dpupr"):
-        assert cell(page, slug)["state"] == "belum_dimulai"
+        # Late means late: TW I ended long ago and its cycle never started.
+        never = cell(page, slug)
+        assert never["state"] == "belum_dimulai" and never["late"] and "Terlambat" in never["text"]
+        assert "Siklus belum dimulai; batas" in never["text"]
     assert cell(page, "kab-mojokerto-dinkes", "tahunan", 1)["state"] == "belum_dimulai"
     assert "kab-contoh-dinas-contoh" not in page  # another province
     rates = re.search(r'data-testid="rates">(.*?)</table>', page, re.S).group(1)
@@ -51,12 +54,17 @@ def test_filters_keep_late_or_signed_rows_and_one_period(demo, client, scenario)
     sign_in(client, KOORDINATOR)
     late_only = client.get(MATRIX + "?tahun=2026&terlambat=y").get_data(as_text=True)
     assert 'data-testid="row-kota-blitar-dinsos"' in late_only
-    assert 'data-testid="row-kab-mojokerto-dinkes"' not in late_only
+    assert 'data-testid="row-kota-pasuruan-dinkes"' in late_only  # never started: late too
+    one_signed = client.get(MATRIX + "?tahun=2026&terlambat=y&periode=triwulan-1").get_data(as_text=True)
+    assert 'data-testid="row-kab-mojokerto-dinkes"' not in one_signed
     signed = client.get(MATRIX + "?tahun=2026&status=disahkan").get_data(as_text=True)
     assert re.findall(r'data-testid="row-([a-z-]+)"', signed) == ["kab-mojokerto-dinkes"]
     one = client.get(MATRIX + "?tahun=2026&periode=triwulan-1&urut=terlambat").get_data(as_text=True)
     rows = re.findall(r'data-testid="row-([a-z-]+)"', one)
-    assert rows[0] == "kota-blitar-dinsos" and len(rows) == 4
+    # The late first: Blitar (started, a step past its Mutu Baku) and the Pasuruan OPDs
+    # (TW I never started, due months ago); the signed Mojokerto last.
+    assert set(rows[:3]) == {"kota-blitar-dinsos", "kota-pasuruan-dinkes", "kota-pasuruan-dpupr"}
+    assert len(rows) == 4 and rows[3] == "kab-mojokerto-dinkes"
     assert "cell-kota-blitar-dinsos-triwulan-2" not in one
     assert client.get(MATRIX + "?tahun=abc").status_code == 422
     assert client.get(MATRIX + "?periode=triwulan-9").status_code == 422
@@ -101,7 +109,8 @@ def test_matrix_query_count_does_not_grow_with_opds(demo, scenario):
     big = count("kota-blitar")
     province = count("jawa-timur")
     assert big[1] == small[1] + 6 and province[1] > big[1]
-    assert small[0] == big[0] == province[0] <= 5
+    # Five for the cycles' state, four for when never-started periods were due (cycles/overdue.py).
+    assert small[0] == big[0] == province[0] <= 9
 
 
 def test_late_list_names_step_lane_and_people(demo, client, scenario):
@@ -109,8 +118,14 @@ def test_late_list_names_step_lane_and_people(demo, client, scenario):
     page = client.get("/t/jawa-timur/pemantauan/terlambat").get_data(as_text=True)
     table = re.search(r'data-testid="late-tasks">(.*?)</table>', page, re.S).group(1)
     assert "Dinas Sosial Kota Blitar" in table and "Triwulan I 2026" in table
-    assert "Dinas Kesehatan Kabupaten Mojokerto" not in table
-    row = re.search(r"<tr class=\"late\">(.*?)</tr>", table, re.S).group(1)
+    rows = re.findall(r"<tr class=\"late\">(.*?)</tr>", table, re.S)
+    # Mojokerto signed TW I on time; its TW II and III ended and never started: late, and
+    # those who may start a cycle are named.
+    mojokerto = [r for r in rows if "Dinas Kesehatan Kabupaten Mojokerto" in r]
+    assert [re.search(r"Triwulan I+ 2026", r).group(0) for r in mojokerto] == ["Triwulan II 2026", "Triwulan III 2026"]
+    assert all("Memulai siklus pengukuran (belum dimulai)" in r and "/t/kab-mojokerto-dinkes/siklus/" in r
+               for r in mojokerto)
+    row = next(r for r in rows if "Dinas Sosial Kota Blitar" in r and "Triwulan I 2026" in r)
     assert "1. " in row and "hari" in row  # step 1, late by days
     assert re.search(r"<td>[^<]*(Kepala|Sekretaris|Perencana)[^<]*</td>", row)  # the SOP's lane names
     assert "Drs. Heru Santoso Widagdo" in row or "Endah Purwaningsih" in row or "Fajar Nugroho Adi" in row
@@ -124,7 +139,7 @@ def test_pemda_admin_sees_only_own_opds_and_nothing_above(demo, client, scenario
     assert client.get("/t/kota-blitar/pemantauan/").status_code == 404
     assert client.get("/t/kota-blitar/pemantauan/terlambat").status_code == 404
     late = client.get("/t/kota-pasuruan/pemantauan/terlambat").get_data(as_text=True)
-    assert "Tidak ada tugas yang terlambat" in late
+    assert "Dinas Sosial Kota Blitar" not in late and "Dinas Kesehatan Kota Pasuruan" in late
     # The pemda's own cycle list (cycles run per OPD) points to the matrix.
     assert 'href="/t/kota-pasuruan/pemantauan/"' in client.get("/t/kota-pasuruan/siklus/").get_data(as_text=True)
 
@@ -245,3 +260,26 @@ def test_compare_shows_a_signed_period_from_its_record_and_marks_live_figures(de
     # TW II was never signed in Mojokerto: live, under the new definition.
     assert re.search(r'data-signed="0"[^>]*>Belum disahkan \(data berjalan\)<',
                      table(2)["Pemerintah Kabupaten Mojokerto · Dinkes"])
+
+
+def test_a_never_started_period_is_due_at_its_end_plus_the_sops_total_mutu_baku(demo):
+    from datetime import datetime
+
+    from portal.cycles import overdue
+    from portal.cycles.deadlines import due_at
+    from portal.sop import services as sop_services
+    from portal.tenancy.models import Tenant
+
+    with demo.app_context():
+        opd = db.session.scalar(db.select(Tenant).where(Tenant.slug == "kota-pasuruan-dinkes"))
+        end = overdue.period_end(2026, "triwulan", 1)
+        assert end == datetime(2026, 3, 31, 17, 0)  # 1 April 2026 00.00 WIB
+        expected = end
+        for step in sop_services.sop_in_force(opd).steps:
+            if step.waktu_amount and not step.repeat:
+                expected = due_at(expected, step.waktu_amount, step.waktu_unit)
+        assert expected > end
+        found = overdue.deadlines([(opd.id, opd.parent_id)], 2026, [("triwulan", 1), ("triwulan", 4)],
+                                  datetime(2026, 12, 7))
+        assert list(found) == [(opd.id, "triwulan", 1)]  # TW IV has not ended
+        assert found[(opd.id, "triwulan", 1)].due == expected

@@ -94,7 +94,7 @@ def test_a_returned_row_shows_why_and_is_resubmitted_from_the_realisasi_page(dem
     edit = client.get(re.search(r'href="([^"]+/ubah)"', row).group(1), headers={"HX-Request": "true"})
     assert edit.status_code == 200
     revision = re.search(r'name="revision" value="(\d+)"', edit.get_data(as_text=True)).group(1)
-    saved = post(client, resubmit_url.removesuffix("ajukan"), {"nilai": "81", "revision": revision}, htmx=True)
+    saved = post(client, resubmit_url.removesuffix("ajukan"), {"nilai": "12,3", "revision": revision}, htmx=True)
     assert saved.status_code == 200, saved.get_data(as_text=True)
     done = post(client, resubmit_url, htmx=True)
     assert done.status_code == 200

@@ -2,6 +2,7 @@
 import io
 
 from sqlalchemy import func, select
+from sqlalchemy import select as sa_select
 
 from portal.extensions import db
 from portal.sop.models import Sop, SopVersion
@@ -42,6 +43,9 @@ def test_export_then_import_elsewhere_gives_the_same_sop(demo, client):
         imported = services.to_document(db.session.get(SopVersion, new_id))
         assert imported == original
         assert db.session.get(SopVersion, new_id).status == "draft"
+        from portal.audit.models import AuditEvent
+        event = db.session.scalar(sa_select(AuditEvent).where(AuditEvent.action == "sop.impor"))
+        assert event is not None and event.subject_id == new_id and "berkas YAML" in event.new_value
 
 
 def test_bad_import_lists_problems_with_lines_and_changes_nothing(demo, client):

@@ -116,3 +116,35 @@ def test_membership_cannot_point_at_another_tenants_lane(app):
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_a_row_of_a_sibling_opd_is_not_found_through_an_own_url(app, client):
+    """scoped_get filters by the tenant in the URL: row-level security alone would not
+    stop it (a sibling OPD is in the same pemda family), nor does SQLite have any."""
+    from portal.indikator.models import IndicatorSet, Sasaran
+    from portal.tenancy.models import Tenant
+
+    s = _world(app)
+    with app.app_context():
+        ids = {}
+        for key, name in (("a", "Dinas A"), ("b", "Dinas B")):
+            opd = db.session.query(Tenant).filter_by(name=name).one()
+            tset = IndicatorSet(tenant_id=opd.id, tahun=2026)
+            db.session.add(tset)
+            db.session.flush()
+            sasaran = Sasaran(tenant_id=opd.id, set_id=tset.id, kode="S1", nama=f"Sasaran {name}")
+            db.session.add(sasaran)
+            db.session.flush()
+            ids[key] = (tset.id, sasaran.id)
+        db.session.commit()
+    sign_in(client, "kabid.a@uji.test", PASSWORD)
+    own = client.get(f"/t/{s['a']}/indikator/{ids['a'][0]}/")
+    assert own.status_code == 200 and "Sasaran Dinas A" in own.get_data(as_text=True)
+    sibling = client.get(f"/t/{s['a']}/indikator/{ids['b'][0]}/")
+    assert sibling.status_code == 404
+    assert "Sasaran Dinas B" not in sibling.get_data(as_text=True)
+    # The one person with lanes in both sees B's set only under B's address.
+    other = app.test_client()
+    sign_in(other, "dua@uji.test", PASSWORD)
+    assert other.get(f"/t/{s['a']}/indikator/{ids['b'][0]}/").status_code == 404
+    assert other.get(f"/t/{s['b']}/indikator/{ids['b'][0]}/").status_code == 200

@@ -2,6 +2,7 @@
 as much time as a wrong password; parallel tries are counted exactly, in every storage
 the workers can share."""
 import os
+import secrets
 import statistics
 import threading
 import time
@@ -161,3 +162,98 @@ def test_successful_sign_ins_do_not_use_up_the_account_limit(app):
     _people(app)
     for n in range(6):  # six new browsers (no device cookie), each with the right password
         assert _try(_browser(app, f"10.0.5.{n}"), "kepala@uji.test", PASSWORD).status_code == 303
+
+
+# ---------------------------------------------------------------- no owner locked out (issue 17, point 4)
+
+def _storage_uri(storage, tmp_path):
+    """The production default without REDIS_URL (a SQLite file shared by the workers), or
+    the real Redis."""
+    if storage == "redis":
+        try:
+            import redis
+            redis.Redis.from_url(REDIS_URL).ping()
+        except Exception as error:  # noqa: BLE001
+            if os.environ.get("CI"):
+                pytest.fail(f"Redis tidak dapat dihubungi di CI: {error}")
+            pytest.skip(f"Redis tidak dapat dihubungi: {error}")
+        return REDIS_URL
+    return f"portal+sqlite://{tmp_path / 'ratelimit.sqlite3'}"
+
+
+def _office(app, storage, tmp_path):
+    """An office of one pemda behind one NAT address; emails unique to this run, so that
+    another run sharing the Redis server counts its own tries."""
+    app.config["RATELIMIT_STORAGE_URI"] = _storage_uri(storage, tmp_path)
+    throttle.limiter.init_app(app)
+    run = f"{os.getpid()}-{time.monotonic_ns()}"
+    with app.app_context():
+        prov, pemda, opd, _ = gen_tree()
+        people = {who: gen_user(f"{who}-{run}@uji.test", tenant=opd, lane_kind=kind).email
+                  for who, kind in (("kepala", "kepala"), ("kabid", "kabid"), ("staf", "staf"))}
+        db.session.commit()
+    # Addresses of this run too (Redis keeps the counts of earlier runs for the window).
+    people["net"] = f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+    return people
+
+
+def _sign_out(client):
+    client.post("/keluar", headers={"X-CSRFToken": CSRF_META.search(
+        client.get("/tugas-saya").get_data(as_text=True)).group(1)})
+
+
+@pytest.mark.parametrize("storage", ["portal+sqlite", "redis"])
+def test_wrong_passwords_at_the_office_address_never_lock_the_owners_browser_out(app, storage, tmp_path):
+    """Before: 6 wrong passwords from the office address, then the Kepala's own browser
+    with its device cookie answered 422 "Coba lagi dalam 15 menit"."""
+    people = _office(app, storage, tmp_path)
+    kepala = _browser(app, f"{people['net']}.10")
+    assert _try(kepala, people["kepala"], PASSWORD).status_code == 303  # her browser, remembered
+    _sign_out(kepala)
+    colleague = _browser(app, f"{people['net']}.10")  # another PC behind the same NAT address
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] + 1):
+        assert _try(colleague, people["kepala"], "tebakan-rekan").status_code == 422
+    assert "Terlalu banyak percobaan" in _try(colleague, people["kepala"], PASSWORD).get_data(as_text=True)
+    # Her own browser, at the same address: never held by the address's count.
+    assert _try(kepala, people["kepala"], PASSWORD).status_code == 303
+    # The guesser elsewhere is still held; the Kabid's first sign-in from the office is not.
+    assert _try(_browser(app, f"{people['net']}.10"), people["kabid"], PASSWORD).status_code == 303
+
+
+@pytest.mark.parametrize("storage", ["portal+sqlite", "redis"])
+def test_spraying_from_the_office_address_does_not_refuse_colleagues_right_passwords(app, storage, tmp_path):
+    """Before: 31 failed sign-ins to made-up emails from one address answered 429 to every
+    colleague there, right passwords included."""
+    app.config["LOGIN_ADDRESS_LIMIT"] = "30 per 10 minutes"
+    people = _office(app, storage, tmp_path)
+    browsers = {}
+    for who in ("kepala", "kabid"):
+        browsers[who] = _browser(app, f"{people['net']}.20")
+        assert _try(browsers[who], people[who], PASSWORD).status_code == 303
+        _sign_out(browsers[who])
+    sprayer = _browser(app, f"{people['net']}.20")
+    statuses = [_try(sprayer, f"karangan-{n}-{people['staf']}", "Rahasia2026").status_code for n in range(31)]
+    assert statuses[:30] == [422] * 30 and statuses[30] == 429
+    # Each colleague's own browser: a typo is counted for her account only, then she signs in.
+    assert _try(browsers["kepala"], people["kepala"], "salah-ketik").status_code == 422
+    assert _try(browsers["kepala"], people["kepala"], PASSWORD).status_code == 303
+    assert _try(browsers["kabid"], people["kabid"], PASSWORD).status_code == 303
+    # From elsewhere nobody is held by that address's count.
+    assert _try(_browser(app, f"{people['net']}.99"), people["staf"], PASSWORD).status_code == 303
+    # A browser with no device cookie at the sprayed address waits out the window: the
+    # price of stopping a spray (README: Sign-in throttle).
+    assert _try(_browser(app, f"{people['net']}.20"), people["staf"], PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize("storage", ["portal+sqlite", "redis"])
+def test_the_owners_browser_still_guesses_slowly_per_device(app, storage, tmp_path):
+    """A copied device cookie is not a free pass: its own tries back off like an address's,
+    while other addresses and other browsers are not held by them."""
+    people = _office(app, storage, tmp_path)
+    owner = _browser(app, f"{people['net']}.30")
+    assert _try(owner, people["kabid"], PASSWORD).status_code == 303
+    _sign_out(owner)
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        assert _try(owner, people["kabid"], "lupa-lagi").status_code == 422
+    assert "Terlalu banyak percobaan" in _try(owner, people["kabid"], PASSWORD).get_data(as_text=True)
+    assert _try(_browser(app, f"{people['net']}.30"), people["kabid"], PASSWORD).status_code == 303

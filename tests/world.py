@@ -100,7 +100,8 @@ def build(app) -> World:
         db.session.commit()
         published = {"version_id": params["published_version_id"]}
         return World(opd.slug, foreign.slug, emails, params,
-                     endpoint_params={"sop.document": published, "sop.export": published})
+                     endpoint_params={"sop.document": published, "sop.export": published,
+                                      "exports.print_view": {"dokumen": "formulir"}})
 
 
 def _indicator_samples(opd) -> dict:
@@ -208,6 +209,25 @@ def _onboarding_samples(opd) -> dict:
 
 
 SAMPLE_BUILDERS.append(_onboarding_samples)
+
+
+def _invitation_samples(opd) -> dict:
+    """An open invitation to join the OPD (as the people page lists it)."""
+    from datetime import timedelta
+
+    from portal.auth.invitation_models import JoinInvitation
+    from portal.columns import utcnow
+
+    staf = next(lane for lane in opd.lanes if lane.kind == "staf")
+    invitation = JoinInvitation(tenant_id=opd.id, email="diundang@matrix.test", nama="Orang Diundang",
+                                grants=[[staf.id, opd.units[0].id]], token_hash="0" * 64,
+                                expires_at=utcnow() + timedelta(hours=72))
+    db.session.add(invitation)
+    db.session.flush()
+    return {"invitation_id": invitation.id}
+
+
+SAMPLE_BUILDERS.append(_invitation_samples)
 
 
 def _job_samples(opd) -> dict:

@@ -7,6 +7,9 @@ subject's block.
 """
 
 ACTION_LABELS: dict[str, str] = {
+    # reminders and escalation of late work
+    "pengingat.kirim": "Mengirim pengingat",
+    "pengingat.atur": "Mengatur eskalasi pengingat",
     # the cycle as a whole
     "siklus.mulai": "Memulai siklus pengukuran",
     "siklus.selesai": "Siklus selesai",
@@ -33,6 +36,7 @@ ACTION_LABELS: dict[str, str] = {
     "libur.hapus": "Menghapus hari libur",
     # the SOP
     "sop.tempel": "Membuat draf SOP dari tabel langkah yang ditempel",
+    "sop.impor": "Mengimpor SOP dari berkas YAML",
     "sop.berlaku": "Memilih SOP yang berlaku",
     "sop.sahkan": "Mengesahkan SOP (Kepala)",
     # the tenant tree: instansi, units, lanes
@@ -48,12 +52,20 @@ ACTION_LABELS: dict[str, str] = {
     "peran.ubah": "Mengubah peran",
     # people and their accounts
     "pengguna.buat": "Menambah pengguna",
+    "undangan.buat": "Mengundang orang bergabung",
+    "undangan.kirim": "Mengirim ulang undangan bergabung",
+    "undangan.batal": "Membatalkan undangan bergabung",
+    "undangan.terima": "Menerima undangan bergabung",
+    "orang.impor": "Mengimpor lembar kerja orang",
+    "pengguna.ekspor": "Mengekspor data pribadi seseorang",
+    "pengguna.anonim": "Menganonimkan data pribadi orang yang sudah keluar",
     "keanggotaan.buat": "Memberi peran kepada pengguna",
     "pengguna.undang": "Mengirim tautan undangan",
     "pengguna.reset_sandi": "Mengirim tautan atur ulang kata sandi",
     "pengguna.sandi_dibuat": "Membuat kata sandi dari undangan",
     "pengguna.sandi_direset": "Mengatur ulang kata sandi",
     "pengguna.ubah_sandi": "Mengubah kata sandi sendiri",
+    "pengguna.kontak": "Mengubah kontak dan pilihan pengingat",
     "pengguna.aktif": "Mengaktifkan kembali pengguna",
     "pengguna.nonaktif": "Menonaktifkan pengguna",
     # exports

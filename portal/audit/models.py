@@ -48,6 +48,7 @@ POSTGRESQL_TRIGGERS = [
     "FOR EACH ROW EXECUTE FUNCTION audit_event_refuse()",
 ]
 
+AuditEvent.__table__.info["append_only"] = True  # tests/test_rls.py checks its triggers
 for _statement in SQLITE_TRIGGERS:
     event.listen(AuditEvent.__table__, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 for _statement in POSTGRESQL_TRIGGERS:

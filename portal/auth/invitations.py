@@ -1,9 +1,10 @@
 """Invitations and passwords: one-time expiring links to set a password (new person,
 admin reset, "Lupa kata sandi"), changing one's own password, deactivating a person.
 
-A link's token is shown once (to the inviter, and by e-mail when SMTP is configured);
-only its SHA-256 is stored. Plain functions: no request; mail is sent by `send_link`
-after the caller has committed, so no mail goes out for a change that was rolled back.
+A link's token is made where it is delivered (a job-queue worker that mails it, or the
+request that shows it to the inviter where no mail is configured); only its SHA-256 is
+stored. Plain functions: no request. The mail itself is composed and sent by the tasks
+of portal/onboarding/joining.py.
 """
 import hashlib
 import os
@@ -11,7 +12,7 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask import current_app
-from flask_mail import Mail, Message
+from flask_mail import Mail
 from sqlalchemy import select, update
 
 from portal.audit import services as audit
@@ -46,7 +47,8 @@ def mail_configured() -> bool:
     return bool(current_app.config.get("MAIL_SERVER"))
 
 
-def _hash(token: str) -> str:
+def token_hash(token: str) -> str:
+    """What is stored of a link's token (its SHA-256): a copy of the database opens nothing."""
     return hashlib.sha256(token.encode()).hexdigest()
 
 
@@ -69,24 +71,28 @@ def issue(user: User, actor, purpose: str = "undangan", now: datetime | None = N
     cancel the invitation an admin already shared."""
     if purpose not in PURPOSES:
         raise ValueError(purpose)
-    if not user.is_active:
-        raise Invalid(f"{user.name} nonaktif; aktifkan dulu sebelum mengirim tautan.")
+    check_may_issue(user)
     now = now or utcnow()
     if replace_earlier:
         db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
                            .values(used_at=now))
-    token = secrets.token_urlsafe(32)
+    token = new_token()
     hours = current_app.config[PURPOSES[purpose].upper()]
-    db.session.add(Invitation(user_id=user.id, token_hash=_hash(token), purpose=purpose, created_at=now,
+    db.session.add(Invitation(user_id=user.id, token_hash=token_hash(token), purpose=purpose, created_at=now,
                               expires_at=now + timedelta(hours=hours), created_by_id=actor.id if actor else None))
     _audit(user, actor, "pengguna.undang" if purpose == "undangan" else "pengguna.reset_sandi",
            new=f"tautan berlaku {hours} jam")
     return token
 
 
+def check_may_issue(user: User) -> None:
+    if not user.is_active:
+        raise Invalid(f"{user.name} nonaktif; aktifkan dulu sebelum mengirim tautan.")
+
+
 def valid_invitation(token: str, now: datetime | None = None) -> Invitation:
     now = now or utcnow()
-    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _hash(token or "")))
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == token_hash(token or "")))
     if invitation is None or invitation.used_at is not None or invitation.expires_at < now \
             or not invitation.user.is_active:
         raise Invalid("Tautan ini tidak berlaku lagi (sudah dipakai, kedaluwarsa, atau diganti tautan baru). "
@@ -94,7 +100,12 @@ def valid_invitation(token: str, now: datetime | None = None) -> Invitation:
     return invitation
 
 
-def _check_password(user: User, password: str, repeat: str) -> None:
+def new_token() -> str:
+    """A link's token: 256 random bits."""
+    return secrets.token_urlsafe(32)
+
+
+def check_new_password(user: User, password: str, repeat: str) -> None:
     if len(password or "") < MIN_PASSWORD:
         raise Invalid(f"Kata sandi minimal {MIN_PASSWORD} karakter.")
     if password != repeat:
@@ -113,7 +124,7 @@ def accept(token: str, password: str, repeat: str, now: datetime | None = None) 
     now = now or utcnow()
     invitation = valid_invitation(token, now)
     user = invitation.user
-    _check_password(user, password, repeat)
+    check_new_password(user, password, repeat)
     user.set_password(password)
     # Every other open link of the person (an older reset, the invitation) is spent too.
     db.session.execute(update(Invitation).where(Invitation.user_id == user.id, Invitation.used_at.is_(None))
@@ -130,7 +141,7 @@ def change_password(user: User, current: str, password: str, repeat: str, keep_s
     now = now or utcnow()
     if not user.check_password(current or ""):
         raise Invalid("Kata sandi saat ini salah.")
-    _check_password(user, password, repeat)
+    check_new_password(user, password, repeat)
     user.set_password(password)
     db.session.execute(update(LoginSession).where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None),
                                                   LoginSession.id != (keep_session or "")).values(ended_at=now))
@@ -161,25 +172,3 @@ def set_active(user: User, actor, active: bool, now: datetime | None = None) -> 
                            .values(used_at=now))
     _audit(user, actor, "pengguna.aktif" if active else "pengguna.nonaktif", field="is_active",
            old=not active, new=active)
-
-
-def send_link(user: User, link: str, purpose: str) -> bool:
-    """E-mail the link when SMTP is configured; True when it was handed to the server.
-    A mail failure never loses the link: the inviter sees it on the page anyway."""
-    if not mail_configured():
-        return False
-    hours = current_app.config[PURPOSES[purpose].upper()]
-    if purpose == "undangan":
-        subject = "Undangan Portal Pengukuran Kinerja"
-        body = (f"Yth. {user.name},\n\nAnda didaftarkan di Portal Pengukuran Kinerja. Buka tautan berikut "
-                f"untuk membuat kata sandi Anda (berlaku {hours} jam, sekali pakai):\n\n{link}\n")
-    else:
-        subject = "Atur ulang kata sandi Portal Pengukuran Kinerja"
-        body = (f"Yth. {user.name},\n\nBuka tautan berikut untuk membuat kata sandi baru (berlaku {hours} jam, "
-                f"sekali pakai):\n\n{link}\n\nAbaikan email ini bila Anda tidak memintanya.\n")
-    try:
-        mail.send(Message(subject=subject, recipients=[user.email], body=body))
-    except OSError as error:  # smtplib errors are OSErrors: server down, refused
-        current_app.logger.warning("mail to %s failed: %s", user.email, error)
-        return False
-    return True

@@ -3,7 +3,7 @@ kind needs one), their sign-in sessions and failed sign-ins."""
 from datetime import datetime
 
 from flask import current_app
-from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstraint
+from sqlalchemy import ForeignKey, ForeignKeyConstraint, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -24,6 +24,11 @@ class User(db.Model):
     # Platform administrators stand above every tenant (no tenant holds them).
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # How the person is reached besides e-mail (shown on Organisasi, in reminders).
+    telepon: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    whatsapp: Mapped[str] = mapped_column(String(30), default="", server_default="")
+    # No reminders that are not mandatory (before a due time, the weekly digest).
+    reminders_opt_out: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     memberships: Mapped[list["Membership"]] = relationship(back_populates="user", cascade="all, delete-orphan")
 

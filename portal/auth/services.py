@@ -32,18 +32,19 @@ def _dummy_hash(method: str) -> str:
 
 def sign_in(email: str, password: str, throttle: Throttle, remote_addr: str = "",
             user_agent: str = "", now: datetime | None = None, trusted_device: bool = False,
-            hash_method: str = "scrypt") -> LoginSession:
+            hash_method: str = "scrypt", device: str = "") -> LoginSession:
     """Check the credentials and open a sign-in session, or raise SignInRefused.
 
     Every try is counted by the throttle before the password is checked (see
-    portal/auth/throttle.py): too many from this address for this account, or from
-    everywhere for a browser the account never used, are refused with the wait.
+    portal/auth/throttle.py): too many for this account from this address (or from this
+    browser, when it holds the account's device cookie), or from everywhere for a browser
+    the account never used, are refused with the wait.
     """
     now = now or utcnow()
     email = normalise_email(email)
     if not email or not password:
         raise SignInRefused("Isi alamat email dan kata sandi.")
-    wait = throttle.take_attempt(email, remote_addr, trusted_device)
+    wait = throttle.take_attempt(email, remote_addr, trusted_device, device)
     if wait:
         minutes = max(1, -(-wait // 60))
         raise SignInRefused(
@@ -59,11 +60,18 @@ def sign_in(email: str, password: str, throttle: Throttle, remote_addr: str = ""
     if not valid:
         db.session.add(LoginFailure(email=email[:200], remote_addr=remote_addr[:64], at=now))
         raise SignInRefused("Email atau kata sandi salah.")
-    throttle.succeeded(email, remote_addr, trusted_device)
+    throttle.succeeded(email, remote_addr, trusted_device, device)
     db.session.execute(delete(LoginFailure).where(LoginFailure.email == email))
-    session = LoginSession(id=secrets.token_urlsafe(32), user_id=user.id, created_at=now,
+    return open_session(user, user_agent, now)
+
+
+def open_session(user: User, user_agent: str = "", now: datetime | None = None) -> LoginSession:
+    """A new sign-in session for a person who proved who they are (a password, or a
+    password just set through a link)."""
+    session = LoginSession(id=secrets.token_urlsafe(32), user_id=user.id, created_at=now or utcnow(),
                            user_agent=user_agent[:300])
     db.session.add(session)
+    db.session.flush()
     return session
 
 

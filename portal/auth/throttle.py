@@ -1,22 +1,28 @@
 """The sign-in throttle: slows guessing down without locking the owner out.
 
-Three limits, all counted in the Flask-Limiter storage that every worker shares
-(Redis when REDIS_URL is set; else a SQLite file in instance/ shared by every process
-on the machine; memory only under tests):
+Limits, all counted in the Flask-Limiter storage that every worker shares (Redis when
+REDIS_URL is set; else a SQLite file in instance/ shared by every process on the
+machine; memory only under tests). Failures are counted PER ACCOUNT; what varies is
+where from:
 
-- per address, failed sign-ins to any account (LOGIN_ADDRESS_LIMIT): spraying one
-  password over many accounts from one place stops; a 429 with the sign-in form.
 - per account AND address, every try (LOGIN_MAX_FAILURES per LOGIN_FAILURE_WINDOW,
   then twice as many per four windows, four times as many per day): a stepped backoff
-  for whoever is guessing there. The owner, from any other address, is not affected.
+  for whoever is guessing there. Other accounts' failures from the same address (an
+  office behind one NAT) never count here.
 - per account from all addresses, for browsers the account has never signed in from
-  (LOGIN_ACCOUNT_LIMIT): guessing spread over many addresses stops, while a browser
-  holding the account's device cookie (a signed cookie set at each successful
-  sign-in) is never held by it.
+  (LOGIN_ACCOUNT_LIMIT): guessing spread over many addresses stops.
+- per address, failed sign-ins to any account (LOGIN_ADDRESS_LIMIT), only from browsers
+  without the tried account's device cookie: spraying one password over many accounts
+  from one place stops; a 429 with the sign-in form.
+- a browser holding the account's device cookie (a signed cookie set at each successful
+  sign-in) is held by none of those: its tries are counted per account AND device (the
+  same stepped backoff, keyed by the cookie), so colleagues or strangers failing at the
+  office address never lock the owner's own browser out, and a copied cookie still
+  guesses slowly.
 
 Each try is counted (an atomic increment) BEFORE the password is checked, so parallel
-tries cannot slip past the limit; a successful sign-in clears its address's count and
-gives back its try to the account-wide count.
+tries cannot slip past the limit; a successful sign-in clears its own count and gives
+back its try to the account-wide count.
 """
 import hashlib
 import math
@@ -24,14 +30,14 @@ import os
 import time
 from dataclasses import dataclass
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from itsdangerous import BadSignature, URLSafeSerializer
 from limits import RateLimitItemPerSecond, parse
 from limits.strategies import RateLimiter
 
-from portal.auth import throttle_storage  # noqa: F401 (registers the portal+sqlite:// storage)
+from portal.auth import throttle_storage  # registers the portal+sqlite:// and portal+redis:// storages
 
 limiter = Limiter(key_func=get_remote_address, strategy="fixed-window", key_prefix="portal")
 
@@ -52,12 +58,31 @@ def storage_uri(app: Flask) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.config["RATELIMIT_STORAGE_URI"] = storage_uri(app)
+    # Redis gets the machine's SQLite file behind it for when it does not answer
+    # (throttle_storage.RedisWithFallbackStorage; README "Production").
+    fallback = app.config.get("RATELIMIT_FALLBACK_FILE") or os.path.join(app.instance_path, "ratelimit.sqlite3")
+    uri, options = throttle_storage.with_fallback(storage_uri(app), fallback)
+    if options:
+        os.makedirs(os.path.dirname(fallback), exist_ok=True)
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = {**app.config.get("RATELIMIT_STORAGE_OPTIONS", {}), **options}
     limiter.init_app(app)
 
 
 def address_limit() -> str:
     return current_app.config["LOGIN_ADDRESS_LIMIT"]
+
+
+def device_key(cookie: str | None) -> str:
+    """Which browser this is, for the per-device count (a digest of its device cookie)."""
+    return hashlib.sha256((cookie or "").encode()).hexdigest()[:32]
+
+
+def known_device() -> bool:
+    """The browser holds the device cookie of the account it tries (request context):
+    the per-address limit neither counts nor holds it."""
+    email = (request.form.get("email") or "").strip().lower()
+    return bool(email) and digest(email) in device_accounts(request.cookies.get(DEVICE_COOKIE))
 
 
 def failed(response) -> bool:
@@ -84,9 +109,15 @@ class Throttle:
         return [RateLimitItemPerSecond(n, w), RateLimitItemPerSecond(2 * n, 4 * w),
                 RateLimitItemPerSecond(4 * n, 24 * 3600)]
 
-    def take_attempt(self, email: str, address: str, trusted_device: bool) -> int:
+    @staticmethod
+    def _here(email: str, address: str, trusted_device: bool, device: str) -> str:
+        """The per-account count's second key: the owner's browser (its device cookie),
+        else the address."""
+        return f"{digest(email)}:perangkat:{device}" if trusted_device else f"{digest(email)}:{address}"
+
+    def take_attempt(self, email: str, address: str, trusted_device: bool, device: str = "") -> int:
         """Count one try; the seconds to wait when it is over a limit, else 0."""
-        account, here = digest(email), f"{digest(email)}:{address}"
+        account, here = digest(email), self._here(email, address, trusted_device, device)
         # In order, stopping at the first refusal: a longer tier counts only the tries
         # the shorter ones let through (else parallel refused tries would use it up).
         for item in self._tiers():
@@ -102,11 +133,11 @@ class Throttle:
         reset_at = self.rate.get_window_stats(item, *identifiers).reset_time
         return max(1, math.ceil(reset_at - time.time()))
 
-    def succeeded(self, email: str, address: str, trusted_device: bool) -> None:
-        """A right password: this address starts afresh, and the try it took from the
-        account-wide count is given back (only failures should use that up)."""
+    def succeeded(self, email: str, address: str, trusted_device: bool, device: str = "") -> None:
+        """A right password: this address (or device) starts afresh, and the try it took
+        from the account-wide count is given back (only failures should use that up)."""
         for item in self._tiers():
-            self.rate.clear(item, "login-here", f"{digest(email)}:{address}")
+            self.rate.clear(item, "login-here", self._here(email, address, trusted_device, device))
         if not trusted_device:
             item = parse(self.account_limit)
             self.rate.storage.incr(item.key_for("login-account", digest(email)), item.get_expiry(), amount=-1)

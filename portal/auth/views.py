@@ -18,9 +18,9 @@ def _address_refused(limit):
 
 
 @bp.route("/masuk", methods=["GET", "POST"])
-@rule("public")
+@rule("public", across_tenants=True)
 @throttle.limiter.limit(throttle.address_limit, methods=["POST"], deduct_when=throttle.failed,
-                        on_breach=_address_refused)
+                        exempt_when=throttle.known_device, on_breach=_address_refused)
 def login():
     form = LoginForm()
     if request.method == "GET":
@@ -30,26 +30,36 @@ def login():
         return web.render("auth/login.html", form=form)
     if not form.validate_on_submit():
         return web.render("auth/login.html", form=form, status=422)
-    known_accounts = throttle.device_accounts(request.cookies.get(throttle.DEVICE_COOKIE))
+    cookie = request.cookies.get(throttle.DEVICE_COOKIE)
+    known_accounts = throttle.device_accounts(cookie)
     email = services.normalise_email(form.email.data)
     try:
         login = services.sign_in(email, form.password.data, throttle.for_app(),
                                  remote_addr=request.remote_addr or "",
                                  user_agent=request.user_agent.string or "",
                                  trusted_device=throttle.digest(email) in known_accounts,
-                                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"))
+                                 hash_method=current_app.config.get("PASSWORD_HASH_METHOD", "scrypt"),
+                                 device=throttle.device_key(cookie))
     except services.SignInRefused as refused:
         db.session.commit()  # keep the recorded failure
         return web.render("auth/login.html", form=form, error=str(refused), status=422)
     db.session.commit()
+    return begin_session(login, web.safe_next(form.next.data, url_for("home.start")))
+
+
+def begin_session(login, url: str):
+    """This browser is signed in with the (committed) sign-in session `login`: a fresh
+    Flask session bound to the browser, the device cookie that remembers the account,
+    and a 303 to `url`. Also after a password was set through a link."""
     user = login.user
     user.current_session_id = login.id
+    known_accounts = throttle.device_accounts(request.cookies.get(throttle.DEVICE_COOKIE))
     session.clear()  # a fresh session (and CSRF token) for the signed-in user
     login_user(user)
     session.permanent = True
     binding.bind()
-    response = web.see_other(web.safe_next(form.next.data, url_for("home.start")))
-    response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(known_accounts, email),
+    response = web.see_other(url)
+    response.set_cookie(throttle.DEVICE_COOKIE, throttle.device_cookie(known_accounts, user.email),
                         max_age=throttle.DEVICE_COOKIE_MAX_AGE, httponly=True, samesite="Lax",
                         secure=current_app.config["SESSION_COOKIE_SECURE"])
     return response

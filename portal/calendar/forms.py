@@ -1,12 +1,11 @@
 from datetime import datetime
 
-from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import AnyOf, DataRequired, Length, StopValidation
 
 from portal.calendar.models import JENIS_LABELS
-from portal.form_fields import PageYearField
+from portal.form_fields import Form, PageYearField
 
 
 class TanggalField(DateField):
@@ -28,7 +27,7 @@ class TanggalField(DateField):
             raise StopValidation("Isi tanggal.")
 
 
-class HariLiburForm(FlaskForm):
+class HariLiburForm(Form):
     tanggal = TanggalField("Tanggal")
     nama = StringField("Nama", validators=[DataRequired("Isi nama hari libur."),
                                            Length(max=200, message="Nama paling panjang 200 karakter.")],
@@ -38,7 +37,7 @@ class HariLiburForm(FlaskForm):
                         validators=[AnyOf(list(JENIS_LABELS), message="Pilih jenis hari libur.")])
 
 
-class YearQuery(FlaskForm):
+class YearQuery(Form):
     """`?tahun=` of the page (no CSRF: it changes nothing); a year from 2000 to 2100."""
 
     class Meta:

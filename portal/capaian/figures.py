@@ -10,8 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Protocol
-from zoneinfo import ZoneInfo
 
+from portal import clock
 from portal.capaian import settings as capaian_settings
 from portal.capaian.kategori import OrdinalScale, PredikatTidakValid, format_angka
 from portal.capaian.rules import (
@@ -49,8 +49,6 @@ class Indikator(Protocol):
     def target_sd(self, n: int) -> Decimal | None: ...
 
 
-BULAN_SINGKAT = ("Jan", "Feb", "Mar", "Apr", "Mei", "Jun", "Jul", "Agu", "Sep", "Okt", "Nov", "Des")
-LOCAL_TZ = ZoneInfo("Asia/Jakarta")  # WIB: the demo regions; a per-tenant zone can come later
 
 
 def angka(value: Decimal | None) -> str:
@@ -62,11 +60,8 @@ def angka(value: Decimal | None) -> str:
 
 
 def waktu(moment: datetime | None) -> str:
-    """A stored (UTC) time in WIB: "21 Nov 2026 10.02"."""
-    if moment is None:
-        return ""
-    local = moment.replace(tzinfo=ZoneInfo("UTC")).astimezone(LOCAL_TZ)
-    return f"{local.day} {BULAN_SINGKAT[local.month - 1]} {local.year} {local:%H.%M}"
+    """A stored (UTC) time in WIB: "21 Nov 2026 10.02 WIB" (portal/clock.py)."""
+    return clock.waktu(moment)
 
 
 def value_of(row: Realisasi | None):

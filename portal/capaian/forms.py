@@ -5,13 +5,14 @@ checks. CSRFProtect already checks every POST of the app, so the form does not a
 A scale of the tenant's own is written one kategori a line; the domain function
 `settings.parse_kategori` reads it.
 """
-from flask_wtf import FlaskForm
+from decimal import Decimal, InvalidOperation
+
 from wtforms import StringField, ValidationError
 from wtforms.validators import AnyOf
 
 from portal.capaian import settings
 from portal.capaian.rules import NEGATIVE_RULES
-from portal.form_fields import PostedForm
+from portal.form_fields import Form, PostedForm
 
 
 class SettingsForm(PostedForm):
@@ -29,7 +30,34 @@ class SettingsForm(PostedForm):
                 raise ValidationError(" ".join(problems))
 
 
-class SavedQuery(FlaskForm):
+class PlausibilityForm(PostedForm):
+    """The plausibility thresholds of data entry: factors like "3" or "2,5" (more than 1)."""
+
+    target = StringField(default="")
+    sebelumnya = StringField(default="")
+
+    values: dict | None = None  # {name: Decimal} once valid
+
+    def validate(self, extra_validators=None) -> bool:
+        ok = super().validate(extra_validators)
+        values = {}
+        for name in settings.PLAUSIBILITY_DEFAULTS:
+            field = self[name]
+            text = (field.data or "").strip().replace(".", "").replace(",", ".")
+            try:
+                value = Decimal(text)
+                if not value.is_finite() or not Decimal(1) < value <= Decimal(1000):
+                    raise InvalidOperation
+            except InvalidOperation:
+                field.errors = [*field.errors, "Tulis angka lebih dari 1 dan paling banyak 1.000, misalnya 3 atau 2,5."]
+                ok = False
+                continue
+            values[name] = value
+        self.values = values if ok else None
+        return ok
+
+
+class SavedQuery(Form):
     """`?tersimpan=` after a save: the page says the settings were saved (GET, no CSRF)."""
 
     class Meta:

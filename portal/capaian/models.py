@@ -21,5 +21,9 @@ class IndicatorSettings(db.Model):
     negative_rule: Mapped[str] = mapped_column(String(10), default="default")
     # KategoriScale.to_dict(); NULL: the default scale (Permendagri 86/2017).
     kategori: Mapped[dict | None] = mapped_column(JSON)
+    # Plausibility thresholds of data entry ({"target": 3, "sebelumnya": 3}: a realisasi
+    # more than that many times off its target or the previous triwulan asks for a
+    # confirmation); NULL: the portal's defaults (capaian/settings.py, PLAUSIBILITY_DEFAULTS).
+    plausibility: Mapped[dict | None] = mapped_column(JSON)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))

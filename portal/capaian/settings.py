@@ -54,6 +54,38 @@ def effective(tenant: Tenant) -> Effective:
     return Effective(RuleSet(), None, None)
 
 
+# Plausibility of data entry (as DHIS2's min-max): a realisasi more than `target` times
+# off its target, or `sebelumnya` times off the previous triwulan, asks the enterer to
+# confirm it with a note. 3 lets a cumulative indicator grow from TW I to TW II freely
+# and still catches 12.500 typed for 12,5.
+PLAUSIBILITY_DEFAULTS = {"target": Decimal(3), "sebelumnya": Decimal(3)}
+PLAUSIBILITY_LABELS = {"target": "Kali lipat dari target (atau sepertiganya)",
+                       "sebelumnya": "Kali lipat dari triwulan sebelumnya (atau sepertiganya)"}
+
+
+def plausibility(tenant: Tenant) -> dict[str, Decimal]:
+    """The tenant's plausibility thresholds (its own, its pemda's, else the defaults)."""
+    row = effective(tenant).row
+    own = (row.plausibility or {}) if row is not None else {}
+    return {key: Decimal(str(own.get(key, default))) for key, default in PLAUSIBILITY_DEFAULTS.items()}
+
+
+def save_plausibility(tenant: Tenant, user, thresholds: dict[str, Decimal]) -> IndicatorSettings:
+    """Store the tenant's own plausibility thresholds (factors > 1)."""
+    row = db.session.scalar(select(IndicatorSettings).where(IndicatorSettings.tenant_id == tenant.id))
+    if row is None:
+        inherited = effective(tenant).rules
+        row = IndicatorSettings(tenant_id=tenant.id, negative_rule=inherited.negative_rule,
+                                kategori=None if inherited.kategori == KATEGORI_PERMENDAGRI_86_2017
+                                else inherited.kategori.to_dict())
+        db.session.add(row)
+    row.plausibility = {key: str(value) for key, value in thresholds.items()}
+    row.updated_at = utcnow()
+    row.updated_by_id = user.id if user is not None else None
+    db.session.flush()
+    return row
+
+
 def snapshot(tenant: Tenant, skala_predikat: str | None = None) -> dict:
     """What Indikator.rules freezes: the RuleSet plus the tenant's options as chosen."""
     eff = effective(tenant)

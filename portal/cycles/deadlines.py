@@ -9,9 +9,10 @@ and cuti bersama, and the local days off a pemda keeps in the portal: a WorkCale
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from portal import clock
 from portal.calendar.days import NATIONAL, WorkCalendar
 
-WIB = 7
+WIB = clock.WIB_HOURS
 
 
 def _whole_and_fraction(amount: Decimal) -> tuple[int, Decimal]:

@@ -9,15 +9,16 @@ back to its "Tidak" step (or, for data reviews without one, to the collect step 
 it); the tasks from there on are done again. Returned data goes to its enterers whatever
 the flow does, and comes back to the review that returned it.
 """
-from datetime import datetime, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import select
 
+from portal import clock
 from portal.audit import services as audit
 from portal.calendar.services import work_calendar_of
 from portal.columns import utcnow
 from portal.cycles import locking, policy
-from portal.cycles.deadlines import WIB, due_at
+from portal.cycles.deadlines import due_at
 from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState, TaskStatus
 from portal.cycles.policy import (  # noqa: F401 (the names callers know the engine by)
     CycleError,
@@ -86,7 +87,7 @@ def period_end(tahun: int, repeat: str, occurrence: int, kind: str, no: int) -> 
     first_month = (first - 1) * 3 + 1
     end_month = first_month - 1 + months * occurrence  # last month of the occurrence's period
     year, month = tahun + end_month // 12, end_month % 12 + 1
-    return datetime(year, month, 1) - timedelta(hours=WIB)
+    return clock.wib_midnight_utc(date(year, month, 1))
 
 
 def is_periodic(task: CycleTask) -> bool:
@@ -286,7 +287,8 @@ def maybe_pass(task: CycleTask, now: datetime) -> None:
 
 def mark_done(task: CycleTask, user, now: datetime | None = None, output=None, note: str = "") -> None:
     """A manual or archive step: its lane marks it done, with the Output document where
-    the SOP names one (output: (filename, FileBlob) from the stored files, checked by safe_files)."""
+    the SOP marks it "wajib" (optional otherwise: an Output such as "Disposisi" is often a
+    paper record); output: (filename, FileBlob) from the stored files, checked by safe_files."""
     now = now or utcnow()
     locking.lock(task.cycle)
     require_current(task, now)
@@ -294,8 +296,9 @@ def mark_done(task: CycleTask, user, now: datetime | None = None, output=None, n
         raise CycleError("Langkah ini diselesaikan melalui data (pengisian, reviu atau pengesahan), "
                          "bukan ditandai selesai.")
     lanes = acting_lanes(user, task)
-    if task.step.output.strip() and output is None:
-        raise CycleError(f"Lampirkan dokumen output langkah ini: {task.step.output}.")
+    if task.step.output_wajib and task.step.output.strip() and output is None:
+        raise CycleError(f"Langkah {task.position} belum dapat ditandai selesai: unggah dokumen output "
+                         f"\"{task.step.output}\" (wajib menurut SOP).")
     if output is not None:
         task.output_filename, blob = output
         task.output_blob_id = blob.id

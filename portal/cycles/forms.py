@@ -59,17 +59,21 @@ class ReviewForm(PostedForm):
     `setujui_unit` that approves a whole unit at once. Built per item set by review_form."""
 
     setujui_unit = StringField(default="")
+    # "Setujui semua yang tidak dikembalikan": every waiting item without a chosen result is approved.
+    setujui_sisanya = StringField(default="")
 
     def decisions(self, items, stage: int | None) -> dict[int, tuple[str, str]]:
         """{item id: (verdict, reason)} for review.review: each result chosen, and with the
-        whole-unit button every item of that unit waiting for this stage (a chosen result wins)."""
+        whole-unit button every item of that unit waiting for this stage, with "the rest" button
+        every item waiting for this stage (a chosen result wins)."""
         unit = self.setujui_unit.data
+        rest = bool(self.setujui_sisanya.data)
         chosen = {}
         for item in items:
             verdict = self[f"hasil-{item.id}"].data
             if verdict:
                 chosen[item.id] = (verdict, self[f"alasan-{item.id}"].data)
-            elif (unit and str(item.indikator.unit_id) == unit and stage is not None
+            elif ((rest or (unit and str(item.indikator.unit_id) == unit)) and stage is not None
                   and item.state == ItemState.DIAJUKAN and item.stage == stage - 1):
                 chosen[item.id] = ("setuju", "")
         return chosen

@@ -9,12 +9,13 @@ from sqlalchemy.orm import selectinload
 from portal.auth.models import Membership
 from portal.calendar.services import work_calendar
 from portal.columns import utcnow
-from portal.cycles import engine, review, work
+from portal.cycles import engine, policy, review, work
 from portal.cycles.deadlines import standard_minutes, working_minutes_between
 from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState, TaskStatus
 from portal.extensions import db
 from portal.formatting import angka
 from portal.indikator.models import Indikator, ReportingPeriod
+from portal.sop import queries as sop_queries
 from portal.sop.document import UNIT_LABELS
 from portal.tenancy.models import Lane, Tenant
 
@@ -49,6 +50,16 @@ class InboxEntry:
     @property
     def period(self) -> str:
         return engine.period_label(self.cycle.period_kind, self.cycle.period_no, self.cycle.tahun)
+
+
+def sop_approvals(user, tenant_ids=None) -> list:
+    """SOP versions waiting for this Kepala's approval ("Disahkan oleh"), in the tenants
+    where she holds the lane that signs (all of hers, or those of `tenant_ids`)."""
+    held = set(db.session.scalars(select(Membership.tenant_id).join(Lane, Lane.id == Membership.lane_id)
+                                  .where(Membership.user_id == user.id, Lane.kind.in_(policy.SIGN_KINDS))))
+    if tenant_ids is not None:
+        held &= set(tenant_ids)
+    return sop_queries.awaiting_approval(held)
 
 
 def inbox(user, now: datetime | None = None) -> list[InboxEntry]:

@@ -1,18 +1,21 @@
 """Cycle pages: list and start, the timeline with the current task's actions, the data
 states, the audit; "Tugas saya" across tenants; actual against standard time."""
+
 from flask import Blueprint, abort, current_app, g, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from portal import web
+from portal import clock, web
 from portal.access import rule
 from portal.audit import services as audit
-from portal.cycles import engine, forms, policy, queries, review
+from portal.cycles import engine, facts, forms, policy, queries, review
 from portal.cycles.models import Cycle, CycleItem, CycleSnapshot, CycleTask, ItemState
 from portal.cycles.outputs import content_type, store_output
 from portal.extensions import db
 from portal.indikator.models import FileBlob, Indikator
-from portal.problems import Invalid
+from portal.onboarding import readiness
+from portal.problems import Conflict, Invalid, Problem
+from portal.tenancy.lanes import Level
 from portal.tenancy.models import utcnow
 from portal.tenancy.scope import scoped_get
 
@@ -24,25 +27,36 @@ inbox_bp = Blueprint("inbox", __name__)
 @rule("signed_in")
 def inbox():
     return web.render("cycles/inbox.html", entries=queries.inbox(current_user),
-                      returned=queries.returned_to(current_user))
+                      returned=queries.returned_to(current_user), approvals=queries.sop_approvals(current_user))
+
+
+def _index(status: int = 200, **context):
+    return web.render("cycles/index.html", status=status, cycles=queries.cycles_of(g.tenant),
+                      this_year=clock.today().year, summary=queries.time_summary(g.tenant),
+                      queries=queries, engine=engine, **context)
 
 
 @bp.route("/")
 @rule("tenant")
 def index():
-    from datetime import date
-
-    return web.render("cycles/index.html", cycles=queries.cycles_of(g.tenant), this_year=date.today().year,
-                      summary=queries.time_summary(g.tenant), queries=queries, engine=engine)
+    return _index()
 
 
 @bp.route("/mulai", methods=["POST"])
 @rule("tenant:act")
 def start():
+    """A refused start is answered on the Siklus page itself: the reason, and each missing
+    item of the readiness checklist with a link to the page that fixes it."""
     form = forms.StartCycleForm()
     if not form.validate():
         raise Invalid(forms.YEAR_OR_PERIOD)
-    cycle = engine.start_cycle(g.tenant, form.tahun.data, form.jenis.data or "", form.number, current_user)
+    try:
+        cycle = engine.start_cycle(g.tenant, form.tahun.data, form.jenis.data or "", form.number, current_user)
+    except (Invalid, Conflict) as error:
+        db.session.rollback()
+        checkable = g.tenant.level == Level.OPD and 2000 <= form.tahun.data <= 2100
+        blocking = readiness.check(g.tenant, form.tahun.data).blocking if checkable else []
+        return _index(error.status, refused=error.message, blocking=blocking, asked=form)
     db.session.commit()
     return web.see_other(url_for("cycles.detail", cycle_id=cycle.id))
 
@@ -58,6 +72,15 @@ def detail(cycle_id):
             selectinload(Cycle.tasks).selectinload(CycleTask.step),
             selectinload(Cycle.tasks).selectinload(CycleTask.completed_by)))
     return web.render("cycles/detail.html", cycle=cycle, **_detail_context(cycle))
+
+
+def _detail_refused(cycle_id, error: Problem):
+    """A refused step action answered on the cycle page itself, the reason above the step
+    (not a separate error page), with the refusal's status; nothing was saved."""
+    db.session.rollback()
+    cycle = scoped_get(Cycle, g.tenant, cycle_id)
+    return web.render("cycles/detail.html", status=error.status, cycle=cycle, refused=error.message,
+                      **_detail_context(cycle))
 
 
 def _detail_context(cycle) -> dict:
@@ -79,6 +102,7 @@ def _detail_context(cycle) -> dict:
         "periodic": [t for t in cycle.tasks if engine.is_periodic(t)], "policy": policy,
         # The last signed revision, also while the cycle is reopened (it stands until signed again).
         "signed": cycle.signed_figures,
+        "facts": facts.of_cycle(cycle),  # value, target, capaian, bukti, notes beside each item
     }
 
 
@@ -108,7 +132,10 @@ def mark_done(cycle_id, task_id):
         if upload is not None:
             output = store_output(g.tenant, upload.filename, upload.read(), current_app.config["UPLOAD_MAX_BYTES"])
         engine.mark_done(task, current_user, output=output, note=form.catatan.data or "")
-    return _act(cycle_id, action)
+    try:
+        return _act(cycle_id, action)
+    except (Invalid, engine.CycleError) as error:
+        return _detail_refused(cycle_id, error)
 
 
 @bp.route("/<int:cycle_id>/tugas/<int:task_id>/putuskan", methods=["POST"])

@@ -89,6 +89,7 @@ class Row:
     rules: RuleSet
     fig: capaian_figures.Figures | None   # None: not signed and drafts not asked for
     rollup: RollUp | None      # realisasi s.d. TW n (None: predikat or not shown)
+    signer: tuple | None = None  # signed: (user id, name, lane, signed_at) from the record
 
     @property
     def shown(self) -> bool:
@@ -102,6 +103,8 @@ class Program:
     level: str
     pagu: Decimal | None
     realisasi: list            # Rp per TW (Decimal | None)
+    parent_kode: str | None = None   # a kegiatan's program
+    sasaran_kode: str | None = None  # the sasaran strategis a program serves (None: not tied)
 
 
 @dataclass
@@ -113,6 +116,7 @@ class OpdFigures:
     rows: list[Row]
     programs: list[Program]
     rules: RuleSet
+    sasaran: list[tuple[str, str]] = field(default_factory=list)  # (kode, nama) in order, with or without indicators
 
     @property
     def has_draft(self) -> bool:
@@ -136,6 +140,8 @@ class Export:
     opd_count: int
     has_draft: bool            # some figure in the export is a draft (known before streaming)
     opds: Iterator[OpdFigures]
+    has_signed: bool = True    # some figure in the export is signed (known before streaming)
+    pemdas: list = field(default_factory=list)  # (id, name) of every pemda in scope, OPDs or not
     scope_rules: RuleSet = field(default_factory=RuleSet)  # the scope's own options (summary kategori)
     rulesets: dict = field(default_factory=dict)  # RuleSet -> count of indicators, filled while streaming
 
@@ -194,7 +200,8 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
         .join(Indikator, and_(Indikator.id == Realisasi.indikator_id, Indikator.set_id.in_(sets))),
         Realisasi.tenant_id).order_by(*order, Realisasi.indikator_id, Realisasi.triwulan), **stream))
     s_prog = queries.Stream(db.session.execute(scoped(
-        select(opd_id, ProgramKegiatan.id, ProgramKegiatan.parent_id, ProgramKegiatan.level,
+        select(opd_id, ProgramKegiatan.id, ProgramKegiatan.parent_id, ProgramKegiatan.sasaran_id,
+               ProgramKegiatan.level,
                ProgramKegiatan.kode, ProgramKegiatan.nama, ProgramKegiatan.pagu, ProgramKegiatan.realisasi_tw1,
                ProgramKegiatan.realisasi_tw2, ProgramKegiatan.realisasi_tw3, ProgramKegiatan.realisasi_tw4)
         .where(ProgramKegiatan.set_id.in_(sets)), ProgramKegiatan.tenant_id)
@@ -217,6 +224,7 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
         .order_by(*order, SignedValue.figure_id, SignedValue.triwulan), **stream))
     has_draft = include_drafts and queries.any_unsigned(scoped, sets, latest, draft_units)
     export = Export(scope, tahun, kind, no, include_drafts, len(opds), has_draft, iter(()),
+                    queries.any_signed(latest), queries.pemdas(scope),
                     queries.scope_rules(scope, settings))
     frozen = _FrozenRules()
 
@@ -255,9 +263,14 @@ def gather(scope: Tenant, tahun: int, kind: str, no: int, include_drafts: bool =
                                         frozen.ruleset(record.rules_json, rules), n))
             for row in rows:
                 export.rulesets[row.rules] = export.rulesets.get(row.rules, 0) + 1
+            raw_programs = s_prog.take(o.id)
+            kode_of = {p["id"]: p["kode"] for p in raw_programs}
             programs = [Program(p["kode"], p["nama"], p["level"], p["pagu"],
-                                [p[f"realisasi_tw{q}"] for q in range(1, 5)]) for p in s_prog.take(o.id)]
-            yield OpdFigures(o.id, o.name, o.pemda_id, o.pemda, rows, programs, rules)
+                                [p[f"realisasi_tw{q}"] for q in range(1, 5)], kode_of.get(p["parent_id"]),
+                                sasaran[p["sasaran_id"]]["kode"] if p["sasaran_id"] in sasaran else None)
+                        for p in raw_programs]
+            yield OpdFigures(o.id, o.name, o.pemda_id, o.pemda, rows, programs, rules,
+                             [(s["kode"], s["nama"]) for s in sasaran.values()])
 
     export.opds = produce()
     return export
@@ -308,7 +321,8 @@ def _signed_row(number, record, signed_values, live, item, measured, rules, n) -
     return Row(number, record.sasaran_kode, record.sasaran_nama, ind, record.unit_name, shown,
                record.faktor_pendorong, record.faktor_penghambat, record.tindak_lanjut, len(record.bukti or []),
                status, True, False, _signers(record), rules, record_figures(record),
-               roll_up(shown, n, record.sifat) if record.jenis_target != "predikat" else None)
+               roll_up(shown, n, record.sifat) if record.jenis_target != "predikat" else None,
+               (record.signed_by_id, record.signed_by_name, record.signed_by_lane, record.signed_at))
 
 
 def _draft_row(number, ind, sasaran, units, raw, item, bukti, current_rules, n, include_drafts) -> Row:
@@ -357,7 +371,7 @@ def _signers(record) -> str:
     for label, who, at in steps:
         when = capaian_figures.waktu(at)
         if who or when:
-            parts.append(f"{label}: {who}" + (f", {when} WIB" if when else ""))
+            parts.append(f"{label}: {who}" + (f", {when}" if when else ""))
     return "; ".join(parts)
 
 

@@ -1,10 +1,11 @@
 """The export form: which workbook, year and period, and whether drafts are shown."""
-from datetime import date
 
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
+
+from portal import clock
+from portal.form_fields import Form
 
 PERIODS = [SelectChoice(value, label) for value, label in (
     ("triwulan-1", "Triwulan I"), ("triwulan-2", "Triwulan II"), ("triwulan-3", "Triwulan III"),
@@ -12,7 +13,7 @@ PERIODS = [SelectChoice(value, label) for value, label in (
     ("tahunan-1", "Tahunan"))]
 
 
-class ExportForm(FlaskForm):
+class ExportForm(Form):
     jenis = SelectField("Berkas", validate_choice=True)
     tahun = IntegerField("Tahun", validators=[InputRequired("Isi tahun."),
                                               NumberRange(2000, 2100, "Tahun antara 2000 dan 2100.")])
@@ -27,10 +28,13 @@ class ExportForm(FlaskForm):
             field.gettext = lambda s: "Pilih salah satu pilihan."
 
     @classmethod
-    def blank(cls, kinds) -> "ExportForm":
-        """The form as first shown: this year and the first workbook the tenant may export."""
+    def blank(cls, kinds, period: tuple[int, str, int] | None = None) -> "ExportForm":
+        """The form as first shown: the first workbook the tenant may export, for `period`
+        (tahun, kind, no: the latest signed or running period) or this year's first triwulan."""
         form = cls(kinds, formdata=None)
-        form.tahun.data = date.today().year
+        form.tahun.data = period[0] if period else clock.today().year
+        if period:
+            form.periode.data = f"{period[1]}-{period[2]}"
         form.jenis.data = kinds[0].key if kinds else None
         return form
 

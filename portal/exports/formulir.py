@@ -1,5 +1,7 @@
-"""Formulir Pengukuran Kinerja: the indicator table of an OPD for a period (EXPORTS.md),
-its program table below, and the workbook of one OPD. Pure: data in, bytes out."""
+"""The measurement data of an OPD for a period with every column (EXPORTS.md, "Data
+pengukuran"): one row per indicator, realisasi per TW, roll-up, capaian, progres and
+kategori as live formulas, faktor, bukti dukung, status and who signed. The printable
+forms built on it are in official.py. Pure: data in, bytes out."""
 from decimal import Decimal
 
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
@@ -117,13 +119,24 @@ def write_indicator_row(sheet: xlsx.Sheet, row: Row, n: int, opd_name: str | Non
     sheet.next()
 
 
+def anggaran_sheet(book, formats, names: xlsx.SheetNames, export: Export, opd: OpdFigures) -> None:
+    """The program data with every column ("Data anggaran")."""
+    page = xlsx.Page(xlsx.A4, True, 8.0, (f"{opd.name} · {opd.pemda}", "Data anggaran",
+                                          f"Tahun {export.tahun} · {export.label}"))
+    sheet = xlsx.Sheet(book, formats, names("Data anggaran"), page=page)
+    sheet.title([(f"Program / Kegiatan dan realisasi anggaran — {export.label}", "title"),
+                 (f"{opd.name} · {opd.pemda}", "subtitle")], 8)
+    if not opd.programs:
+        sheet.text(0, "Belum ada program/kegiatan tahun ini.", "plain")
+        sheet.next()
+    write_programs(sheet, opd, export.triwulan)
+    sheet.close()
+
+
 def write_programs(sheet: xlsx.Sheet, opd: OpdFigures, n: int) -> None:
     """Program / Kegiatan with pagu, realisasi Rp per TW, s.d. TW n, serapan and sisa."""
     if not opd.programs:
         return
-    sheet.next()
-    sheet.text(0, "Program / Kegiatan dan realisasi anggaran", "text_bold")
-    sheet.next()
     labels = ["Kode", "Program / Kegiatan", "Tingkat", "Pagu (Rp)"] + [f"Realisasi TW {r} (Rp)" for r in TW] + [
         f"Realisasi s.d. TW {TW[n - 1]} (Rp)", "Serapan (%)", "Sisa (Rp)", "Rumus"]
     for col, label in enumerate(labels):
@@ -169,36 +182,48 @@ def _program_value(p, attr: str, n: int) -> Decimal:
     return sum((v for v in p.realisasi[:n] if v is not None), Decimal(0))
 
 
-def formulir_sheet(book, formats, names: xlsx.SheetNames, export: Export, opd: OpdFigures,
-                   sheet_name: str | None = None) -> tuple[xlsx.Sheet, int, int]:
-    """An OPD's Formulir on a sheet of its own; returns the sheet and the first and last
-    row of its indicator table (for summary formulas)."""
-    sheet = xlsx.Sheet(book, formats, names(sheet_name or opd.name))
-    cols = len(headers(export.triwulan, False)) + 1
-    sheet.title([(f"Formulir Pengukuran Kinerja — {export.label}", "title"),
-                 (f"{opd.name} · {opd.pemda}", "subtitle")] + xlsx.draft_lines(export, opd.has_draft), cols)
-    sheet.header(headers(export.triwulan, False), freeze_col=4)
-    first = sheet.row
-    for row in opd.rows:
-        write_indicator_row(sheet, row, export.triwulan, None)
-    last = max(first, sheet.row - 1)
-    if not opd.rows:
-        sheet.text(1, "Belum ada indikator kinerja tahun ini.")
-        sheet.next()
-    write_programs(sheet, opd, export.triwulan)
+class DataSheet:
+    """The sheet with every column ("Data pengukuran"): one row per indicator, filterable
+    (autofilter), header and first columns frozen; prints on A3 landscape at 8 pt or more,
+    over as many pages across as it needs, the first columns repeated on each."""
+
+    def __init__(self, book, formats, names: xlsx.SheetNames, export: Export, with_opd: bool,
+                 name: str = "Data pengukuran", has_draft: bool | None = None, has_signed: bool | None = None):
+        self.export, self.with_opd = export, with_opd
+        has_draft = export.has_draft if has_draft is None else has_draft
+        has_signed = export.has_signed if has_signed is None else has_signed
+        page = xlsx.Page(xlsx.A3, True, 8.0, (export.scope.name, "Data pengukuran kinerja",
+                                             f"Tahun {export.tahun} · {export.label}"))
+        self.sheet = xlsx.Sheet(book, formats, names(name), page=page)
+        groups = headers(export.triwulan, with_opd)
+        self.cols = len(groups) + 3  # "Realisasi" spans four columns
+        title = f"Data pengukuran kinerja — {export.label}"
+        if not has_signed and not has_draft:
+            title += " (belum ada angka yang disahkan)"
+        self.sheet.title([(title, "title"), (export.scope.name, "subtitle")]
+                         + xlsx.draft_lines(export, has_draft, has_signed), 8)
+        self.head = self.sheet.row
+        self.sheet.header(groups, freeze_col=(5 if with_opd else 4))
+
+    def add(self, opd: OpdFigures) -> None:
+        for row in opd.rows:
+            write_indicator_row(self.sheet, row, self.export.triwulan, opd.name if self.with_opd else None)
+
+    def close(self) -> None:
+        last = max(self.sheet.row - 1, self.head + 1)
+        self.sheet.ws.autofilter(self.head + 1, 0, last, self.cols - 1)
+        self.sheet.ws.repeat_columns(0, 4 if self.with_opd else 3)
+        self.sheet.close()
+
+
+def data_sheet(book, formats, names: xlsx.SheetNames, export: Export, opds, name: str = "Data pengukuran",
+               with_opd: bool = False) -> None:
+    opds = list(opds)
+    sheet = DataSheet(book, formats, names, export, with_opd, name, any(o.has_draft for o in opds),
+                      any(r.signed for o in opds for r in o.rows))
+    for opd in opds:
+        sheet.add(opd)
     sheet.close()
-    return sheet, first, last
-
-
-def formulir(export: Export) -> bytes:
-    """The Formulir Pengukuran Kinerja of one OPD (the export's scope) for its period."""
-    book, out, formats = xlsx.new_workbook()
-    names = xlsx.SheetNames()
-    rules = xlsx.rules_sheet(book, formats, names)
-    for opd in export.opds:
-        formulir_sheet(book, formats, names, export, opd, "Formulir")
-    xlsx.fill_rules(rules, export, export.rulesets)
-    return xlsx.finish(book, out)
 
 
 def cell(row: int, col: int) -> str:

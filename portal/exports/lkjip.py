@@ -10,7 +10,8 @@ from portal.capaian.values import BELUM_DIISI, DIHITUNG
 from portal.exports import xlsx
 from portal.exports.figures import Export, Row
 from portal.exports.formulir import write_target
-from portal.exports.reports import average_cell, one_opd, r_value, serapan_cell, start_sheet, status_cell, write_r
+from portal.exports.official import average_cell, r_value, write_r
+from portal.exports.reports import one_opd, serapan_cell, start_sheet, status_cell
 
 EFISIENSI_METHOD = ("Metode efisiensi: selisih = rata-rata capaian kinerja (%) − serapan anggaran (%); "
                     "selisih > 5: Efisien; −5 s.d. 5: Sebanding; < −5: Kurang efisien.")
@@ -33,9 +34,10 @@ def lkjip_bab3(export: Export, history: dict[int, dict[str, Row]] | None = None)
     return xlsx.finish(book, out)
 
 
-def _a1(export, opd, names, book, formats) -> str:
+def _a1(export, opd, names, book, formats) -> str | None:
     sheet = start_sheet(export, opd, names, book, formats, "A.1 Capaian",
-                   f"Bab III A.1 — Capaian kinerja tahun {export.tahun}", 11)
+                        f"Bab III A.1 — Capaian kinerja tahun {export.tahun}", 10,
+                        {0: 4, 1: 18, 2: 26, 3: 8, 4: 9, 5: 9, 6: 8, 7: 10, 8: 24, 9: 14})
     sheet.header([("No", 1), ("Sasaran Strategis", 1), ("Indikator Kinerja", 1), ("Satuan", 1), ("Target", 1),
                   ("Realisasi", 1), ("Capaian (%)", 1), ("Kategori", 1), ("Rumus capaian", 1), ("Status", 1)],
                  freeze_col=3)
@@ -53,9 +55,14 @@ def _a1(export, opd, names, book, formats) -> str:
         sheet.text(8, xlsx.formula_rule_note(fig and fig.capaian))
         status_cell(sheet, 9, row)
         sheet.next()
-    last = max(first, sheet.row - 1)
+    last = sheet.row - 1
     avg = opd.average()
     sheet.text(2, f"Rata-rata capaian ({avg.rule_label})", "text_bold")
+    if not opd.rows:  # no range at all: never the average's own cell
+        sheet.text(6, "Tidak dapat dihitung", "text_bold")
+        sheet.next()
+        sheet.close()
+        return None
     cap_range = f"{xlsx.quote_sheet(sheet.name)}!{xl_range(first, 6, last, 6)}"
     average_cell(sheet, 6, xl_range(first, 6, last, 6), avg)
     xlsx.write_kategori(sheet, 7, sheet.cell(6), classify_capaian(avg, opd.rules.kategori), opd.rules.kategori)
@@ -67,7 +74,9 @@ def _a1(export, opd, names, book, formats) -> str:
 def _a2(export, opd, names, book, formats, history) -> None:
     years = sorted(history) + [export.tahun]
     sheet = start_sheet(export, opd, names, book, formats, "A.2 Antar tahun",
-                   "Bab III A.2 — Realisasi kinerja antar tahun", 4 + len(years))
+                        "Bab III A.2 — Realisasi kinerja antar tahun", 5 + len(years),
+                        {0: 4, 1: 34, 2: 10, **{3 + i: 12 for i in range(len(years))}, 3 + len(years): 10,
+                         4 + len(years): 16})
     sheet.header([("No", 1), ("Indikator Kinerja", 1), ("Satuan", 1), ("Realisasi", [str(y) for y in years]),
                   ("Tren", 1), ("Status", 1)], freeze_col=2)
     for row in opd.rows:
@@ -103,7 +112,8 @@ def _a2(export, opd, names, book, formats, history) -> None:
 
 def _a3(export, opd, names, book, formats) -> None:
     sheet = start_sheet(export, opd, names, book, formats, "A.3 Renstra",
-                   "Bab III A.3 — Realisasi terhadap target akhir Renstra", 7)
+                        "Bab III A.3 — Realisasi terhadap target akhir Renstra", 8,
+                        {0: 4, 1: 32, 2: 10, 3: 12, 4: 12, 5: 12, 6: 30, 7: 16})
     sheet.header([("No", 1), ("Indikator Kinerja", 1), ("Satuan", 1), ("Target akhir Renstra", 1),
                   (f"Realisasi tahun {export.tahun}", 1), ("% terhadap target Renstra", 1), ("Rumus", 1),
                   ("Status", 1)], freeze_col=2)
@@ -127,7 +137,8 @@ def _a3(export, opd, names, book, formats) -> None:
 
 def _a5(export, opd, names, book, formats) -> None:
     sheet = start_sheet(export, opd, names, book, formats, "A.5 Analisis",
-                   "Bab III A.5 — Analisis faktor dan alternatif solusi", 6)
+                        "Bab III A.5 — Analisis faktor dan alternatif solusi", 6,
+                        {0: 4, 1: 28, 2: 30, 3: 30, 4: 30, 5: 14})
     sheet.header([("No", 1), ("Indikator Kinerja", 1), ("Faktor pendukung", 1), ("Faktor penghambat", 1),
                   ("Upaya / alternatif solusi", 1), ("Status", 1)], freeze_col=2)
     for row in opd.rows:
@@ -141,17 +152,19 @@ def _a5(export, opd, names, book, formats) -> None:
     sheet.close()
 
 
-def _a6_b(export, opd, names, book, formats, cap_range: str) -> None:
+def _a6_b(export, opd, names, book, formats, cap_range: str | None) -> None:
     n = export.triwulan
     avg = opd.average()
     a6 = start_sheet(export, opd, names, book, formats, "A.6 Efisiensi",
-                     "Bab III A.6 — Efisiensi penggunaan sumber daya", 8)
-    a6.text(0, EFISIENSI_METHOD, "subtitle")
+                     "Bab III A.6 — Efisiensi penggunaan sumber daya", 7,
+                     {0: 34, 1: 17, 2: 17, 3: 10, 4: 12, 5: 12, 6: 14})
+    a6.merged(0, 6, EFISIENSI_METHOD, "plain", a6.lines_for(EFISIENSI_METHOD, 0, 6))
     a6.next(2)
     a6.header([("Program", 1), ("Anggaran (Rp)", 1), ("Realisasi (Rp)", 1), ("Serapan (%)", 1),
                ("Rata-rata capaian kinerja (%)", 1), ("Selisih capaian − serapan", 1), ("Efisiensi", 1)],
               freeze_col=1)
-    b = start_sheet(export, opd, names, book, formats, "B Anggaran", "Bab III B — Realisasi anggaran", 7)
+    b = start_sheet(export, opd, names, book, formats, "B Anggaran", "Bab III B — Realisasi anggaran", 7,
+                    {0: 4, 1: 40, 2: 10, 3: 17, 4: 17, 5: 8, 6: 17})
     b.header([("No", 1), ("Program / Kegiatan", 1), ("Tingkat", 1), ("Pagu (Rp)", 1), ("Realisasi (Rp)", 1),
               ("%", 1), ("Sisa (Rp)", 1)], freeze_col=2)
     first = b.row
@@ -175,8 +188,11 @@ def _a6_b(export, opd, names, book, formats, cap_range: str) -> None:
         a6.number(1, p.pagu, "rupiah")
         a6.number(2, spent, "rupiah")
         serapan_cell(a6, 3, serapan, a6.cell(2), a6.cell(1))
-        average_cell(a6, 4, cap_range, avg)
-        if serapan.state == DIHITUNG and avg.state == DIHITUNG:
+        if cap_range is None:
+            a6.text(4, "Tidak dapat dihitung")
+        else:
+            average_cell(a6, 4, cap_range, avg)
+        if serapan.state == DIHITUNG and avg.state == DIHITUNG and cap_range is not None:
             diff = avg.value - serapan.value
             a6.formula(5, f"={a6.cell(4)}-{a6.cell(3)}", diff)
             verdict = "Efisien" if diff > 5 else ("Kurang efisien" if diff < -5 else "Sebanding")

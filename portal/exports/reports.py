@@ -1,5 +1,5 @@
-"""The OPD's Perjanjian Kinerja lampiran and Evaluasi hasil Renja (Permendagri 86/2017
-form E.81), and the sheet helpers LKjIP Bab III (lkjip.py) shares. Pure: data in, bytes out."""
+"""Evaluasi hasil Renja (Permendagri 86/2017 form E.81, on A3 landscape at 7 pt or more)
+and the sheet helpers LKjIP Bab III (lkjip.py) shares. Pure: data in, bytes out."""
 from decimal import Decimal
 
 from xlsxwriter.utility import xl_range, xl_rowcol_to_cell
@@ -9,6 +9,7 @@ from portal.capaian.values import BELUM_DIISI, DIHITUNG
 from portal.exports import xlsx
 from portal.exports.figures import Export, OpdFigures, Row
 from portal.exports.formulir import rollup_formula, state_text, write_target, write_value
+from portal.exports.official import average_cell, page, titled
 from portal.numbers import TW
 
 
@@ -19,91 +20,22 @@ def one_opd(export: Export) -> OpdFigures:
     return opds[0]
 
 
-def start_sheet(export: Export, opd: OpdFigures, names, book, formats, name: str, title: str, cols: int) -> xlsx.Sheet:
-    sheet = xlsx.Sheet(book, formats, names(name))
-    sheet.title([(title, "title"), (f"{opd.name} · {opd.pemda} · {export.label}", "subtitle")]
-                + xlsx.draft_lines(export, opd.has_draft), cols)
+def start_sheet(export: Export, opd: OpdFigures, names, book, formats, name: str, title: str, cols: int,
+                widths: dict | None = None, paper: int = xlsx.A4, min_pt: float = 8.0,
+                portrait: bool = False) -> xlsx.Sheet:
+    """A form sheet of the OPD: fixed column widths (text wraps), the page header, the title
+    and what the sheet holds (signed, drafts, or nothing signed)."""
+    signed = any(r.signed for r in opd.rows)
+    sheet = xlsx.Sheet(book, formats, names(name), widths, page(export, opd.name, opd.pemda, name, portrait, paper,
+                                                                 min_pt), fixed=widths is not None)
+    sheet.title([(titled(export, title, signed, opd.has_draft), "title"),
+                 (f"{opd.name} · {opd.pemda} · {export.label}", "subtitle")]
+                + xlsx.draft_lines(export, opd.has_draft, signed), cols)
     return sheet
 
 
 def status_cell(sheet: xlsx.Sheet, col: int, row: Row) -> None:
     sheet.text(col, row.status, "draft_text" if row.draft else "text")
-
-
-def r_value(row: Row):
-    """Realisasi s.d. TW n as a value: a number, a predikat, a state label or blank."""
-    if row.fig is None:
-        return None
-    if row.rollup is None:
-        return row.fig.realisasi_sd
-    return row.rollup.value if row.rollup.state == DIHITUNG else state_text(row.rollup.as_value())
-
-
-def write_r(sheet: xlsx.Sheet, col: int, row: Row) -> None:
-    value = r_value(row)
-    if isinstance(value, Decimal):
-        sheet.number(col, value)
-    else:
-        sheet.text(col, value or "")
-
-
-# -- Perjanjian Kinerja --------------------------------------------------------------------
-
-def perjanjian_kinerja(export: Export) -> bytes:
-    book, out, formats = xlsx.new_workbook()
-    names = xlsx.SheetNames()
-    rules = xlsx.rules_sheet(book, formats, names)
-    opd = one_opd(export)
-    sheet = start_sheet(export, opd, names, book, formats, "Lampiran PK",
-                   f"Lampiran Perjanjian Kinerja Tahun {export.tahun}", 10)
-    sheet.header([("No", 1), ("Sasaran Strategis", 1), ("Indikator Kinerja", 1), ("Target", 1), ("Satuan", 1),
-                  ("Rencana aksi: target s.d.", [f"TW {r}" for r in TW]), ("Keterangan", 1)], freeze_col=3)
-    for row in opd.rows:
-        ind = row.ind
-        sheet.number(0, row.no, "int")
-        sheet.text(1, f"{row.sasaran_kode} {row.sasaran}".strip())
-        sheet.text(2, ind.nama)
-        write_target(sheet, 3, row, ind.target_pk)
-        sheet.text(4, ind.satuan)
-        for q in range(4):
-            write_target(sheet, 5 + q, row, ind.target_sd(q + 1))
-        sheet.text(9, "Target PK ditetapkan" if ind.rules_frozen_at else "Target PK belum ditetapkan")
-        sheet.next()
-    sheet.next()
-    sheet.text(0, "No", "head")
-    sheet.text(1, "Program / Kegiatan / Sub kegiatan", "head")
-    sheet.text(2, "Tingkat", "head")
-    sheet.text(3, "Anggaran (Rp)", "head")
-    sheet.text(4, "Keterangan", "head")
-    sheet.next()
-    first = sheet.row
-    for i, p in enumerate(opd.programs, 1):
-        sheet.number(0, i, "int")
-        sheet.text(1, f"{p.kode} {p.nama}".strip(), "text_bold" if p.level == "program" else "text")
-        sheet.text(2, "Program" if p.level == "program" else "Kegiatan")
-        sheet.number(3, p.pagu, "rupiah")
-        sheet.text(4, "")
-        sheet.next()
-    if opd.programs:
-        total = sum((p.pagu or Decimal(0) for p in opd.programs if p.level == "program"), Decimal(0))
-        sheet.text(1, "Jumlah anggaran (tingkat program)", "text_bold")
-        last = sheet.row - 1
-        sheet.formula(3, f'=SUMIF({xl_range(first, 2, last, 2)},"Program",{xl_range(first, 3, last, 3)})',
-                      total, "rupiah_bold")
-        sheet.next()
-    sheet.close()
-    xlsx.fill_rules(rules, export, export.rulesets)
-    return xlsx.finish(book, out)
-
-
-def average_cell(sheet: xlsx.Sheet, col: int, ref: str, result) -> None:
-    """The mean of capaian cells (text cells are skipped, as the engine skips figures
-    that cannot be computed); with a cap the value is written with its rule."""
-    if result.rule == "rata_rata" or result.state != DIHITUNG:
-        cached = result.value if result.state == DIHITUNG else "Tidak dapat dihitung"
-        sheet.formula(col, f'=IFERROR(AVERAGE({ref}),"Tidak dapat dihitung")', cached, "number_bold")
-    else:
-        sheet.number(col, result.value, "number_bold")
 
 
 def serapan_cell(sheet: xlsx.Sheet, col: int, result, spent_ref: str, pagu_ref: str) -> None:
@@ -117,15 +49,15 @@ def serapan_cell(sheet: xlsx.Sheet, col: int, result, spent_ref: str, pagu_ref: 
 
 E81_GROUPS = [("1. No", 1), ("2. Sasaran", 1), ("3. Kode, Program / Kegiatan", 1),
               ("4. Indikator kinerja program (outcome) / kegiatan (output)", 1), ("Satuan", 1),
-              ("5. Target Renstra akhir periode", ["K", "Rp"]),
-              ("6. Realisasi Renstra s.d. Renja tahun lalu", ["K", "Rp"]),
-              ("7. Target Renja tahun ini", ["K", "Rp"]),
-              ("8. Realisasi TW I", ["K", "Rp"]), ("9. Realisasi TW II", ["K", "Rp"]),
-              ("10. Realisasi TW III", ["K", "Rp"]), ("11. Realisasi TW IV", ["K", "Rp"]),
-              ("12. Realisasi Renja (8+9+10+11; K menurut sifat)", ["K", "Rp"]),
-              ("13. Tingkat capaian Renja (12/7×100) %", ["K", "Rp"]),
-              ("14. Realisasi Renstra s.d. tahun ini (6+12)", ["K", "Rp"]),
-              ("15. Tingkat capaian Renstra (14/5×100) %", ["K", "Rp"]),
+              ("5. Target Renstra akhir periode", ["K", "Rp (juta)"]),
+              ("6. Realisasi Renstra s.d. Renja tahun lalu", ["K", "Rp (juta)"]),
+              ("7. Target Renja tahun ini", ["K", "Rp (juta)"]),
+              ("8. Realisasi TW I", ["K", "Rp (juta)"]), ("9. Realisasi TW II", ["K", "Rp (juta)"]),
+              ("10. Realisasi TW III", ["K", "Rp (juta)"]), ("11. Realisasi TW IV", ["K", "Rp (juta)"]),
+              ("12. Realisasi Renja (8+9+10+11; K menurut sifat)", ["K", "Rp (juta)"]),
+              ("13. Tingkat capaian Renja (12/7×100) %", ["K", "Rp (juta)"]),
+              ("14. Realisasi Renstra s.d. tahun ini (6+12)", ["K", "Rp (juta)"]),
+              ("15. Tingkat capaian Renstra (14/5×100) %", ["K", "Rp (juta)"]),
               ("16. Unit penanggung jawab / keterangan", 1), ("Status", 1)]
 K5, K6, K7, K8, K12, K13, K14, K15 = 5, 7, 9, 11, 19, 21, 23, 25
 
@@ -136,20 +68,27 @@ def evaluasi_renja(export: Export) -> bytes:
     rules = xlsx.rules_sheet(book, formats, names)
     opd = one_opd(export)
     n = export.triwulan
+    widths = {0: 4, 1: 16, 2: 20, 3: 22, 4: 8, **{c: 9 for c in range(K5, K15 + 2)}, 27: 14, 28: 12}
     sheet = start_sheet(export, opd, names, book, formats, "E.81",
-                   f"Tabel E.81 — Evaluasi terhadap hasil Renja Perangkat Daerah tahun {export.tahun} "
-                   f"(s.d. TW {TW[n - 1]})", 29)
+                        f"Tabel E.81 — Evaluasi terhadap hasil Renja Perangkat Daerah tahun {export.tahun} "
+                        f"(s.d. TW {TW[n - 1]})", 29, widths, xlsx.A3, 7.0)
     sheet.header(E81_GROUPS, freeze_col=4)
+    # At 7 pt the 29 columns take two A3 pages across: No, sasaran, program and indicator
+    # repeat on the second.
+    sheet.ws.repeat_columns(0, 4)
     first = sheet.row
     for row in opd.rows:
         _e81_indicator(sheet, row, n)
-    last = max(first, sheet.row - 1)
+    last = sheet.row - 1
+    sasaran = dict(opd.sasaran)
     for p in opd.programs:
-        _e81_program(sheet, p, n)
+        _e81_program(sheet, p, n, sasaran)
     _footer(sheet, "Rata-rata capaian kinerja (%)")
-    ref = xl_range(first, K13, last, K13)
     progres = average_capaian([r.fig.progres for r in opd.rows if r.fig and r.fig.progres is not None], opd.rules)
-    average_cell(sheet, K13, ref, progres)
+    if opd.rows:  # the indicator rows only: never a program's serapan below them
+        average_cell(sheet, K13, xl_range(first, K13, last, K13), progres)
+    else:
+        sheet.text(K13, "Tidak dapat dihitung", "text_bold")
     sheet.next()
     _footer(sheet, "Predikat kinerja")
     above = xl_rowcol_to_cell(sheet.row - 1, K13)
@@ -158,7 +97,8 @@ def evaluasi_renja(export: Export) -> bytes:
     for label, attr in (("Faktor pendorong", "faktor_pendorong"), ("Faktor penghambat", "faktor_penghambat"),
                         ("Tindak lanjut triwulan berikutnya dan Renja berikutnya", "tindak_lanjut")):
         _footer(sheet, label)
-        sheet.text(3, "; ".join(f"{r.ind.kode}: {getattr(r, attr)}" for r in opd.rows if getattr(r, attr)))
+        text = "; ".join(f"{r.ind.kode}: {getattr(r, attr)}" for r in opd.rows if getattr(r, attr))
+        sheet.merged(3, 28, text, "text", sheet.lines_for(text, 3, 28))
         sheet.next()
     sheet.close()
     xlsx.fill_rules(rules, export, export.rulesets)
@@ -206,16 +146,18 @@ def _e81_indicator(sheet: xlsx.Sheet, row: Row, n: int) -> None:
     sheet.next()
 
 
-def _e81_program(sheet: xlsx.Sheet, p, n: int) -> None:
+def _e81_program(sheet: xlsx.Sheet, p, n: int, sasaran: dict[str, str]) -> None:
+    if p.sasaran_kode:  # column 2: the sasaran the program serves
+        sheet.text(1, f"{p.sasaran_kode} {sasaran.get(p.sasaran_kode, '')}".strip())
     sheet.text(2, f"{p.kode} {p.nama}".strip(), "text_bold" if p.level == "program" else "text")
-    sheet.number(K7 + 1, p.pagu, "rupiah")
+    sheet.number(K7 + 1, p.pagu, "rupiah_juta")
     for q in range(4):
-        sheet.number(K8 + 2 * q + 1, p.realisasi[q] if q < n else None, "rupiah")
+        sheet.number(K8 + 2 * q + 1, p.realisasi[q] if q < n else None, "rupiah_juta")
     spent = sum((v for v in p.realisasi[:n] if v is not None), Decimal(0))
     cells = ",".join(sheet.cell(K8 + 2 * q + 1) for q in range(n))
-    sheet.formula(K12 + 1, f"=SUM({cells})", spent, "rupiah")
+    sheet.formula(K12 + 1, f"=SUM({cells})", spent, "rupiah_juta")
     serapan_cell(sheet, K13 + 1, compute_serapan(spent, p.pagu if p.pagu is not None else BELUM_DIISI),
                  sheet.cell(K12 + 1), sheet.cell(K7 + 1))
-    sheet.formula(K14 + 1, f"=N({sheet.cell(K6 + 1)})+{sheet.cell(K12 + 1)}", spent, "rupiah")
+    sheet.formula(K14 + 1, f"=N({sheet.cell(K6 + 1)})+{sheet.cell(K12 + 1)}", spent, "rupiah_juta")
     sheet.text(28, "Program" if p.level == "program" else "Kegiatan")
     sheet.next()

@@ -6,7 +6,7 @@ from portal.audit import services as audit
 from portal.cycles import policy
 from portal.cycles.engine import PERIOD_COUNT, period_label
 from portal.cycles.policy import DraftScope
-from portal.exports import consolidated, figures, formulir, lkjip, reports
+from portal.exports import consolidated, documents, figures, lkjip, official, queries, reports
 from portal.jobs import services as jobs
 from portal.problems import Invalid, NotFound
 from portal.tenancy.lanes import Level
@@ -78,16 +78,30 @@ def build(tenant: Tenant, req: Request, progress=None, drafts: DraftScope | None
     units = None if drafts is None or drafts.whole else drafts.unit_ids
     export = figures.gather(tenant, req.tahun, req.period_kind, req.period_no, req.include_drafts, units)
     if req.kind == "formulir":
-        return formulir.formulir(export)
+        return official.formulir_workbook(export, documents_of(export))
     if req.kind == "pk":
-        return reports.perjanjian_kinerja(export)
+        return official.pk_workbook(export, documents_of(export))
     if req.kind == "e81":
         return reports.evaluasi_renja(export)
     if req.kind == "lkjip":
         return lkjip.lkjip_bab3(export, _history(tenant, req, units))
     if req.kind == "pemda":
-        return consolidated.pemda(export, progress)
+        return consolidated.pemda(export, documents_of(export), progress)
     return consolidated.province(export, progress)
+
+
+def documents_of(export: figures.Export):
+    """A function turning the export's OPDs into (OPD, its official document): who signed
+    and the Kepala are read once for every OPD (a few statements, not one per OPD)."""
+    def pair(opds):
+        opds = list(opds)
+        signers = [documents.latest_signer(o)[0] for o in opds]
+        people = queries.people(signers)
+        kepala = queries.kepala_of(o.id for o in opds)
+        kinds = queries.pemda_kinds(o.pemda_id for o in opds)
+        for opd in opds:
+            yield opd, documents.document(export, opd, kinds.get(opd.pemda_id, ""), people, kepala.get(opd.id))
+    return pair
 
 
 def _history(tenant: Tenant, req: Request, units) -> dict:

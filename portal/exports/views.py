@@ -7,7 +7,7 @@ from portal import web
 from portal.access import rule
 from portal.cycles import policy
 from portal.exports import jobs as export_jobs  # noqa: F401 (registers the job runner)
-from portal.exports import services
+from portal.exports import queries, services
 from portal.exports.forms import ExportForm
 from portal.extensions import db
 from portal.jobs import queue
@@ -26,7 +26,7 @@ def _page(form, status=200):
 @bp.route("/")
 @rule("tenant")
 def index():
-    return _page(ExportForm.blank(services.kinds_for(g.tenant)))
+    return _page(ExportForm.blank(services.kinds_for(g.tenant), queries.default_period(g.tenant)))
 
 
 @bp.route("/", methods=["POST"])

@@ -18,6 +18,7 @@ from portal.cycles.models import Cycle, CycleItem, CycleStatus, ItemState
 from portal.extensions import db
 from portal.indikator.models import IndicatorSet, Indikator, Realisasi, Sasaran
 from portal.oversight import queries
+from portal.reminders import queries as reminder_queries
 from portal.signing.queries import signed_now
 from portal.tenancy import services as tenancy
 from portal.tenancy.lanes import Capability, LaneKind, Level
@@ -62,6 +63,8 @@ class Home:
     oversight: queries.Matrix | None = None
     late_count: int = 0
     is_head: bool = False
+    reminders: dict = field(default_factory=dict)  # task id -> the latest reminder sent about it
+    sop_approvals: list = field(default_factory=list)  # SOP versions waiting for this Kepala
 
 
 def current_cycle(tenant: Tenant) -> Cycle | None:
@@ -131,6 +134,8 @@ def home_for(user, tenant: Tenant, caps, now: datetime | None = None) -> Home:
     now = now or utcnow()
     home = Home()
     home.tasks = [e for e in cycle_queries.inbox(user, now) if e.tenant.id == tenant.id]
+    home.reminders = reminder_queries.latest_for_tasks({e.task.id for e in home.tasks})
+    home.sop_approvals = cycle_queries.sop_approvals(user, [tenant.id])
     if tenant.level == Level.OPD:
         home.returned = returned_to(user, tenant)
         cycle = current_cycle(tenant)

@@ -1,4 +1,4 @@
-from flask import Blueprint, g, url_for
+from flask import Blueprint, current_app, g, send_from_directory, url_for
 from flask_login import current_user
 
 from portal import web
@@ -6,9 +6,18 @@ from portal.access import rule
 from portal.cycles import queries as cycle_queries
 from portal.home import queries
 from portal.oversight import charts
+from portal.reminders import queries as reminder_queries
 from portal.tenancy import services as tenancy
 
 bp = Blueprint("home", __name__)
+
+
+@bp.route("/favicon.ico")
+@rule("public")
+def favicon():
+    """Browsers ask /favicon.ico whatever the page links; without it every first visit logs a 404."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon",
+                               max_age=7 * 24 * 3600)
 
 
 @bp.route("/")
@@ -35,6 +44,7 @@ def tenant_home():
         my_memberships=tenancy.memberships_in(current_user, tenant),
         home=home,
         sasaran_chart=charts.sasaran_chart(home.sasaran, home.sasaran_triwulan) if home.sasaran else None,
+        reminder_label=reminder_queries.label,
     )
 
 

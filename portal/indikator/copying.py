@@ -67,7 +67,8 @@ def copy_set(tenant: Tenant, source_id, tahun: int, user) -> IndicatorSet:
                                   .order_by(ProgramKegiatan.parent_id.is_not(None), ProgramKegiatan.id))
     for program in programs:
         copy = ProgramKegiatan(tenant_id=tenant.id, set_id=target.id, level=program.level, kode=program.kode,
-                               nama=program.nama, parent_id=program_map.get(program.parent_id))
+                               nama=program.nama, parent_id=program_map.get(program.parent_id),
+                               sasaran_id=sasaran_map.get(program.sasaran_id))
         db.session.add(copy)
         db.session.flush()
         program_map[program.id] = copy.id

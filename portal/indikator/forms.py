@@ -8,11 +8,10 @@ of the app, so the forms do not again. A refused form is shown again with what w
 the columns hold it, a target's cross-field rules) are `portal.indikator.definitions`,
 shared with the XLSX import and tenant files.
 """
-from flask_wtf import FlaskForm
 from wtforms import Field, IntegerField, StringField, ValidationError
 from wtforms.validators import AnyOf, DataRequired
 
-from portal.form_fields import CheckBox, PostedForm, UploadForm
+from portal.form_fields import CheckBox, Form, PostedForm, UploadForm
 from portal.indikator import definitions
 from portal.indikator.models import JENIS_TARGET, POLARITAS, SIFAT
 
@@ -160,15 +159,20 @@ class ProgramForm(PostedForm):
     kode = _text(40, "Kode wajib diisi.")
     nama = _text(500, "Nama wajib diisi.")
     parent_id = ChosenId()
+    sasaran_id = ChosenId()
 
     negative_allowed = False
 
-    def __init__(self, program_ids: set[int]):
+    def __init__(self, program_ids: set[int], sasaran_ids: set[int] = frozenset()):
         super().__init__()
         self.program_ids = program_ids
+        self.sasaran_ids = sasaran_ids
 
     def validate_parent_id(self, field):
         field.offered(self.program_ids, "Program induk tidak dikenal.", optional=True)
+
+    def validate_sasaran_id(self, field):
+        field.offered(self.sasaran_ids, "Sasaran strategis tidak dikenal.", optional=True)
 
     def read(self) -> tuple[dict, dict]:
         """(values for `services.save_program`, {field: message})."""
@@ -186,7 +190,7 @@ for _name in PROGRAM_NUMBERS:  # rupiah (Numeric(20, 2))
     setattr(ProgramForm, _name, Angka(places=2))
 
 
-class NewRowQuery(FlaskForm):
+class NewRowQuery(Form):
     """`?sasaran=` (the sasaran a new indikator row starts under) and `?batal=` (the add
     is cancelled: the add button again) of a new row (GET, no CSRF: it changes nothing)."""
 

@@ -121,7 +121,8 @@ def _program_row(tset, row=None, editing=False, errors=None, typed=None, status=
         back=url_for("indikator.set_page", set_id=tset.id) + "#program",
         tset=tset, p=services.program_row(row) if row is not None else None, editing=editing,
         errors=errors or {}, typed=typed, message=message,
-        programs=services.programs_only(g.tenant, tset) if editing else [])
+        programs=services.programs_only(g.tenant, tset) if editing else [],
+        sasaran=services.sasaran_of(g.tenant, tset))
 
 
 def _own_program(program_id) -> tuple[ProgramKegiatan, IndicatorSet]:
@@ -131,7 +132,8 @@ def _own_program(program_id) -> tuple[ProgramKegiatan, IndicatorSet]:
 
 
 def _program_form(tset) -> forms.ProgramForm:
-    return forms.ProgramForm({p.id for p in services.programs_only(g.tenant, tset)})
+    return forms.ProgramForm({p.id for p in services.programs_only(g.tenant, tset)},
+                             {s.id for s in services.sasaran_of(g.tenant, tset)})
 
 
 @bp.route("/indikator/<int:set_id>/program/baru")

@@ -226,6 +226,11 @@ class Realisasi(QuarterValue, db.Model):
     faktor_pendorong: Mapped[str] = mapped_column(Text, default="")
     faktor_penghambat: Mapped[str] = mapped_column(Text, default="")
     tindak_lanjut: Mapped[str] = mapped_column(Text, default="")
+    # The plausibility checks the enterer confirmed for this value (codes, comma-separated,
+    # portal/realisasi/plausibility.py) and her note why the value is right: the reviewer
+    # sees both. Empty: the value passed every check.
+    plausibility_flags: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    plausibility_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     # Optimistic lock: bumped on every saved change; a save made against an older
     # revision is refused and told who saved what in between.
     revision: Mapped[int] = mapped_column(default=1)
@@ -287,13 +292,17 @@ class BuktiDukung(db.Model):
 
 
 class ProgramKegiatan(db.Model):
-    """A Program (outcome) or a Kegiatan under it (output), with pagu and realisasi Rp per TW."""
+    """A Program (outcome) or a Kegiatan under it (output), with pagu and realisasi Rp per TW;
+    a program names the sasaran strategis it serves."""
 
     __tablename__ = "program_kegiatan"
     __table_args__ = (
         ForeignKeyConstraint(["tenant_id", "set_id"], ["indicator_set.tenant_id", "indicator_set.id"]),
         ForeignKeyConstraint(["tenant_id", "set_id", "parent_id"],
                              ["program_kegiatan.tenant_id", "program_kegiatan.set_id", "program_kegiatan.id"]),
+        # The sasaran strategis a program serves: of the same tenant and the same set.
+        ForeignKeyConstraint(["tenant_id", "set_id", "sasaran_id"],
+                             ["sasaran.tenant_id", "sasaran.set_id", "sasaran.id"]),
         UniqueConstraint("tenant_id", "set_id", "kode"),
         UniqueConstraint("tenant_id", "set_id", "id"),
         UniqueConstraint("tenant_id", "id"),
@@ -305,6 +314,9 @@ class ProgramKegiatan(db.Model):
     tenant_id: Mapped[int] = mapped_column(ForeignKey("tenant.id"), index=True)
     set_id: Mapped[int] = mapped_column(index=True)
     parent_id: Mapped[int | None] = mapped_column(index=True)
+    # A program's sasaran strategis (the forms print it beside the sasaran's indicators);
+    # a kegiatan follows its program's, so it is NULL there. NULL on a program: not tied yet.
+    sasaran_id: Mapped[int | None] = mapped_column(index=True)
     level: Mapped[str] = mapped_column(String(10))
     kode: Mapped[str] = mapped_column(String(40))
     nama: Mapped[str] = mapped_column(String(500))

@@ -28,7 +28,7 @@ INDIKATOR_FIELDS = ("sasaran_id", "unit_id", "kode", "nama", "is_iku", "definisi
                     "polaritas", "sifat", "jenis_target", "baseline", "target_pk", "target_tw1", "target_tw2",
                     "target_tw3", "target_tw4", "target_renstra", "target_bawah", "target_atas",
                     "skala_predikat", "target_predikat", "pakai_rasio", "boleh_negatif")
-PROGRAM_FIELDS = ("parent_id", "level", "kode", "nama", "pagu", "realisasi_tw1", "realisasi_tw2",
+PROGRAM_FIELDS = ("parent_id", "sasaran_id", "level", "kode", "nama", "pagu", "realisasi_tw1", "realisasi_tw2",
                   "realisasi_tw3", "realisasi_tw4")
 
 
@@ -141,6 +141,10 @@ def delete_sasaran(sasaran: Sasaran) -> str | None:
                                                                     Indikator.sasaran_id == sasaran.id))
     if used:
         return f"Sasaran ini masih memiliki {used} indikator; pindahkan atau hapus indikatornya dahulu."
+    programs = db.session.scalar(select(func.count(ProgramKegiatan.id)).where(
+        ProgramKegiatan.tenant_id == sasaran.tenant_id, ProgramKegiatan.sasaran_id == sasaran.id))
+    if programs:
+        return f"Sasaran ini masih dikaitkan dengan {programs} program; ubah sasaran programnya dahulu."
     db.session.delete(sasaran)
     db.session.flush()
     return None
@@ -257,6 +261,8 @@ def save_program(tset: IndicatorSet, row: ProgramKegiatan | None, values: dict
         return None, {"parent_id": "Sebuah program tidak dapat menjadi induknya sendiri."}
     if row is not None and row.level == "program" and values["level"] == "kegiatan" and _has_children(row):
         return None, {"parent_id": "Program ini memiliki kegiatan, sehingga tidak dapat menjadi kegiatan."}
+    if values["level"] == "kegiatan":  # a kegiatan serves its program's sasaran
+        values = dict(values, sasaran_id=None)
     if row is None:
         row = _added_last(ProgramKegiatan, tset)
     for name in PROGRAM_FIELDS:

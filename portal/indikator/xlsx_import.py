@@ -23,7 +23,7 @@ from sqlalchemy import select
 from portal import safe_files
 from portal.extensions import db
 from portal.indikator import definitions, services
-from portal.indikator.models import Indikator, ProgramKegiatan
+from portal.indikator.models import Indikator, ProgramKegiatan, Sasaran
 from portal.indikator.xlsx_cells import Formula, cell_value
 from portal.indikator.xlsx_template import (
     INDIKATOR_COLUMNS,
@@ -296,6 +296,15 @@ def existing_problems(tenant, tset, plan: Plan, reason: str = "") -> list[str]:
         if problem:
             errors.append(f"Lembar {SHEET_INDIKATOR}, baris {number} ({ind.kode}): {problem} "
                           "Isi Alasan perubahan di halaman ini, lalu unggah lagi.")
+    known = set(plan.sasaran) | set(db.session.scalars(select(Sasaran.kode).where(
+        Sasaran.tenant_id == tenant.id, Sasaran.set_id == tset.id)))
+    for number, v in plan.programs:
+        if v.get("kode_sasaran") and v["kode_sasaran"] not in known:
+            errors.append(f"Lembar {SHEET_PROGRAM}, baris {number}: Kode Sasaran: sasaran {v['kode_sasaran']} "
+                          "tidak ada pada lembar Indikator maupun pada set tahun ini.")
+        if v.get("kode_sasaran") and v.get("kode_induk"):
+            errors.append(f"Lembar {SHEET_PROGRAM}, baris {number}: Kode Sasaran: kosongkan untuk kegiatan "
+                          "(kegiatan mengikuti sasaran programnya).")
     return errors
 
 
@@ -321,9 +330,15 @@ def apply_plan(tenant, tset, plan: Plan, user=None, reason: str = "") -> dict:
         ProgramKegiatan.tenant_id == tenant.id, ProgramKegiatan.set_id == tset.id))}
     for _, v in sorted(plan.programs, key=lambda item: bool(item[1].get("kode_induk"))):
         parent = programs.get(v.get("kode_induk")) if v.get("kode_induk") else None
-        values = {name: v.get(name) for name in services.PROGRAM_FIELDS if name not in ("parent_id", "level")}
+        existing = programs.get(v["kode"])
+        values = {name: v.get(name) for name in services.PROGRAM_FIELDS
+                  if name not in ("parent_id", "level", "sasaran_id")}
         values.update(parent_id=parent.id if parent else None, level="kegiatan" if parent else "program")
-        row, _ = services.save_program(tset, programs.get(v["kode"]), values)
+        if "kode_sasaran" in plan.columns.get(SHEET_PROGRAM, set()):
+            values["sasaran_id"] = sasaran[v["kode_sasaran"]].id if v.get("kode_sasaran") else None
+        else:  # a file without the column keeps the link
+            values["sasaran_id"] = existing.sasaran_id if existing is not None else None
+        row, _ = services.save_program(tset, existing, values)
         programs[v["kode"]] = row
         counts["program"] += 1
     db.session.flush()

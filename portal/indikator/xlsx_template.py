@@ -68,6 +68,9 @@ PROGRAM_COLUMNS = (
     Column("kode", "Kode", "text", True, width=16),
     Column("nama", "Program / Kegiatan", "text", True, width=50),
     Column("kode_induk", "Kode Program Induk", "text", width=16, note="Kosong untuk program; isi untuk kegiatan."),
+    Column("kode_sasaran", "Kode Sasaran", "text", width=12,
+           note="Sasaran strategis yang didukung program (kode pada lembar Indikator atau yang sudah ada); "
+                "kosong untuk kegiatan."),
     Column("pagu", "Pagu (Rp)", "rupiah", width=18),
     Column("realisasi_tw1", "Realisasi TW I (Rp)", "rupiah", width=18, note="Realisasi anggaran dalam triwulan."),
     Column("realisasi_tw2", "Realisasi TW II (Rp)", "rupiah", width=18),

@@ -20,6 +20,11 @@ class JobStatus(StrEnum):
 STATUS_LABELS = {JobStatus.ANTRI: "Dalam antrean", JobStatus.BERJALAN: "Sedang disusun", JobStatus.SELESAI: "Selesai",
                  JobStatus.GAGAL: "Gagal"}
 
+# A job whose enqueue failed: its row is kept and the workers' sweep queues it once the
+# queue answers again (portal/jobs/queue.py).
+QUEUE_DOWN = ("Antrean pekerja latar sedang tidak dapat dihubungi. Permintaan ekspor ini sudah tersimpan dan "
+              "akan disusun otomatis begitu antrean kembali; halaman ini memperbarui sendiri.")
+
 
 class Job(db.Model):
     __tablename__ = "job"
@@ -48,6 +53,15 @@ class Job(db.Model):
     @property
     def status_label(self) -> str:
         return STATUS_LABELS[self.status]
+
+    @property
+    def waiting_for_queue(self) -> bool:
+        """Queued in the database but in no queue (its enqueue failed): the sweep takes it."""
+        return self.status == JobStatus.ANTRI and self.lease_until is None
+
+    @property
+    def queue_down_message(self) -> str:
+        return QUEUE_DOWN
 
     @property
     def done(self) -> bool:

@@ -18,6 +18,9 @@ from portal.tenancy.models import Tenant
 
 log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 3
+# How long a new job's row waits for its enqueue before a sweep takes it anyway (the
+# process that made it died between the commit and the enqueue).
+ENQUEUE_GRACE = timedelta(seconds=60)
 # kind -> runner(job, progress) -> (bytes, filename); areas register theirs at import.
 RUNNERS: dict[str, Callable] = {}
 
@@ -27,7 +30,10 @@ def register(kind: str, runner: Callable) -> None:
 
 
 def create(tenant: Tenant, user, kind: str, params: dict, title: str) -> Job:
-    job = Job(tenant_id=tenant.id, user_id=user.id if user else None, kind=kind, params=params, title=title)
+    # A queue lease from the start: the sweep leaves the job to the enqueue that follows
+    # the commit (queue.enqueue gives the lease back at once when the queue is down).
+    job = Job(tenant_id=tenant.id, user_id=user.id if user else None, kind=kind, params=params, title=title,
+              lease_until=utcnow() + ENQUEUE_GRACE)
     db.session.add(job)
     db.session.flush()
     return job
@@ -119,20 +125,45 @@ def run(job_id: int) -> None:
         db.session.remove()
 
 
-def stale(now=None) -> list[int]:
-    """Jobs a worker should (re)take: queued ones, and running ones whose lease ran out.
-    Those that ran out of attempts are failed with the reason."""
+def requeue_window() -> timedelta:
+    return timedelta(seconds=current_app.config.get("JOB_REQUEUE_SECONDS", 300))
+
+
+def mark_queued(job_id: int, now=None) -> None:
+    """The queue holds the job: a queue lease, so sweeps leave it alone for a while.
+    Written and committed in the caller's session (it may hold SQLite's write lock
+    already: another connection would wait for it)."""
     now = now or utcnow()
-    rows = db.session.execute(select(Job.id, Job.status, Job.attempts, Job.lease_until).where(
-        Job.status.in_((JobStatus.ANTRI, JobStatus.BERJALAN)))).all()
-    out = []
-    for job_id, status, attempts, lease in rows:
-        if status == JobStatus.BERJALAN and lease is not None and lease >= now:
-            continue
-        if attempts >= MAX_ATTEMPTS:
-            fail(job_id, f"Pekerja latar berhenti {attempts} kali saat menyusun berkas ini; tugas dihentikan. "
-                         "Mulai ekspor lagi.")
-            continue
-        out.append(job_id)
+    db.session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.ANTRI)
+                       .values(lease_until=now + requeue_window()))
+    db.session.commit()
+
+
+def unmark_queued(job_id: int) -> None:
+    """No queue holds the job (its enqueue failed): the next sweep takes it."""
+    db.session.execute(update(Job).where(Job.id == job_id, Job.status == JobStatus.ANTRI).values(lease_until=None))
+    db.session.commit()
+
+
+def sweep(now=None) -> list[int]:
+    """Jobs to queue again, each taken with a conditional UPDATE (one sweeper wins):
+    queued ones without a queue lease (their enqueue failed) or past it, and running ones
+    whose lease ran out (their worker died: back to "antri"). Those that ran out of
+    attempts are failed with the reason."""
+    now = now or utcnow()
+    rows = db.session.execute(select(Job.id, Job.status, Job.attempts).where(
+        Job.status.in_((JobStatus.ANTRI, JobStatus.BERJALAN)),
+        or_(Job.lease_until.is_(None), Job.lease_until < now))).all()
     db.session.rollback()
+    out = []
+    for job_id, status, attempts in rows:
+        expired = (Job.id == job_id) & (Job.status == status) & or_(Job.lease_until.is_(None), Job.lease_until < now)
+        if attempts >= MAX_ATTEMPTS:
+            _write(update(Job).where(expired).values(
+                status=JobStatus.GAGAL, finished_at=now, lease_until=None,
+                error=f"Pekerja latar berhenti {attempts} kali saat menyusun berkas ini; tugas dihentikan. "
+                      "Mulai ekspor lagi."))
+            continue
+        if _write(update(Job).where(expired).values(status=JobStatus.ANTRI, lease_until=now + requeue_window())) == 1:
+            out.append(job_id)
     return out

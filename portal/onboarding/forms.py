@@ -1,31 +1,30 @@
 """Forms of the onboarding pages (Flask-WTF: CSRF checked, values parsed)."""
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import EmailField, HiddenField, IntegerField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, InputRequired, Optional
 
-from portal.form_fields import PageYearField
+from portal.form_fields import Form, PageYearField
 
 COPY_YEAR = "Isi tahun dengan angka, misalnya 2027."
 
 
-class TenantForm(FlaskForm):
+class TenantForm(Form):
     name = StringField("Nama", validators=[DataRequired("Isi nama.")])
     short_name = StringField("Nama singkat", validators=[Optional()])
     slug = StringField("Slug (alamat)", validators=[Optional()])
     kind = StringField("Jenis", validators=[Optional()])
 
 
-class UnitForm(FlaskForm):
+class UnitForm(Form):
     name = StringField("Nama unit", validators=[DataRequired("Isi nama unit.")])
 
 
-class LaneForm(FlaskForm):
+class LaneForm(Form):
     name = StringField("Nama peran (sesuai SOP)", validators=[DataRequired("Isi nama peran.")])
     kind = SelectField("Jenis peran", choices=[])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """The switch on or off of a tenant, unit or person: `aktif` is "1" to switch on."""
 
     aktif = HiddenField()
@@ -46,7 +45,7 @@ class UnitEditForm(StatusForm):
         return bool(self.aktif.raw_data)
 
 
-class LaneEditForm(FlaskForm):
+class LaneEditForm(Form):
     """One lane's row: name and kind (the kind the service checks; built with the lane's
     kind as `kind=`, which stays when none is posted)."""
 
@@ -54,7 +53,7 @@ class LaneEditForm(FlaskForm):
     kind = StringField()
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     nama = StringField("Nama", validators=[DataRequired("Isi nama.")])
     nip = StringField("NIP", validators=[Optional()])
     jabatan = StringField("Jabatan", validators=[Optional()])
@@ -64,7 +63,7 @@ class PersonForm(FlaskForm):
     unit = SelectField("Unit", choices=[], validate_choice=False)
 
 
-class SheetForm(FlaskForm):
+class SheetForm(Form):
     berkas = FileField("Berkas XLSX atau CSV")
 
     @property
@@ -74,14 +73,14 @@ class SheetForm(FlaskForm):
         return data if data is not None and data.filename else None
 
 
-class CopySetForm(FlaskForm):
+class CopySetForm(Form):
     """Start a year's indicator set from a copy: the source set and the new year."""
 
     sumber = StringField()
     tahun = IntegerField(validators=[InputRequired(COPY_YEAR)])
 
 
-class YearQuery(FlaskForm):
+class YearQuery(Form):
     """`?tahun=` of a page (GET, no CSRF: it changes nothing)."""
 
     class Meta:
@@ -90,16 +89,20 @@ class YearQuery(FlaskForm):
     tahun = PageYearField()
 
 
-class SetPasswordForm(FlaskForm):
+class SetPasswordForm(Form):
     password = PasswordField("Kata sandi baru", validators=[DataRequired("Isi kata sandi.")])
     repeat = PasswordField("Ulangi kata sandi baru", validators=[DataRequired("Ulangi kata sandi.")])
+
+
+class AcceptForm(Form):
+    """Accepting an invitation while signed in: the button alone (CSRF checked)."""
 
 
 class ChangePasswordForm(SetPasswordForm):
     current = PasswordField("Kata sandi saat ini", validators=[DataRequired("Isi kata sandi saat ini.")])
 
 
-class ForgotForm(FlaskForm):
+class ForgotForm(Form):
     email = EmailField("Email", validators=[DataRequired("Isi alamat email.")])
 
     @property

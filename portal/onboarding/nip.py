@@ -3,12 +3,14 @@ YYYYMMDD (birth) YYYYMM (TMT CPNS) G (1 man, 2 woman) NNN (serial)."""
 import re
 from datetime import date
 
+from portal import clock
+
 MIN_AGE_AT_TMT = 18  # nobody becomes a CPNS younger than this
 
 
 def nip_problem(nip: str, today: date | None = None) -> str | None:
     """None when the NIP is plausible, else what is wrong (Bahasa Indonesia)."""
-    today = today or date.today()
+    today = today or clock.today()
     digits = re.sub(r"[\s.]", "", nip or "")
     if not re.fullmatch(r"\d{18}", digits):
         return "NIP harus 18 angka."

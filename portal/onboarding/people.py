@@ -1,20 +1,26 @@
-"""People of a tenant: added one by one or from a sheet (nama, NIP, jabatan, email,
-lane, unit), each with one or more lanes; new people get an invitation link.
+"""People of a tenant: invited one by one or from a sheet (nama, NIP, jabatan, email,
+lane, unit), each with one or more lanes. An invitation is accepted by the person it is
+addressed to (portal/onboarding/joining.py); until then no account is made or changed.
 
 A sheet is all or nothing: every bad row is named and nothing is saved until none is.
 """
 import csv
 import io
 import re
+import secrets
 from dataclasses import dataclass, field
+from datetime import timedelta
 
+from flask import current_app
 from openpyxl import load_workbook
 from sqlalchemy import select
 
-from portal import safe_files
+from portal import rls, safe_files
 from portal.audit import services as audit
 from portal.auth import invitations
+from portal.auth.invitation_models import JoinInvitation
 from portal.auth.models import Membership, User
+from portal.columns import utcnow
 from portal.extensions import db
 from portal.onboarding.nip import nip_problem, normalise_nip
 from portal.problems import Invalid, NotFound, Refused
@@ -50,9 +56,9 @@ class PersonInput:
 
 
 @dataclass
-class Added:
-    user: User
-    token: str | None   # invitation token for a new account; None when the person already had one
+class Invited:
+    invitation: JoinInvitation
+    token: str   # the link's token: shown to the adder only where no mail can carry it
 
 
 def _lane(tenant: Tenant, text: str) -> Lane | None:
@@ -65,22 +71,29 @@ def _unit(tenant: Tenant, text: str) -> Unit | None:
     return next((u for u in tenant.units if u.is_active and text in (u.name.lower(), u.key.lower())), None)
 
 
-def _problems(tenant: Tenant, row: PersonInput, seen_emails: dict,
-              actor=None) -> tuple[list[str], list[tuple[Lane, Unit | None]]]:
+def _row_problems(tenant: Tenant, row: PersonInput, actor,
+                  members: list[tuple[User, list[Membership]]]) -> tuple[list[str], list[tuple[Lane, Unit | None]]]:
+    """What is wrong with one row by itself and against this tenant. Only the tenant's
+    own people are looked at: nothing about an account elsewhere is read or told (an
+    address or NIP used in another pemda is the invited person's business)."""
     problems, grants = [], []
     if not row.nama.strip():
         problems.append("nama wajib diisi")
     email = row.email.strip().lower()
     if not EMAIL.match(email):
         problems.append(f"email {row.email!r} tidak valid")
+    elif len(email) > EMAIL_MAX:
+        problems.append(f"email lebih dari {EMAIL_MAX} karakter")
+    nip = ""
     if row.nip.strip():
         problem = nip_problem(row.nip)
         if problem:
             problems.append(problem)
         else:
-            other = db.session.scalar(select(User).where(User.nip == normalise_nip(row.nip), User.email != email))
-            if other is not None:
-                problems.append(f"NIP {normalise_nip(row.nip)} sudah dipakai oleh {other.name} ({other.email})")
+            nip = normalise_nip(row.nip)
+            other = next((user for user, _ in members if user.nip == nip and user.email != email), None)
+            if other is not None:  # a member of this tenant: listed on its people page already
+                problems.append(f"NIP {nip} sudah dipakai oleh {other.name} ({other.email}) di {tenant.name}")
     if not row.lanes:
         problems.append("peran (lane) wajib diisi")
     unit = None
@@ -88,6 +101,7 @@ def _problems(tenant: Tenant, row: PersonInput, seen_emails: dict,
         unit = _unit(tenant, row.unit)
         if unit is None:
             problems.append(f"unit {row.unit!r} tidak ada di {tenant.name}")
+    unit_lanes = []
     for text in row.lanes:
         lane = _lane(tenant, text)
         if lane is None:
@@ -98,78 +112,111 @@ def _problems(tenant: Tenant, row: PersonInput, seen_emails: dict,
                             "admin pemda atau koordinator provinsi")
             continue
         needs_unit = LaneKind(lane.kind) in UNIT_KINDS
-        if needs_unit and unit is None and not row.unit.strip():
-            problems.append(f"peran {lane.name!r} dipegang untuk sebuah unit; isi kolom unit")
+        if needs_unit:
+            unit_lanes.append(lane)
+            if not row.unit.strip():
+                problems.append(f"peran {lane.name!r} dipegang untuk sebuah unit; isi kolom unit")
         grants.append((lane, unit if needs_unit else None))
-    if len(email) > EMAIL_MAX:
-        problems.append(f"email lebih dari {EMAIL_MAX} karakter")
-        email = ""
-    existing = db.session.scalar(select(User).where(User.email == email)) if email else None
-    if existing is not None and actor is not None and existing.id == actor.id:
+    if unit is not None and grants and not unit_lanes:
+        # Kept, the unit would narrow what a Sekretaris or Perencana reviews to that unit
+        # (cycles/policy.py reads a membership's unit); dropped, the adder never knows.
+        names = ", ".join(lane.name for lane, _ in grants)
+        problems.append(f"peran {names} tidak dipegang untuk sebuah unit; kosongkan kolom unit "
+                        f"({unit.name}) atau pilih peran Kabid/staf untuk unit itu")
+    if actor is not None and email == actor.email:
         # An administrator may not hand themselves a lane (a Kepala's signature, say).
         problems.append("Anda tidak dapat memberi peran kepada diri sendiri; minta admin lain")
+    held = next((memberships for user, memberships in members if user.email == email), [])
     for lane, grant_unit in grants:
-        key = (email, lane.id, grant_unit.id if grant_unit else None)
-        if key in seen_emails.setdefault("grants", set()):
-            problems.append(f"{email} sebagai {lane.name} tercantum dua kali")
-        seen_emails["grants"].add(key)
-        if existing is not None and db.session.scalar(select(Membership.id).where(
-                Membership.user_id == existing.id, Membership.lane_id == lane.id,
-                Membership.unit_id.is_(None) if grant_unit is None else Membership.unit_id == grant_unit.id)):
+        if any(m.lane_id == lane.id and m.unit_id == (grant_unit.id if grant_unit else None) for m in held):
             problems.append(f"{email} sudah memegang peran {lane.name}")
+    if email and db.session.scalar(select(JoinInvitation.id).where(
+            JoinInvitation.tenant_id == tenant.id, JoinInvitation.email == email,
+            JoinInvitation.accepted_at.is_(None), JoinInvitation.ended_at.is_(None),
+            JoinInvitation.expires_at > utcnow()).limit(1)):
+        problems.append(f"{email} sudah diundang ke {tenant.name} dan belum menjawab; kirim ulang undangannya "
+                        "dari daftar undangan")
     return problems, grants
 
 
-def _save(tenant: Tenant, actor, row: PersonInput, grants, users: dict) -> Added:
-    email = row.email.strip().lower()
-    user = users.get(email) or db.session.scalar(select(User).where(User.email == email))
-    token = None
-    if user is None:
-        user = User(email=email, name=row.nama.strip()[:200], nip=normalise_nip(row.nip),
-                    jabatan=row.jabatan.strip()[:200])
-        db.session.add(user)
-        db.session.flush()
-        audit.record(tenant, actor, "pengguna.buat", "user", user.id, new=f"{user.name} <{email}>")
-    users[email] = user
-    for lane, unit in grants:
-        membership = Membership(user_id=user.id, tenant_id=tenant.id, lane_id=lane.id,
-                                unit_id=unit.id if unit else None)
-        db.session.add(membership)
-        db.session.flush()
-        audit.record(tenant, actor, "keanggotaan.buat", "user", user.id,
-                     new=f"{user.name} sebagai {lane.name}" + (f" ({unit.name})" if unit else ""))
-    # A link that sets the password is handed only to someone who may administer every
-    # tenant of the account: adding an existing person from elsewhere gives them the lane,
-    # not their account.
-    if not user.password_hash and account_refusal(actor, user) is None:
-        token = invitations.issue(user, actor, "undangan")
-    return Added(user, token)
+def _sheet_problems(rows: list[PersonInput], grants_of: list) -> dict[int, list[str]]:
+    """The sheet against itself, every bad row named: one NIP for two addresses, one
+    address with two names, the same address and lane twice."""
+    out: dict[int, list[str]] = {}
+    first_nip: dict[str, tuple[PersonInput, str]] = {}
+    first_name: dict[str, PersonInput] = {}
+    seen_grants: dict[tuple, PersonInput] = {}
+    for index, row in enumerate(rows):
+        email, name = row.email.strip().lower(), " ".join(row.nama.split())
+        nip = normalise_nip(row.nip) if row.nip.strip() and not nip_problem(row.nip) else ""
+        where = f"baris {row.line}" if row.line else "baris lain"
+        if nip:
+            earlier = first_nip.setdefault(nip, (row, email))
+            if earlier[1] != email:
+                other = f"baris {earlier[0].line}" if earlier[0].line else "baris lain"
+                out.setdefault(index, []).append(f"NIP {nip} juga tercantum di {other} dengan email lain "
+                                                 f"({earlier[1]}); satu NIP adalah satu orang")
+                out.setdefault(rows.index(earlier[0]), []).append(
+                    f"NIP {nip} juga tercantum di {where} dengan email lain ({email})")
+        if email:
+            earlier_row = first_name.setdefault(email, row)
+            if " ".join(earlier_row.nama.split()).lower() != name.lower():
+                other = f"baris {earlier_row.line}" if earlier_row.line else "baris lain"
+                out.setdefault(index, []).append(f"{email} tercantum juga di {other} dengan nama lain "
+                                                 f"({earlier_row.nama.strip()!r} dan {row.nama.strip()!r})")
+                out.setdefault(rows.index(earlier_row), []).append(
+                    f"{email} tercantum juga di {where} dengan nama lain ({row.nama.strip()!r})")
+        for lane, unit in grants_of[index]:
+            key = (email, lane.id, unit.id if unit else None)
+            if key in seen_grants:
+                out.setdefault(index, []).append(f"{email} sebagai {lane.name} tercantum dua kali")
+            seen_grants.setdefault(key, row)
+    return out
 
 
-def add_people(tenant: Tenant, actor, rows: list[PersonInput]) -> list[Added]:
-    """Add every row, or none: raises SheetRefused naming each bad row."""
+def invite_people(tenant: Tenant, actor, rows: list[PersonInput], now=None) -> list[Invited]:
+    """An invitation per address (its rows' lanes together), or none: raises
+    SheetRefused naming each bad row. No account is read, made or changed: the answer is
+    the same whether an address has an account (anywhere) or not."""
     if not rows:
         raise SheetRefused(["Tidak ada baris berisi data."])
-    problems, plan, seen = [], [], {}
-    for row in rows:
-        row_problems, grants = _problems(tenant, row, seen, actor)
+    now = now or utcnow()
+    members = people_of(tenant)
+    checked = [_row_problems(tenant, row, actor, members) for row in rows]
+    within = _sheet_problems(rows, [grants for _, grants in checked])
+    problems = []
+    for index, (row, (row_problems, _)) in enumerate(zip(rows, checked, strict=True)):
         where = f"Baris {row.line}: " if row.line else ""
-        problems.extend(f"{where}{p}." for p in row_problems)
-        plan.append((row, grants))
+        problems.extend(f"{where}{p}." for p in row_problems + within.get(index, []))
     if problems:
         raise SheetRefused(problems)
-    users: dict = {}
-    added: dict[str, Added] = {}
-    for row, grants in plan:
-        result = _save(tenant, actor, row, grants, users)
-        if row.email.strip().lower() not in added or result.token:
-            added[row.email.strip().lower()] = result
-    return list(added.values())
+    grouped: dict[str, tuple[PersonInput, list]] = {}
+    for row, (_, grants) in zip(rows, checked, strict=True):
+        grouped.setdefault(row.email.strip().lower(), (row, []))[1].extend(grants)
+    hours = current_app.config["INVITATION_HOURS"]
+    out = []
+    for email, (row, grants) in grouped.items():
+        token = secrets.token_urlsafe(32)
+        invitation = JoinInvitation(
+            tenant_id=tenant.id, email=email, nama=" ".join(row.nama.split())[:200], nip=normalise_nip(row.nip),
+            jabatan=row.jabatan.strip()[:200], grants=[[lane.id, unit.id if unit else None] for lane, unit in grants],
+            token_hash=invitations.token_hash(token), created_at=now, expires_at=now + timedelta(hours=hours),
+            created_by_id=actor.id if actor else None)
+        db.session.add(invitation)
+        db.session.flush()
+        audit.record(tenant, actor, "undangan.buat", "join_invitation", invitation.id,
+                     new=f"{invitation.nama} <{email}> sebagai {grants_text(grants)}")
+        out.append(Invited(invitation, token))
+    return out
 
 
-def add_person(tenant: Tenant, actor, nama: str, email: str, nip: str = "", jabatan: str = "",
-               lanes: list[str] | None = None, unit: str = "") -> Added:
-    return add_people(tenant, actor, [PersonInput(nama, email, nip, jabatan, list(lanes or []), unit)])[0]
+def invite_person(tenant: Tenant, actor, nama: str, email: str, nip: str = "", jabatan: str = "",
+                  lanes: list[str] | None = None, unit: str = "") -> Invited:
+    return invite_people(tenant, actor, [PersonInput(nama, email, nip, jabatan, list(lanes or []), unit)])[0]
+
+
+def grants_text(grants) -> str:
+    return ", ".join(lane.name + (f" ({unit.name})" if unit else "") for lane, unit in grants)
 
 
 def read_sheet(data: bytes, filename: str) -> list[PersonInput]:
@@ -195,7 +242,10 @@ def read_sheet(data: bytes, filename: str) -> list[PersonInput]:
         except csv.Error:
             raise SheetRefused(["Berkas bukan XLSX atau CSV yang dapat dibaca: baris pertama harus berisi nama "
                                 "kolom yang dipisah koma, titik koma atau tab."]) from None
-        raw = [[v.strip() for v in row] for row in csv.reader(io.StringIO(text), dialect)]
+        try:
+            raw = safe_files.csv_rows(text, dialect)
+        except Invalid as error:
+            raise SheetRefused([error.message]) from None
     if not raw:
         raise SheetRefused(["Berkas kosong."])
     header = [COLUMNS.get(h.strip().lower()) for h in raw[0]]
@@ -215,17 +265,52 @@ def read_sheet(data: bytes, filename: str) -> list[PersonInput]:
 
 
 def people_of(tenant: Tenant) -> list[tuple[User, list[Membership]]]:
-    rows = db.session.scalars(select(Membership).where(Membership.tenant_id == tenant.id).order_by(Membership.id))
+    """The tenant's members (platform admins are never listed or counted by a tenant)."""
+    rows = db.session.scalars(select(Membership).join(User, User.id == Membership.user_id).where(
+        Membership.tenant_id == tenant.id, User.is_platform_admin.is_(False)).order_by(Membership.id))
     out: dict[int, tuple[User, list]] = {}
     for m in rows:
         out.setdefault(m.user_id, (m.user, []))[1].append(m)
     return sorted(out.values(), key=lambda pair: pair[0].name.lower())
 
 
+def pending_invitations(tenant: Tenant) -> list[JoinInvitation]:
+    """Open invitations to this tenant (what the adders typed), newest first."""
+    return list(db.session.scalars(select(JoinInvitation).where(
+        JoinInvitation.tenant_id == tenant.id, JoinInvitation.accepted_at.is_(None),
+        JoinInvitation.ended_at.is_(None)).order_by(JoinInvitation.id.desc())))
+
+
+def invitation_of(tenant: Tenant, invitation_id) -> JoinInvitation:
+    invitation = db.session.scalar(select(JoinInvitation).where(JoinInvitation.id == invitation_id,
+                                                                JoinInvitation.tenant_id == tenant.id))
+    if invitation is None or not invitation.open:
+        raise NotFound("Undangan ini tidak ada atau sudah dijawab.")
+    return invitation
+
+
+def renew_invitation(invitation: JoinInvitation, actor, now=None) -> str:
+    """A new link for an open invitation (the old one stops working), valid afresh."""
+    now = now or utcnow()
+    token = secrets.token_urlsafe(32)
+    invitation.token_hash = invitations.token_hash(token)
+    invitation.expires_at = now + timedelta(hours=current_app.config["INVITATION_HOURS"])
+    audit.record(invitation.tenant, actor, "undangan.kirim", "join_invitation", invitation.id,
+                 new=f"{invitation.nama} <{invitation.email}>")
+    return token
+
+
+def cancel_invitation(invitation: JoinInvitation, actor, now=None) -> None:
+    invitation.ended_at = now or utcnow()
+    audit.record(invitation.tenant, actor, "undangan.batal", "join_invitation", invitation.id,
+                 old=f"{invitation.nama} <{invitation.email}>")
+
+
 def member(tenant: Tenant, user_id) -> User:
-    """A person holding a lane in this tenant (404 otherwise)."""
+    """A person holding a lane in this tenant (404 otherwise; platform admins are no
+    tenant's members)."""
     user = db.session.scalar(select(User).join(Membership, Membership.user_id == User.id).where(
-        User.id == user_id, Membership.tenant_id == tenant.id).limit(1))
+        User.id == user_id, Membership.tenant_id == tenant.id, User.is_platform_admin.is_(False)).limit(1))
     if user is None:
         raise NotFound("Orang ini tidak terdaftar di instansi ini.")
     return user
@@ -242,16 +327,19 @@ def account_refusal(actor, user: User) -> str | None:
         return "Akun Anda sendiri diatur lewat Ubah kata sandi."
     if user.is_platform_admin and not actor.is_platform_admin:
         return "Akun admin platform hanya dikelola oleh admin platform."
-    rows = db.session.execute(select(Membership.tenant_id, Lane.kind).join(Lane, Lane.id == Membership.lane_id)
-                              .where(Membership.user_id == user.id)).all()
-    for tenant_id, kind in rows:
-        tenant = db.session.get(Tenant, tenant_id)
-        if Capability.MANAGE_TENANT not in capabilities(actor, tenant):
-            return (f"{user.name} juga memegang peran di {tenant.name}, yang tidak Anda kelola; "
-                    "minta admin di atas instansi itu.")
-        if kind in PRIVILEGED_KINDS and not administers_from_above(actor, tenant):
-            return (f"{user.name} adalah {KIND_LABELS[LaneKind(kind)]} di {tenant.name}: akunnya hanya diatur oleh "
-                    "admin pemda atau koordinator provinsi.")
+    # Every tenant of the account, also those outside this request's row-level security
+    # scope (another pemda): a decision on the whole account must see all of it.
+    with rls.across_tenants():
+        rows = db.session.execute(select(Membership.tenant_id, Lane.kind).join(Lane, Lane.id == Membership.lane_id)
+                                  .where(Membership.user_id == user.id)).all()
+        for tenant_id, kind in rows:
+            tenant = db.session.get(Tenant, tenant_id)
+            if Capability.MANAGE_TENANT not in capabilities(actor, tenant):
+                return (f"{user.name} juga memegang peran di {tenant.name}, yang tidak Anda kelola; "
+                        "minta admin di atas instansi itu.")
+            if kind in PRIVILEGED_KINDS and not administers_from_above(actor, tenant):
+                return (f"{user.name} adalah {KIND_LABELS[LaneKind(kind)]} di {tenant.name}: akunnya hanya diatur "
+                        "oleh admin pemda atau koordinator provinsi.")
     return None
 
 

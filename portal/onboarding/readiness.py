@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import select
 
+from portal.auth.invitation_models import JoinInvitation
 from portal.auth.models import Membership, User
 from portal.extensions import db
 from portal.indikator.models import IndicatorSet, Indikator
@@ -86,6 +87,8 @@ def check(opd: Tenant, tahun: int) -> Readiness:
     pending = list(db.session.scalars(
         select(User.name).join(Membership, Membership.user_id == User.id)
         .where(Membership.tenant_id == opd.id, User.is_active.is_(True), User.password_hash == "").distinct()))
+    pending += [f"{inv.nama} (undangan belum diterima)" for inv in db.session.scalars(select(JoinInvitation).where(
+        JoinInvitation.tenant_id == opd.id, JoinInvitation.accepted_at.is_(None), JoinInvitation.ended_at.is_(None)))]
     items.append(Item("accounts", "Semua orang sudah menerima undangan dan membuat kata sandi", not pending,
                       blocking=False, missing=sorted(pending), endpoint="onboarding.people"))
     return Readiness(opd, tahun, items)

@@ -142,9 +142,10 @@ def lanes_from_sop():
         (s.versions[-1] for s in sop_services.sops_of(g.tenant) if not s.is_template and s.versions), None)
     if version is None:
         raise Invalid("Belum ada SOP; tempel atau buat SOP lebih dulu.")
-    made = admin.lanes_from_sop(g.tenant, current_user, version)
+    made, left = admin.lanes_from_sop(g.tenant, current_user, version)
     names = ", ".join(lane.name for lane in made) or "tidak ada yang kurang"
-    return saved_and_back(f"Peran dari SOP {version.nama}: {names}.")
+    above = (f" {', '.join(left)} hanya dapat dibuat oleh admin pemda atau koordinator provinsi." if left else "")
+    return saved_and_back(f"Peran dari SOP {version.nama}: {names}.{above}")
 
 
 # ---------------------------------------------------------------- readiness

@@ -1,11 +1,10 @@
 """Forms of the oversight pages: the matrix filter (GET, no CSRF: it changes nothing)
 and the coordinator's indicator references."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
-from portal.form_fields import IdField, IdListField
+from portal.form_fields import Form, IdField, IdListField
 from portal.oversight.queries import PERIOD_SHORT, STATE_LABELS
 
 
@@ -20,7 +19,7 @@ SORT_CHOICES = _choices([("pemda", "Pemerintah daerah, lalu perangkat daerah"), 
 TRIWULAN_CHOICES = _choices([("1", "Triwulan I"), ("2", "Triwulan II"), ("3", "Triwulan III"), ("4", "Triwulan IV")])
 
 
-class MatrixFilter(FlaskForm):
+class MatrixFilter(Form):
     class Meta:
         csrf = False
 
@@ -31,7 +30,7 @@ class MatrixFilter(FlaskForm):
     urut = SelectField("Urutkan", choices=SORT_CHOICES, default="pemda")
 
 
-class ReferenceForm(FlaskForm):
+class ReferenceForm(Form):
     kode = StringField("Kode rujukan (IKK/SPM)", validators=[
         DataRequired("Isi kode rujukan, misalnya IKK 2.01 atau SPM-KES-01."),
         Length(max=40, message="Paling banyak 40 karakter.")])
@@ -41,7 +40,7 @@ class ReferenceForm(FlaskForm):
     keterangan = TextAreaField("Keterangan", validators=[Optional(), Length(max=2000)])
 
 
-class CompareFilter(FlaskForm):
+class CompareFilter(Form):
     class Meta:
         csrf = False
 
@@ -50,7 +49,7 @@ class CompareFilter(FlaskForm):
     cari = StringField("Cari indikator", validators=[Optional(), Length(max=100)])
 
 
-class LinkForm(FlaskForm):
+class LinkForm(Form):
     """Link the checked indicators (`indikator` on each box) to a reference; `tahun` is the
     year the page showed, to come back to."""
 
@@ -58,7 +57,7 @@ class LinkForm(FlaskForm):
     tahun = StringField()
 
 
-class UnlinkForm(FlaskForm):
+class UnlinkForm(Form):
     """Unlink one indicator (its row's button)."""
 
     indikator = IdField()

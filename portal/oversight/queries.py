@@ -13,15 +13,18 @@ from enum import StrEnum
 
 from sqlalchemy import and_, func, or_, select
 
+from portal import clock
 from portal.auth.models import Membership, User
 from portal.columns import utcnow
+from portal.cycles import overdue
 from portal.cycles.engine import period_label
 from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, ItemState, TaskStatus
 from portal.extensions import db
+from portal.formatting import waktu
 from portal.indikator.models import Indikator
 from portal.sop.document import Meaning
 from portal.sop.models import SopLane, SopStep
-from portal.tenancy.lanes import Level
+from portal.tenancy.lanes import Capability, Level, kinds_with
 from portal.tenancy.models import Lane, Tenant, Unit
 
 # The matrix columns: (period_kind, period_no).
@@ -177,7 +180,17 @@ def run_statements(statements: dict) -> dict:
 
 
 def matrix(tenant: Tenant, tahun: int, now: datetime | None = None) -> Matrix:
-    return assemble_matrix(tenant, tahun, run_statements(matrix_statements(tenant, tahun)), now)
+    now = now or utcnow()
+    rows = run_statements(matrix_statements(tenant, tahun))
+    return assemble_matrix(tenant, tahun, rows, now, not_started(rows, tahun, now))
+
+
+def not_started(rows: dict, tahun: int, now: datetime) -> dict:
+    """Ended periods of the matrix's OPDs whose cycle never started, with their due time
+    (cycles/overdue.py: four more statements, whatever the number of OPDs)."""
+    started = {(opd_id, kind, no) for _, opd_id, kind, no, *_ in rows["cycles"]}
+    due = overdue.deadlines([(r[0], r[4]) for r in rows["opds"]], tahun, PERIODS, now)
+    return {key: value for key, value in due.items() if key not in started and not covered(key, started)}
 
 
 def _final_stages(step_rows) -> dict[int, int]:
@@ -211,9 +224,12 @@ def _cell_state(status, locked, revision, counts: dict, final: int) -> tuple[Cel
     return (CellState.DIREVIU if reviewed == total else CellState.DIAJUKAN), submitted, total
 
 
-def assemble_matrix(tenant: Tenant, tahun: int, rows: dict, now: datetime | None = None) -> Matrix:
+def assemble_matrix(tenant: Tenant, tahun: int, rows: dict, now: datetime | None = None,
+                    never_started: dict | None = None) -> Matrix:
+    """never_started: (opd id, kind, no) -> overdue.NotStarted, for periods without a cycle."""
     now = now or utcnow()
-    today = (now + timedelta(hours=7)).date()
+    never_started = never_started or {}
+    today = clock.to_wib(now).date()
     final = _final_stages(rows["steps"])
     counts: dict[int, dict] = {}
     for cycle_id, state, stage, n in rows["items"]:
@@ -235,6 +251,10 @@ def assemble_matrix(tenant: Tenant, tahun: int, rows: dict, now: datetime | None
         for kind, no in PERIODS:
             cell = cells.get((opd_id, kind, no)) or Cell(kind, no)
             cell.expected = cell.expected or ended[(kind, no)]
+            missing = never_started.get((opd_id, kind, no))
+            if missing is not None and now > missing.due:  # late means late, started or not
+                cell.late_by, cell.late_now = now - missing.due, True
+                cell.late_step = f"Siklus belum dimulai; batas {waktu(missing.due)}"
             row.cells.append(cell)
         out_rows.append(row)
     out_rows.sort(key=lambda r: (r.pemda_name, r.name))
@@ -286,7 +306,7 @@ class LateTask:
     opd_name: str
     opd_slug: str
     pemda_name: str
-    cycle_id: int
+    cycle_id: int | None  # None: the period's cycle never started
     period: str
     position: int
     kegiatan: str
@@ -294,6 +314,7 @@ class LateTask:
     holders: list[str]
     due_at: datetime
     late_by: timedelta
+    task_id: int | None = None  # None: the period's cycle never started
 
 
 def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
@@ -306,20 +327,21 @@ def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
     rows = db.session.execute(
         select(CycleTask.cycle_id, Cycle.tenant_id, Tenant.name, Tenant.slug, pemda.c.name, Cycle.tahun,
                Cycle.period_kind, Cycle.period_no, CycleTask.position, SopStep.kegiatan, SopStep.meaning,
-               SopStep.lane_keys, SopStep.version_id, CycleTask.due_at)
+               SopStep.lane_keys, SopStep.version_id, CycleTask.due_at, CycleTask.id)
         .join(Cycle, Cycle.id == CycleTask.cycle_id).join(SopStep, SopStep.id == CycleTask.step_id)
         .join(Tenant, Tenant.id == Cycle.tenant_id).outerjoin(pemda, pemda.c.id == Tenant.parent_id)
         .where(CycleTask.tenant_id.in_(opds), CycleTask.status == TaskStatus.AKTIF, CycleTask.due_at < now)
         .order_by(CycleTask.due_at)).all()
-    if not rows:
+    late_starts = _never_started(tenant, now)
+    if not rows and not late_starts:
         return []
-    version_ids = {r[12] for r in rows}
+    version_ids = {r[12] for r in rows} | {n.version_id for _, n, _ in late_starts}
     sop_lanes: dict[int, dict[str, tuple[str, str]]] = {}
     for version_id, key, name, kind in db.session.execute(
             select(SopLane.version_id, SopLane.key, SopLane.name, SopLane.kind)
             .where(SopLane.version_id.in_(version_ids))):
         sop_lanes.setdefault(version_id, {})[key] = (name, kind)
-    opd_ids = {r[1] for r in rows}
+    opd_ids = {r[1] for r in rows} | {n.opd_id for _, n, _ in late_starts}
     people: dict[int, list[tuple[str, str, int | None, str]]] = {}
     for tenant_id, kind, user_name, unit_id, unit_name in db.session.execute(
             select(Membership.tenant_id, Lane.kind, User.name, Membership.unit_id, Unit.name)
@@ -339,7 +361,7 @@ def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
             pending_units.setdefault(cycle_id, set()).add(unit_id)
     out = []
     for (cycle_id, opd_id, opd_name, slug, pemda_name, tahun, kind, no, position, kegiatan, meaning,
-         lane_keys, version_id, due) in rows:
+         lane_keys, version_id, due, task_id) in rows:
         lanes = [sop_lanes.get(version_id, {}).get(k) for k in (lane_keys or [])]
         lanes = [lane for lane in lanes if lane]
         kinds = {k for _, k in lanes}
@@ -352,8 +374,46 @@ def late_tasks(tenant: Tenant, now: datetime | None = None) -> list[LateTask]:
                         and unit_id in pending_units.get(cycle_id, set())]
         out.append(LateTask(opd_name, slug, pemda_name or "", cycle_id, period_label(kind, no, tahun), position,
                             kegiatan, ", ".join(name for name, _ in lanes), list(dict.fromkeys(holders)),
-                            due, now - due))
-    return out
+                            due, now - due, task_id))
+    # A cycle is started by the lanes of the SOP's first step or the OPD's planner.
+    first_lanes = dict(db.session.execute(select(SopStep.version_id, SopStep.lane_keys).where(
+        SopStep.version_id.in_({n.version_id for _, n, _ in late_starts}), SopStep.position == 1)).all()) \
+        if late_starts else {}
+    planners = kinds_with(Capability.MANAGE_TENANT)
+    for (opd_id, opd_name, slug, pemda_name), missing, tahun in late_starts:
+        lanes = [sop_lanes.get(missing.version_id, {}).get(k) for k in (first_lanes.get(missing.version_id) or [])]
+        kinds = {k for _, k in filter(None, lanes)} | planners
+        holders = [name for k, name, _, _ in people.get(opd_id, []) if k in kinds]
+        out.append(LateTask(opd_name, slug, pemda_name or "", None, period_label(missing.kind, missing.no, tahun), 0,
+                            "Memulai siklus pengukuran (belum dimulai)",
+                            ", ".join(name for name, _ in filter(None, lanes)), list(dict.fromkeys(holders)),
+                            missing.due, now - missing.due))
+    return sorted(out, key=lambda t: t.due_at)
+
+
+def _never_started(tenant: Tenant, now: datetime) -> list:
+    """Ended periods of this year (WIB) whose cycle never started and whose due time has
+    passed: ((opd id, name, slug, pemda name), overdue.NotStarted, tahun)."""
+    tahun = clock.to_wib(now).year
+    pemda = Tenant.__table__.alias("pemda")
+    opds = db.session.execute(select(Tenant.id, Tenant.name, Tenant.slug, pemda.c.name, Tenant.parent_id)
+                              .outerjoin(pemda, pemda.c.id == Tenant.parent_id)
+                              .where(Tenant.id.in_(opds_below(tenant)), Tenant.is_active)).all()
+    started = set(db.session.execute(select(Cycle.tenant_id, Cycle.period_kind, Cycle.period_no).where(
+        Cycle.tenant_id.in_([o[0] for o in opds]), Cycle.tahun == tahun)).all()) if opds else set()
+    due = overdue.deadlines([(o[0], o[4]) for o in opds], tahun, PERIODS, now)
+    info = {o[0]: tuple(o[:4]) for o in opds}
+    return [(info[key[0]], missing, tahun) for key, missing in due.items()
+            if key not in started and missing.due < now and not covered(key, started)]
+
+
+def covered(key: tuple[int, str, int], started: set) -> bool:
+    """A Tahunan cycle measures every triwulan: its TWs are not missing (and four TW
+    cycles make the year's measurement)."""
+    opd_id, kind, no = key
+    if kind == "triwulan":
+        return (opd_id, "tahunan", 1) in started or (opd_id, "semester", (no + 1) // 2) in started
+    return False
 
 
 def tahun_default(tenant: Tenant, today: date) -> int:

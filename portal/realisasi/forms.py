@@ -5,14 +5,13 @@ check. CSRFProtect already checks every POST of the app, so the forms do not aga
 """
 from decimal import ROUND_HALF_UP, Decimal
 
-from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField
 from wtforms.validators import Optional
 
 from portal.capaian.figures import predikat_scale
 from portal.capaian.kategori import PredikatTidakValid
 from portal.capaian.rules import is_percent, value_from_ratio
-from portal.form_fields import UNCHECKED, PostedForm, UploadForm
+from portal.form_fields import UNCHECKED, Form, PostedForm, UploadForm
 from portal.indikator import definitions
 from portal.indikator.models import Indikator
 from portal.realisasi.services import RealisasiInput
@@ -31,7 +30,25 @@ class RealisasiForm(PostedForm):
     faktor_pendorong = StringField(default="")
     faktor_penghambat = StringField(default="")
     tindak_lanjut = StringField(default="")
+    # The second POST of a value that failed a plausibility check: what was confirmed
+    # ("<codes>@<value as typed>") and why the value is right.
+    konfirmasi = StringField(default="")
+    catatan_kewajaran = StringField(default="")
     revision = IntegerField(default=0, validators=[Optional()])
+
+    def value_typed(self, ind: Indikator) -> str:
+        """The value as typed, as the plausibility checks read it ("" for a ratio or predikat)."""
+        return "" if ind.pakai_rasio or ind.jenis_target == "predikat" else (self.nilai.data or "").strip()
+
+    def confirmation(self, ind: Indikator) -> tuple[str, str]:
+        """(the flag codes confirmed for exactly this typed value, the note)."""
+        codes, _, value = (self.konfirmasi.data or "").partition("@")
+        if value != self.value_typed(ind) + "|" + (self.pembilang.data or "") + "/" + (self.penyebut.data or ""):
+            codes = ""
+        return codes, (self.catatan_kewajaran.data or "").strip()[:2000]
+
+    def confirmation_key(self, ind: Indikator, codes: str) -> str:
+        return f"{codes}@{self.value_typed(ind)}|{self.pembilang.data or ''}/{self.penyebut.data or ''}"
 
     @property
     def loaded_revision(self) -> int:
@@ -42,7 +59,7 @@ class BuktiForm(UploadForm):
     """A bukti dukung file: a new one, or the replacement of one."""
 
 
-class PeriodQuery(FlaskForm):
+class PeriodQuery(Form):
     """`?periode=` of the realisasi page: the id of the period shown (GET, no CSRF: it changes nothing)."""
 
     class Meta:

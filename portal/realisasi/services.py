@@ -19,10 +19,11 @@ from sqlalchemy.orm import selectinload
 from portal import problems
 from portal.audit import services as audit
 from portal.auth.models import Membership
+from portal.capaian import plausibility
 from portal.capaian import settings as capaian_settings
 from portal.capaian.figures import Figures, angka, display_value, figures, predikat_scale, waktu
 from portal.columns import utcnow
-from portal.cycles import locking, policy
+from portal.cycles import engine, locking, policy
 from portal.cycles.models import Cycle, CycleItem, ItemState
 from portal.extensions import db
 from portal.indikator.models import BuktiStatus, IndicatorSet, Indikator, Realisasi, ReportingPeriod, Sasaran
@@ -55,6 +56,17 @@ def may_enter(unit_ids: set[int], ind: Indikator, period: ReportingPeriod, lock=
     return policy.realisasi_refusal(unit_ids, ind, period, lock)
 
 
+class Locked(problems.Conflict):
+    """The value is under review or signed off: nobody may change it now (409)."""
+
+    title = "Terkunci"
+
+
+def lock_of(ind: Indikator, period: ReportingPeriod) -> str | None:
+    """Why nobody may change the row now (a cycle's review or sign-off), else None."""
+    return locks.realisasi_block(ind.tenant_id, period.tahun, period.triwulan, ind.id)
+
+
 def refusal(user, tenant: Tenant, ind: Indikator, period: ReportingPeriod, lock=ASK) -> str | None:
     """Why this user may not change the row's value or its bukti dukung now, else None:
     may_enter, and the separation of duties (who changes a value may not review it).
@@ -83,6 +95,11 @@ class Row:
     @property
     def current(self) -> Realisasi | None:
         return self.values[self.period.triwulan - 1]
+
+    @property
+    def plausibility_labels(self) -> list[str]:
+        """The plausibility checks the enterer confirmed for the current value, in words."""
+        return plausibility.labels(self.current.plausibility_flags) if self.current else []
 
     @property
     def predikat_levels(self) -> tuple[str, ...]:
@@ -155,6 +172,38 @@ def returned_items(tenant: Tenant, period: ReportingPeriod, indikator_ids: list[
             if policy.measured_triwulan(cycle.period_kind, cycle.period_no) == period.triwulan}
 
 
+@dataclass
+class Progress:
+    """'x dari y terisi' of the rows a person enters, and what she may submit from the page."""
+
+    filled: int
+    total: int
+    cycle: Cycle | None = None
+    submittable: list[CycleItem] = field(default_factory=list)  # filled, not yet submitted, hers
+
+
+def is_filled(row: Realisasi | None) -> bool:
+    return row is not None and (row.tidak_berlaku or row.nilai is not None or bool(row.predikat))
+
+
+def progress(tenant: Tenant, period: ReportingPeriod, user, rows: list[Row]) -> Progress:
+    """How many of the person's rows are filled, and the items of the cycle measuring this
+    period she may submit now (the cycle's own rule, cycles/policy.submit_rights)."""
+    mine = [r for r in rows if r.editable or r.lock]
+    filled = {r.ind.id for r in mine if is_filled(r.current)}
+    out = Progress(len(filled), len(mine))
+    cycles = db.session.scalars(select(Cycle).where(Cycle.tenant_id == tenant.id, Cycle.tahun == period.tahun)).all()
+    cycle = next((c for c in cycles if policy.measured_triwulan(c.period_kind, c.period_no) == period.triwulan
+                  and not c.locked), None)
+    if cycle is None or not engine.realisasi_open(cycle):
+        return out
+    may_submit = policy.submit_rights(user, cycle)
+    out.cycle = cycle
+    out.submittable = [i for i in cycle.items if i.state in (ItemState.BELUM_DIISI, ItemState.DIKEMBALIKAN)
+                       and i.indikator_id in filled and may_submit(i)]
+    return out
+
+
 def grouped(rows: list[Row]) -> list[tuple[Sasaran, list[Row]]]:
     """Rows by sasaran, in page order."""
     out: list[tuple[Sasaran, list[Row]]] = []
@@ -169,6 +218,27 @@ def row_for(tenant: Tenant, period: ReportingPeriod, ind: Indikator, user) -> Ro
     return rows_for(tenant, period, user, only=ind.id)[0]
 
 
+# -- plausibility -------------------------------------------------------------------------
+
+def plausibility_flags(ind: Indikator, triwulan: int, values: "RealisasiInput", typed: str,
+                       revision: int) -> list[plausibility.Flag]:
+    """What looks implausible in a value about to be saved: against its target, the
+    previous triwulan's value and the tenant's thresholds (capaian settings). Nothing
+    for a stale form: its save answers the conflict first (who saved what meanwhile)."""
+    if values.tidak_berlaku or values.nilai is None:
+        return []
+    stored = db.session.scalar(select(Realisasi.revision).where(
+        Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan))
+    if (stored or 0) != revision:
+        return []
+    previous = None
+    if triwulan > 1:
+        previous = db.session.scalar(select(Realisasi.nilai).where(
+            Realisasi.tenant_id == ind.tenant_id, Realisasi.indikator_id == ind.id, Realisasi.triwulan == triwulan - 1))
+    thresholds = capaian_settings.plausibility(db.session.get(Tenant, ind.tenant_id))
+    return plausibility.check(ind, triwulan, typed, values.nilai, previous, thresholds)
+
+
 # -- saving a realisasi ------------------------------------------------------------------
 
 @dataclass
@@ -181,6 +251,8 @@ class RealisasiInput:
     faktor_pendorong: str = ""
     faktor_penghambat: str = ""
     tindak_lanjut: str = ""
+    plausibility_flags: str = ""  # the checks the enterer confirmed (plausibility.py), with her note
+    plausibility_note: str = ""
 
     def columns(self) -> dict:
         return dict(self.__dict__)

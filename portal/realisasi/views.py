@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.capaian import plausibility
 from portal.cycles import review
 from portal.extensions import db
 from portal.indikator import periods
@@ -41,8 +42,9 @@ def index():
     unit_ids = services.realisasi_unit_ids(current_user, tenant)
     rows = services.rows_for(tenant, period, current_user, unit_ids=unit_ids) if period else []
     tset = indicator_services.set_of_year(tenant, period.tahun) if period else None
+    progress = services.progress(tenant, period, current_user, rows) if period and unit_ids else None
     return web.render("realisasi/index.html", tenant=tenant, periods=all_periods, period=period, rows=rows,
-                      groups=services.grouped(rows), tset=tset, my_units=bool(unit_ids))
+                      groups=services.grouped(rows), tset=tset, my_units=bool(unit_ids), progress=progress)
 
 
 def load_row(periode_id, indikator_id) -> tuple[ReportingPeriod, Indikator]:
@@ -59,6 +61,8 @@ def load_row(periode_id, indikator_id) -> tuple[ReportingPeriod, Indikator]:
 def require_editable(period, ind, lock=services.ASK) -> None:
     """Refused (403) unless the user may change the row's value and bukti dukung now."""
     if refusal := services.refusal(current_user, g.tenant, ind, period, lock):
+        if lock is not None and services.lock_of(ind, period):
+            raise services.Locked(refusal)  # under review or signed: say so, not "Akses ditolak"
         raise Refused(refusal)
 
 
@@ -66,14 +70,14 @@ ROW = "realisasi/_row.html"
 
 
 def _row(period, ind, editing=False, errors=None, typed=None, status=200, message=None, revision=None,
-         saved=False, resubmitted=False):
+         saved=False, resubmitted=False, flags=None, confirm_key=""):
     row = services.row_for(g.tenant, period, ind, current_user)
     current = row.current
     return web.render(
         FRAGMENT_PAGE, ROW, status=status, inner=ROW, title="Pengisian realisasi", back=realisasi_url(period, ind),
         r=row, editing=editing and row.editable, errors=errors or {}, typed=typed, message=message,
         revision=revision if revision is not None else (current.revision if current else 0), saved=saved,
-        resubmitted=resubmitted)
+        resubmitted=resubmitted, flags=flags or [], confirm_key=confirm_key)
 
 
 @bp.route("/realisasi/<int:periode_id>/<int:indikator_id>/")
@@ -104,6 +108,15 @@ def save(periode_id, indikator_id):
     if errors:
         db.session.rollback()
         return _row(period, ind, editing=True, errors=errors, typed=form.typed(), status=422, revision=revision)
+    flags = services.plausibility_flags(ind, period.triwulan, values, form.value_typed(ind), revision)
+    if flags:
+        codes, note = form.confirmation(ind)
+        if not plausibility.confirmed(flags, codes, note):
+            db.session.rollback()
+            errors = {"catatan_kewajaran": "Tulis catatan mengapa nilai ini benar."} if codes and not note else {}
+            return _row(period, ind, editing=True, errors=errors, typed=form.typed(), status=422, revision=revision,
+                        flags=flags, confirm_key=form.confirmation_key(ind, plausibility.codes(flags)))
+        values.plausibility_flags, values.plausibility_note = plausibility.codes(flags), note
     result = services.save_realisasi(ind, period.triwulan, current_user, values, revision)
     if isinstance(result, services.Conflict):
         message, latest = result.message, result.row.revision

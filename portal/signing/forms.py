@@ -1,13 +1,14 @@
 """The sign-off form: the Kepala confirms on the server, not only in the browser."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField
 from wtforms.validators import DataRequired
+
+from portal.form_fields import Form
 
 CONFIRM_TEXT = ("Saya telah memeriksa realisasi, capaian dan kategori semua indikator di atas dan mengesahkannya "
                 "sebagai angka final periode ini.")
 
 
-class SignOffForm(FlaskForm):
+class SignOffForm(Form):
     class Meta:
         csrf = False  # CSRFProtect checks every POST of the app already (form field or X-CSRFToken)
 

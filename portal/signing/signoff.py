@@ -5,6 +5,7 @@ cycle's flow is finished by portal/cycles/engine.py; what was signed is written 
 capture.record_signoff (what is signed stays signed: locks.py)."""
 from datetime import datetime
 
+from portal import clock
 from portal.audit import services as audit
 from portal.columns import utcnow
 from portal.cycles import engine, locking, policy, review
@@ -60,7 +61,7 @@ def sign(task: CycleTask, user, seen: str, now: datetime | None = None) -> None:
     lane = engine.lane_text(lanes)
     record_signoff(cycle, user, now, lane)
     cycle.locked, cycle.status = True, CycleStatus.DISAHKAN
-    cycle.lock_reason = f"Disahkan oleh {user.name} pada {now:%d-%m-%Y %H.%M} UTC (revisi {cycle.revision})."
+    cycle.lock_reason = f"Disahkan oleh {user.name} pada {clock.waktu(now)} (revisi {cycle.revision})."
     audit.record(cycle.tenant, user, "siklus.sahkan", "cycle", cycle.id, lane=lane, cycle_id=cycle.id,
                  new=f"revisi {cycle.revision}")
     engine.complete(task, user, now, lane)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from portal import web
 from portal.access import rule
-from portal.cycles import engine, policy, review
+from portal.cycles import engine, facts, policy, review
 from portal.cycles.engine import CycleError
 from portal.cycles.locking import StateChanged
 from portal.cycles.models import Cycle, CycleItem, CycleTask
@@ -49,7 +49,7 @@ def _page(cycle: Cycle, form: SignOffForm, status: int = 200, problem: str | Non
     return web.render(
         "signing/signoff.html", status=status, cycle=cycle, task=task, can_sign=can_sign, refusal=refusal, form=form,
         problem=problem, rows=[] if signed else preview.preview(cycle), signed=signed,
-        item_label=review.item_label, engine=engine,
+        item_label=review.item_label, engine=engine, facts={} if signed else facts.of_cycle(cycle),
         POLARITAS_LABELS=POLARITAS_LABELS, SIFAT_LABELS=SIFAT_LABELS)
 
 

@@ -79,6 +79,7 @@ class StepDoc:
     keterangan: str = ""
     return_to: int | None = None
     repeat: str | None = None
+    output_wajib: bool = False  # the Output must be uploaded to mark the step done
 
 
 @dataclass

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from portal import problems
+from portal import clock, problems
+from portal.auth import pangkat
 from portal.columns import utcnow
 from portal.extensions import db
 from portal.sop.document import HEADER_FIELDS, HEADER_LISTS, Symbol
@@ -67,6 +68,7 @@ class StepValues:
     waktu_amount: Decimal | None
     repeat: str | None
     return_to: str  # the id of the step a "Tidak" goes back to, as chosen; "" for none
+    output_wajib: bool = False
 
 
 def require_draft(version: SopVersion) -> None:
@@ -77,7 +79,7 @@ def require_draft(version: SopVersion) -> None:
 def _check_revision(row, expected: int, describe) -> None:
     if row.revision != expected:
         who = row.updated_by.name if row.updated_by else "orang lain"
-        when = row.updated_at.strftime("%d-%m-%Y %H.%M UTC") if row.updated_at else "baru saja"
+        when = clock.waktu(row.updated_at) if row.updated_at else "baru saja"
         raise StaleWrite(who, when, describe(row))
 
 
@@ -95,8 +97,21 @@ def describe_header(version: SopVersion) -> dict:
                                                       for key, label in HEADER_LISTS}}
 
 
+def checked_pangkat(value: str, stored: str) -> str:
+    """The pangkat/golongan to keep: one of the official list (written "Pangkat (gol)");
+    an old free-text value naming neither may stay as it was, never be typed anew; a
+    pangkat that is not of its golongan is refused."""
+    if value == stored and pangkat.is_legacy(value):
+        return value
+    kept, problem = pangkat.read(value)
+    if problem:
+        raise FieldErrors({"disahkan_pangkat": problem})
+    return kept
+
+
 def update_header(version: SopVersion, user, expected_revision: int, header: Header) -> None:
     require_draft(version)
+    header.disahkan_pangkat = checked_pangkat(header.disahkan_pangkat, version.disahkan_pangkat)
     _check_revision(version, expected_revision, describe_header)
     for key in HEADER_FIELDS:
         setattr(version, key, getattr(header, key))
@@ -194,6 +209,7 @@ def _step_fields(version: SopVersion, values: StepValues, step: SopStep | None) 
         raise FieldErrors(errors)
     return {
         "kegiatan": values.kegiatan, "kelengkapan": values.kelengkapan, "output": values.output,
+        "output_wajib": bool(values.output_wajib and values.output),
         "keterangan": values.keterangan,
         "lane_keys": [key for key in known if key in values.lane_keys],  # in the document's order
         "symbol": values.symbol, "meaning": values.meaning, "waktu_unit": values.waktu_unit,

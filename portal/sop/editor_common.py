@@ -3,6 +3,7 @@ its rows, and the answers the editor gives (the structure, the form again)."""
 from flask import abort, g, url_for
 
 from portal import web
+from portal.auth import pangkat
 from portal.extensions import db
 from portal.sop import editing, forms, queries
 from portal.sop.document import HEADER_LISTS, MEANING_LABELS, REPEAT_LABELS, SYMBOL_LABELS, UNIT_LABELS
@@ -13,7 +14,7 @@ from portal.tenancy.scope import scoped_get
 STRUCTURE = "sop/_editor_structure.html"
 EDITOR_CONTEXT = {
     "HEADER_LISTS": HEADER_LISTS, "SYMBOL_LABELS": SYMBOL_LABELS, "MEANING_LABELS": MEANING_LABELS,
-    "UNIT_LABELS": UNIT_LABELS, "REPEAT_LABELS": REPEAT_LABELS,
+    "UNIT_LABELS": UNIT_LABELS, "REPEAT_LABELS": REPEAT_LABELS, "PANGKAT_CHOICES": pangkat.CHOICES,
     "LANE_KINDS": [(k, KIND_LABELS[LaneKind(k)]) for k in editing.OPD_LANE_KINDS],
 }
 

@@ -36,6 +36,8 @@ def add_step(version_id):
 @rule("tenant:manage_sop")
 def step_row(version_id, step_id):
     version = draft(version_id)
+    if not web.is_fragment_request():  # a full load (bookmark, reload): the editor at the step
+        return web.see_other(editor_url(version) + f"#langkah-{step_id}")
     return _row(version, row_of(version, SopStep, step_id))
 
 
@@ -43,6 +45,8 @@ def step_row(version_id, step_id):
 @rule("tenant:manage_sop")
 def step_form(version_id, step_id):
     version = draft(version_id)
+    if not web.is_fragment_request():
+        return web.see_other(editor_url(version) + f"#langkah-{step_id}")
     return web.render_fragment(STEP_FORM, version=version, step=row_of(version, SopStep, step_id), form=None,
                                **EDITOR_CONTEXT)
 

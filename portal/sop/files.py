@@ -8,6 +8,7 @@ from pathlib import Path
 
 import yaml
 
+from portal.auth import pangkat
 from portal.marked_yaml import MarkedDict, Problem, YamlError, load_text
 from portal.sop.document import (
     HEADER_LISTS,
@@ -91,6 +92,12 @@ def read_sop_text(text: str, name: str, problems: list[Problem]) -> SopDocument 
         doc.steps.append(step)
     if len(problems) > before:
         return None
+    if doc.disahkan_pangkat:
+        kept, problem = pangkat.read(doc.disahkan_pangkat)
+        if problem and not pangkat.is_legacy(doc.disahkan_pangkat):
+            problems.append(Problem(name, signer.line_of("pangkat"), "sop.disahkan_oleh.pangkat", problem))
+            return None
+        doc.disahkan_pangkat = kept
     for message in publish_problems(doc):
         line = raw.line_of("steps")
         if message.startswith("Langkah "):
@@ -102,11 +109,11 @@ def read_sop_text(text: str, name: str, problems: list[Problem]) -> SopDocument 
 
 def _step(f: Fields, raw: MarkedDict, path: str) -> StepDoc:
     f.unknown_keys(raw, {"no", "kegiatan", "lanes", "symbol", "meaning", "kelengkapan", "waktu", "output",
-                         "keterangan", "return_to", "repeat"}, path)
+                         "output_wajib", "keterangan", "return_to", "repeat"}, path)
     waktu = f.mapping(raw, "waktu", f"{path}.waktu")
     f.unknown_keys(waktu, {"amount", "unit"}, f"{path}.waktu")
     amount = None
-    if "amount" in waktu:
+    if waktu.get("amount") is not None:  # null: no Waktu (a Mulai/Selesai step), as to_yaml writes it
         try:
             amount = Decimal(str(waktu["amount"]))
             if not amount.is_finite():
@@ -127,11 +134,23 @@ def _step(f: Fields, raw: MarkedDict, path: str) -> StepDoc:
         waktu_amount=amount,
         waktu_unit=f.choice(waktu, "unit", f"{path}.waktu.unit", [u.value for u in TimeUnit]) or TimeUnit.MENIT,
         output=f.text(raw, "output", f"{path}.output", required=False, max_len=1000),
+        output_wajib=_flag(f, raw, "output_wajib", f"{path}.output_wajib"),
         keterangan=f.text(raw, "keterangan", f"{path}.keterangan", required=False, max_len=1000),
         return_to=f.integer(raw, "return_to", f"{path}.return_to", required=False, minimum=1),
         repeat=(f.choice(raw, "repeat", f"{path}.repeat", [r.value for r in Repeat], required=False)
                 if repeat is not None else None),
     )
+
+
+def _flag(f: Fields, raw: MarkedDict, key: str, path: str) -> bool:
+    """An optional yes/no key (true/false); absent is no."""
+    value = raw.get(key)
+    if value is None:
+        return False
+    if not isinstance(value, bool):
+        f.problem(raw, path, "harus true atau false")
+        return False
+    return value
 
 
 def _plain_amount(amount: Decimal | None):
@@ -163,6 +182,7 @@ def to_yaml(doc: SopDocument) -> str:
                 "kelengkapan": step.kelengkapan,
                 "waktu": {"amount": _plain_amount(step.waktu_amount), "unit": str(step.waktu_unit)},
                 "output": step.output,
+                **({"output_wajib": True} if step.output_wajib else {}),
                 "keterangan": step.keterangan,
                 "return_to": step.return_to,
                 "repeat": step.repeat,

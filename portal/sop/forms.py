@@ -16,7 +16,7 @@ from wtforms import Field, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.capaian.values import AngkaTidakValid, parse_angka
-from portal.form_fields import PostedForm, UploadForm, strip_text
+from portal.form_fields import CheckBox, PostedForm, UploadForm, strip_text
 from portal.sop import editing, paste
 from portal.sop.document import HEADER_LISTS, Meaning, Repeat, Symbol, TimeUnit
 
@@ -64,22 +64,27 @@ class PasteForm(_Upload):
     tabel = StringField(default="")
     nama = StringField(default="")
     sop_id = StringField(default="")  # the SOP the draft revises; empty: a new SOP
-    aksi = StringField(default="")  # "simpan" makes the draft; anything else previews
+    aksi = StringField(default="")  # "simpan" makes the draft, "terbitkan" publishes it too; else a preview
     buat_peran = StringField(default="")
 
     @property
     def save(self) -> bool:
-        return self.aksi.data == "simpan"
+        return self.aksi.data in ("simpan", "terbitkan")
+
+    @property
+    def publish(self) -> bool:
+        return self.aksi.data == "terbitkan"
 
     @property
     def create_lanes(self) -> bool:
         return self.buat_peran.data == "1"
 
     @staticmethod
-    def corrections() -> tuple[dict, dict, dict]:
-        """The preview's corrections: one field per lane and step (kind_<i>, symbol_<no>,
-        meaning_<no>), as many as the table has, so read from the submitted fields."""
-        return paste.corrections(request.form)
+    def corrections(text: str) -> paste.Fixes:
+        """The preview's corrections: fields per lane and step (kind_<i>, nama_pelaksana_<i>,
+        symbol_<no>, meaning_<no>, pelaksana_<no>), as many as the table has, so read from
+        the submitted fields; the lane ticks only when they were made for this `text`."""
+        return paste.corrections(request.form, text)
 
 
 # ---------------------------------------------------------------- the editor
@@ -227,6 +232,7 @@ class StepForm(_EditorForm):
     repeat = StringField(default="", validators=[_one_of(Repeat, "Pilih pengulangan.", blank_ok=True)])
     waktu_amount = WaktuAmount()
     return_to = StringField(default="", filters=[strip_text])
+    output_wajib = CheckBox(default=False)
 
     def clean(self) -> editing.StepValues:
         self._checked()
@@ -234,4 +240,4 @@ class StepForm(_EditorForm):
             kegiatan=self.kegiatan.data, kelengkapan=self.kelengkapan.data, output=self.output.data,
             keterangan=self.keterangan.data, lane_keys=self.lanes.data, symbol=self.symbol.data,
             meaning=self.meaning.data, waktu_unit=self.waktu_unit.data, waktu_amount=self.waktu_amount.data,
-            repeat=self.repeat.data or None, return_to=self.return_to.data)
+            repeat=self.repeat.data or None, return_to=self.return_to.data, output_wajib=self.output_wajib.data)

@@ -1,6 +1,7 @@
 """The coordinator's SOP library (templates on the province), cloning, import and export."""
 from sqlalchemy import select
 
+from portal.audit import services as audit
 from portal.extensions import db
 from portal.marked_yaml import Problem
 from portal.sop import files, services
@@ -91,4 +92,8 @@ def import_document(tenant: Tenant, doc: SopDocument, user) -> SopVersion:
               is_template=tenant.level == Level.PROVINSI)
     db.session.add(sop)
     db.session.flush()
-    return services.new_version(sop, doc, user.id if user else None)
+    version = services.new_version(sop, doc, user.id if user else None)
+    db.session.flush()
+    audit.record(tenant, user, "sop.impor", "sop_version", version.id,
+                 new=f"{doc.nama}: {len(doc.lanes)} pelaksana, {len(doc.steps)} langkah (berkas YAML)")
+    return version

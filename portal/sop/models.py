@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -164,6 +165,8 @@ class SopStep(EditTracked, db.Model):
     waktu_amount: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
     waktu_unit: Mapped[str] = mapped_column(String(12), default=TimeUnit.MENIT.value)
     output: Mapped[str] = mapped_column(Text, default="")
+    # The Output is a record to keep, not a file to upload, unless the SOP says "wajib".
+    output_wajib: Mapped[bool] = mapped_column(default=False, server_default=false())
     keterangan: Mapped[str] = mapped_column(Text, default="")
     # Keys of the SopLane rows doing this step (one or more), in lane order.
     lane_keys: Mapped[list] = mapped_column(JSON, default=list)

@@ -3,10 +3,15 @@ XLSX sheet: No, Kegiatan, one column per Pelaksana, Kelengkapan, Waktu, Output,
 Keterangan. Pure: text in, an SopDocument and its problems out.
 
 What the table does not say is guessed and shown in the preview to be corrected there:
-each lane's kind (from its name), each step's symbol (first Mulai, last Selesai, a
-question or a "Tidak → langkah n" a Keputusan) and meaning (collect, review, sign).
+each lane's name (a header in capitals is offered in title case, "KA. DINAS" as "Kepala
+Dinas") and kind (from its name), each step's lanes (an SOP AP draws its flowchart shapes
+in the lane cells, and Word copies a drawn shape as nothing: a step without a mark becomes
+a draft step listed as still needing its lanes, ticked in the preview or the editor), its
+symbol (first Mulai, last Selesai, a question or a "Tidak → langkah n" a Keputusan) and
+meaning (collect, review, sign). A row that holds only the flowchart's terminator ("Mulai",
+"Selesai") is the flowchart's start or end, not a task: it marks the step beside it.
 """
-import csv
+import hashlib
 import io
 import re
 from dataclasses import dataclass, field
@@ -31,6 +36,32 @@ UNITS = {"menit": TimeUnit.MENIT, "mnt": TimeUnit.MENIT, "jam": TimeUnit.JAM, "h
          "hr": TimeUnit.HARI, "hari kerja": TimeUnit.HARI_KERJA, "hk": TimeUnit.HARI_KERJA}
 RETURN = re.compile(r"tidak.{0,40}?(?:kembali\s+)?ke\s+(?:langkah\s+|no\.?\s*|nomor\s+)?(\d+)", re.I)
 SYMBOL_WORDS = {"mulai": Symbol.MULAI, "selesai": Symbol.SELESAI, "keputusan": Symbol.KEPUTUSAN, "◇": Symbol.KEPUTUSAN}
+# A row holding nothing but one of these is the flowchart's terminator, not a step.
+TERMINATORS = {"mulai": Symbol.MULAI, "start": Symbol.MULAI, "awal": Symbol.MULAI,
+               "selesai": Symbol.SELESAI, "end": Symbol.SELESAI, "finish": Symbol.SELESAI, "akhir": Symbol.SELESAI,
+               "stop": Symbol.SELESAI}
+# Header abbreviations written out when a capitalised lane name is offered in title case.
+ABBREVIATIONS = {"ka": "Kepala", "kep": "Kepala", "sek": "Sekretaris", "sekr": "Sekretaris", "kasubag": "Kasubbag",
+                 "kasubbag": "Kasubbag", "kabid": "Kabid", "kasi": "Kasi", "kasie": "Kasi", "subag": "Subbag",
+                 "subbag": "Subbag", "bid": "Bidang", "fung": "Fungsional"}
+ACRONYMS = {"jf", "jft", "jfu", "sakip", "opd", "upt", "uptd", "pd", "tu", "skpd", "sdm", "pns", "asn", "it", "ti",
+            "bpkad", "bappeda", "ppk", "pptk", "lkjip", "pk"}
+SMALL_WORDS = {"dan", "atau", "dari", "di", "ke", "pada", "untuk", "yang"}
+
+
+@dataclass
+class Fixes:
+    """What the coordinator corrected in the preview: lane index -> kind / name; step
+    number -> symbol / meaning / lane indexes ticked. `ticked` says the lane check boxes
+    were shown for this very table (then they, not the table's marks, say who does what)."""
+
+    kinds: dict[int, str] = field(default_factory=dict)
+    names: dict[int, str] = field(default_factory=dict)
+    symbols: dict[int, str] = field(default_factory=dict)
+    meanings: dict[int, str] = field(default_factory=dict)
+    lanes: dict[int, list[int]] = field(default_factory=dict)
+    wajib: set[int] = field(default_factory=set)  # steps whose Output must be uploaded
+    ticked: bool = False
 
 
 @dataclass
@@ -38,6 +69,52 @@ class Pasted:
     doc: SopDocument
     problems: list[str] = field(default_factory=list)    # stop the draft from being made
     warnings: list[str] = field(default_factory=list)    # to fix before publishing
+    notes: list[str] = field(default_factory=list)       # what was read differently from the table
+    unmarked: list[int] = field(default_factory=list)    # steps without a lane: tick them
+    fingerprint: str = ""                                # of the table the preview's ticks belong to
+
+
+def fingerprint(text: str) -> str:
+    """Names the pasted table, so ticks made in a preview never land on another table."""
+    rows = rows_from_text(text)
+    return hashlib.sha256(repr(rows).encode()).hexdigest()[:16]
+
+
+def offered_name(name: str) -> str:
+    """A lane name as the portal offers it: a header in capitals in title case, its
+    abbreviation dots dropped ("KA. DINAS" -> "Kepala Dinas", "JF PERENCANA" -> "JF
+    Perencana"); a name already in mixed case as written."""
+    name = re.sub(r"\s+", " ", (name or "").strip().rstrip(":").strip())
+    if not name or any(c.islower() for c in name):
+        return name
+    words = []
+    for i, word in enumerate(re.split(r"(?<=\.)|\s+", name)):
+        bare = word.strip().rstrip(".").strip()
+        if not bare:
+            continue
+        low = bare.lower()
+        if low in ABBREVIATIONS and (word.strip().endswith(".") or low in ("kasubag", "kasubbag", "kabid", "kasi")):
+            words.append(ABBREVIATIONS[low])
+        elif low in ACRONYMS:
+            words.append(bare.upper())
+        elif low in SMALL_WORDS and i:
+            words.append(low)
+        else:
+            words.append("-".join(part[:1].upper() + part[1:].lower() for part in bare.split("-")))
+    return " ".join(words)
+
+
+def terminator_of(row: list[str]) -> str | None:
+    """The symbol of a row that holds only the flowchart's terminator word (its number,
+    if any, aside), else None."""
+    cells = [c.strip().strip(".").lower() for c in row if c.strip()]
+    if cells and cells[0].isdigit():
+        cells = cells[1:]
+    cells = [c for c in cells if len(c) > 1]  # a mark (X, √) beside it changes nothing
+    words = set(cells)
+    if len(words) == 1:
+        return TERMINATORS.get(words.pop())
+    return None
 
 
 def guess_kind(name: str) -> str:
@@ -76,7 +153,7 @@ def parse_waktu(text: str) -> tuple[Decimal | None, str, str | None]:
 
 def rows_from_text(text: str) -> list[list[str]]:
     """Tab-separated rows; Excel quotes cells that hold line breaks."""
-    return [[cell.strip() for cell in row] for row in csv.reader(io.StringIO(text or ""), delimiter="\t")]
+    return safe_files.csv_rows(text, delimiter="\t")
 
 
 def rows_from_xlsx(data: bytes) -> list[list[str]]:
@@ -112,11 +189,15 @@ def _cell(row: list[str], index: int) -> str:
 
 
 def parse_rows(rows: list[list[str]], nama: str, kinds: dict[int, str] | None = None,
-               symbols: dict[int, str] | None = None, meanings: dict[int, str] | None = None) -> Pasted:
-    """kinds / symbols / meanings: corrections from the preview (lane index, step number)."""
-    kinds, symbols, meanings = kinds or {}, symbols or {}, meanings or {}
+               symbols: dict[int, str] | None = None, meanings: dict[int, str] | None = None,
+               fixes: Fixes | None = None) -> Pasted:
+    """kinds / symbols / meanings (or all of `fixes`): corrections from the preview (lane
+    index, step number)."""
+    fixes = fixes or Fixes()
+    kinds = {**fixes.kinds, **(kinds or {})}
+    symbols, meanings = {**fixes.symbols, **(symbols or {})}, {**fixes.meanings, **(meanings or {})}
     doc = SopDocument(nama=(nama or "").strip())
-    result = Pasted(doc)
+    result = Pasted(doc, fingerprint=hashlib.sha256(repr(rows).encode()).hexdigest()[:16])
     header = _header(rows)
     if header is None:
         result.problems.append("Baris judul tabel tidak ditemukan: salin tabel beserta judul kolomnya "
@@ -125,7 +206,8 @@ def parse_rows(rows: list[list[str]], nama: str, kinds: dict[int, str] | None = 
     start, cols = header
     taken: set = set()
     for i, column in enumerate(cols["lanes"]):
-        name = _cell(rows[start], column)
+        header_name = _cell(rows[start], column)
+        name = (fixes.names.get(i) or "").strip()[:200] or offered_name(header_name)
         if not name:
             result.problems.append(f"Kolom pelaksana ke-{i + 1} tidak bernama.")
             continue
@@ -137,9 +219,13 @@ def parse_rows(rows: list[list[str]], nama: str, kinds: dict[int, str] | None = 
         result.problems.append("Tabel tidak memiliki kolom pelaksana di antara Kegiatan dan Kelengkapan.")
     lane_of_column = dict(zip(cols["lanes"], doc.lanes, strict=False))
     raw_steps: list[tuple[int, list[str]]] = []
+    terminators: list[tuple[int, str, int]] = []  # (line, symbol, steps read before it)
     for number, row in enumerate(rows[start + 1:], start=start + 2):
         first = _cell(row, 0).rstrip(".")
-        if first.isdigit():
+        ends = terminator_of(row)
+        if ends:
+            terminators.append((number, ends, len(raw_steps)))
+        elif first.isdigit():
             raw_steps.append((number, list(row)))
         elif any(row) and raw_steps:  # a cell that went on to the next line
             previous = raw_steps[-1][1]
@@ -148,18 +234,39 @@ def parse_rows(rows: list[list[str]], nama: str, kinds: dict[int, str] | None = 
                     previous[c] = f"{previous[c]} {text}".strip()
     if not raw_steps:
         result.problems.append("Tidak ada baris langkah (baris yang diawali nomor).")
+    # The table's own numbers ("Tidak: kembali ke langkah 3") -> the steps' positions.
+    position_of = {int(_cell(row, 0).rstrip(".")): p for p, (_, row) in enumerate(raw_steps, start=1)}
+    forced = {}
+    for line, symbol, before in terminators:
+        if not raw_steps:
+            continue
+        if symbol == Symbol.MULAI and before == 0:
+            forced[1] = symbol
+            result.notes.append(f"Baris {line} ({SYMBOL_WORDS_LABEL[symbol]}) dibaca sebagai terminator bagan alir, "
+                                "bukan langkah: langkah 1 menjadi awal alur.")
+        elif symbol == Symbol.SELESAI and before == len(raw_steps):
+            forced[len(raw_steps)] = symbol
+            result.notes.append(f"Baris {line} ({SYMBOL_WORDS_LABEL[symbol]}) dibaca sebagai terminator bagan alir, "
+                                f"bukan langkah: langkah {len(raw_steps)} menjadi akhir alur.")
+        else:
+            result.notes.append(f"Baris {line} ({SYMBOL_WORDS_LABEL[symbol]}) di tengah tabel diabaikan: "
+                                "terminator hanya di awal atau akhir alur.")
     for position, (line, row) in enumerate(raw_steps, start=1):
         marks = {c: _cell(row, c) for c in lane_of_column if _cell(row, c)}
-        lanes = [lane_of_column[c].key for c in marks]
+        if fixes.ticked:  # the preview's check boxes say who does the step
+            chosen = set(fixes.lanes.get(position, []))
+            lanes = [lane.key for i, lane in enumerate(doc.lanes) if i in chosen]
+        else:
+            lanes = [lane_of_column[c].key for c in marks]
         if not lanes:
-            result.problems.append(f"Langkah {position} (baris {line}): tidak ada pelaksana yang ditandai.")
+            result.unmarked.append(position)
         amount, unit, problem = parse_waktu(_cell(row, cols["waktu"]))
         if problem:
             result.problems.append(f"Langkah {position} (baris {line}): {problem}.")
         kegiatan, keterangan = _cell(row, cols["kegiatan"]), _cell(row, cols["keterangan"])
         mark_text = " ".join(marks.values()).lower()
         back = RETURN.search(keterangan) or RETURN.search(kegiatan)
-        symbol = next((s for word, s in SYMBOL_WORDS.items() if word in mark_text), None)
+        symbol = forced.get(position) or next((s for word, s in SYMBOL_WORDS.items() if word in mark_text), None)
         if symbol is None:
             symbol = (Symbol.MULAI if position == 1 else Symbol.SELESAI if position == len(raw_steps)
                       else Symbol.KEPUTUSAN if back or kegiatan.endswith("?") else Symbol.PROSES)
@@ -169,12 +276,20 @@ def parse_rows(rows: list[list[str]], nama: str, kinds: dict[int, str] | None = 
             meaning=meanings.get(position) or _meaning(kegiatan, symbol),
             kelengkapan=_cell(row, cols["kelengkapan"]), waktu_amount=amount, waktu_unit=unit,
             output=_cell(row, cols["output"]), keterangan=keterangan,
-            return_to=int(back.group(1)) if back and symbol == Symbol.KEPUTUSAN else None))
+            output_wajib=position in fixes.wajib and bool(_cell(row, cols["output"])),
+            return_to=(position_of.get(int(back.group(1)), int(back.group(1)))
+                       if back and symbol == Symbol.KEPUTUSAN else None)))
     if not doc.nama:
         result.problems.append("Isi nama SOP.")
     if not result.problems:
-        result.warnings = publish_problems(doc)
+        unmarked = set(result.unmarked)
+        # One line for the unmarked steps (above the table) instead of one a step.
+        result.warnings = [w for w in publish_problems(doc)
+                           if not (w.endswith(": belum ada pelaksana.") and int(w.split()[1].rstrip(":")) in unmarked)]
     return result
+
+
+SYMBOL_WORDS_LABEL = {Symbol.MULAI: "Mulai", Symbol.SELESAI: "Selesai"}
 
 
 def _meaning(kegiatan: str, symbol: str) -> str:
@@ -188,14 +303,26 @@ def _meaning(kegiatan: str, symbol: str) -> str:
     return Meaning.MANUAL.value
 
 
-def corrections(form) -> tuple[dict, dict, dict]:
-    """The preview's corrections: kind_<lane index>, symbol_<step no>, meaning_<step no>."""
-    def pick(prefix, allowed):
+def corrections(form, text: str = "") -> Fixes:
+    """The preview's corrections: kind_<lane index>, nama_pelaksana_<lane index>,
+    symbol_<step no>, meaning_<step no>, pelaksana_<step no> (lane indexes ticked; read
+    only when `centang` names this very table)."""
+    def pick(prefix, allowed=None):
         out = {}
         for name, value in form.items():
-            if name.startswith(prefix) and name[len(prefix):].isdigit() and value in allowed:
+            if name.startswith(prefix) and name[len(prefix):].isdigit() and (allowed is None or value in allowed):
                 out[int(name[len(prefix):])] = value
         return out
     opd_kinds = {k.value for k, level in KIND_LEVEL.items() if level == Level.OPD}
-    return (pick("kind_", opd_kinds), pick("symbol_", {s.value for s in Symbol}),
-            pick("meaning_", {m.value for m in Meaning}))
+    ticked = bool(text) and form.get("centang", "") == fingerprint(text)
+    lanes, wajib = {}, set()
+    if ticked:
+        for name in form:
+            if name.startswith("pelaksana_") and name[10:].isdigit():
+                lanes[int(name[10:])] = [int(v) for v in form.getlist(name) if v.isdigit()]
+            if name.startswith("wajib_") and name[6:].isdigit() and form.get(name) == "1":
+                wajib.add(int(name[6:]))
+    return Fixes(kinds=pick("kind_", opd_kinds), names=pick("nama_pelaksana_"),
+                 symbols=pick("symbol_", {s.value for s in Symbol}),
+                 meanings=pick("meaning_", {m.value for m in Meaning}),
+                 lanes=lanes, wajib=wajib, ticked=ticked)

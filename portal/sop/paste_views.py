@@ -36,8 +36,7 @@ def paste_():
         rows = paste.rows_from_xlsx(upload.read())
         # The preview carries the sheet on as tab-separated text: one path from here on.
         text = "\n".join("\t".join(c.replace("\t", " ").replace("\n", " ") for c in row) for row in rows)
-    kinds, symbols, meanings = form.corrections()
-    pasted = paste.parse_rows(paste.rows_from_text(text), form.nama.data or "", kinds, symbols, meanings)
+    pasted = paste.parse_rows(paste.rows_from_text(text), form.nama.data or "", fixes=form.corrections(text))
     target = None
     if form.sop_id.data:
         target = queries.own_sop(g.tenant, form.sop_id.data)
@@ -50,8 +49,24 @@ def paste_():
         db.session.rollback()
         pasted.problems.append(str(error))
         return _form_page(form, 422, pasted=pasted, tabel=text, target=target)
+    if form.publish:
+        # One submission from the table to a published version, when nothing is missing;
+        # otherwise the draft stays and the editor lists what stops it.
+        db.session.flush()
+        try:
+            services.publish(version, current_user.id)
+        except services.SopError as error:
+            db.session.commit()
+            flash(f"Draf SOP {version.nama} versi {version.number} dibuat dari tabel, tetapi belum dapat "
+                  "diterbitkan: " + " ".join(error.problems or [error.message]), "error")
+            return web.see_other(url_for("sop.editor", version_id=version.id))
+        db.session.commit()
+        flash(f"SOP {version.nama} versi {version.number} diterbitkan dari tabel.", "info")
+        return web.see_other(url_for("sop.document", version_id=version.id))
     db.session.commit()
-    flash(f"Draf SOP {version.nama} versi {version.number} dibuat dari tabel.", "info")
+    missing = (f" Pelaksana belum ditandai pada langkah {', '.join(map(str, pasted.unmarked))}: lengkapi di editor "
+               "sebelum diterbitkan." if pasted.unmarked else "")
+    flash(f"Draf SOP {version.nama} versi {version.number} dibuat dari tabel.{missing}", "info")
     return web.see_other(url_for("sop.editor", version_id=version.id))
 
 

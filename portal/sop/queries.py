@@ -3,10 +3,22 @@ from flask import abort
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.sop.models import Sop, SopVersion
+from portal.sop.models import Sop, SopVersion, VersionStatus
 from portal.tenancy.lanes import Capability
 from portal.tenancy.scope import scoped_get
 from portal.tenancy.services import capabilities, chain
+
+
+def awaiting_approval(tenant_ids) -> list[SopVersion]:
+    """Published versions of these tenants' own SOPs (not templates) that their Kepala has
+    not approved yet ("Disahkan oleh"): no cycle starts under them until then."""
+    if not tenant_ids:
+        return []
+    return list(db.session.scalars(
+        select(SopVersion).join(Sop, Sop.id == SopVersion.sop_id)
+        .where(SopVersion.tenant_id.in_(list(tenant_ids)), SopVersion.status == VersionStatus.PUBLISHED,
+               SopVersion.approved_at.is_(None), Sop.is_template.is_(False))
+        .order_by(SopVersion.published_at, SopVersion.id)))
 
 
 def own_sop(tenant, sop_id) -> Sop:

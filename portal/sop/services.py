@@ -4,6 +4,7 @@ from datetime import date, datetime
 
 from sqlalchemy import func, select
 
+from portal import clock
 from portal.audit import services as audit
 from portal.auth.models import Membership, User
 from portal.columns import utcnow
@@ -43,6 +44,7 @@ def to_document(version: SopVersion) -> SopDocument:
                 waktu_amount=step.waktu_amount,
                 waktu_unit=step.waktu_unit,
                 output=step.output,
+                output_wajib=step.output_wajib,
                 keterangan=step.keterangan,
                 return_to=numbers.get(step.return_to_id),
                 repeat=step.repeat,
@@ -66,6 +68,7 @@ def fill_version(version: SopVersion, doc: SopDocument) -> None:
             tenant_id=version.tenant_id, position=position, kegiatan=step_doc.kegiatan,
             symbol=str(step_doc.symbol), meaning=str(step_doc.meaning), kelengkapan=step_doc.kelengkapan,
             waktu_amount=step_doc.waktu_amount, waktu_unit=str(step_doc.waktu_unit), output=step_doc.output,
+            output_wajib=bool(step_doc.output_wajib and step_doc.output.strip()),
             keterangan=step_doc.keterangan, lane_keys=list(step_doc.lanes), repeat=step_doc.repeat,
         )
         version.steps.append(step)
@@ -205,7 +208,7 @@ def revise(published: SopVersion, user_id: int | None) -> SopVersion:
     if existing is not None:
         raise SopError(f"Sudah ada draf revisi (versi {existing.number}); lanjutkan draf itu.")
     doc = to_document(published)
-    doc.tanggal_revisi = date.today()
+    doc.tanggal_revisi = clock.today()  # WIB: a revision at 06.00 WIB is dated today
     return new_version(published.sop, doc, user_id, based_on=published)
 
 

@@ -9,6 +9,7 @@ import re
 
 from sqlalchemy import func, select
 
+from portal import rls
 from portal.audit import services as audit
 from portal.auth.models import Membership
 from portal.extensions import db
@@ -39,7 +40,8 @@ def _slug(slug: str, tenant: Tenant | None = None) -> str:
     if not SLUG.match(slug) or len(slug) > 80:
         raise Invalid(f"Slug {slug!r} tidak valid: gunakan huruf kecil, angka dan tanda hubung "
                       "(contoh: dinas-kesehatan).")
-    other = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
+    with rls.across_tenants():  # slugs are one namespace for every tenant
+        other = db.session.scalar(select(Tenant).where(Tenant.slug == slug))
     if other is not None and other is not tenant:
         raise Invalid(f"Slug {slug!r} sudah dipakai oleh {other.name}.")
     return slug
@@ -68,7 +70,10 @@ def create_tenant(parent: Tenant | None, actor, level: Level | str, name: str, s
     kind = (kind or "").strip()
     if level == Level.PEMDA and kind not in PEMDA_KINDS:
         raise Invalid("Jenis pemerintah daerah harus kabupaten atau kota.")
-    tenant = Tenant(level=level.value, parent=parent, name=name, slug=_slug(slug or slugify(name)),
+    slug = _slug(slug or slugify(name))
+    # The new tenant joins the request's scope before it is written: its row and its
+    # audit entry lie outside any scope the access check could have given (PostgreSQL).
+    tenant = Tenant(id=rls.new_tenant_id(), level=level.value, parent=parent, name=name, slug=slug,
                     kind=kind[:30], short_name=(short_name or "").strip()[:60], file_slug=file_slug)
     _mark(tenant, actor)
     db.session.add(tenant)
@@ -172,9 +177,10 @@ def lane_kinds_for(tenant: Tenant) -> list[tuple[str, str]]:
 
 
 def _privileged_kind_refusal(tenant: Tenant, actor, kinds) -> None:
-    """Changing a lane into or out of a kind that signs or administers is for an
-    administrator above the tenant: otherwise a Perencana could turn a lane into a Kepala
-    and sign. (Creating such a lane is harmless: granting it is checked the same way.)"""
+    """Making a lane of a kind that signs or administers, or changing a lane into or out
+    of such a kind, is for an administrator above the tenant: otherwise a Perencana could
+    make (or turn a lane into) a Kepala. Checked here, in the services every route and
+    the loader call, so no route can forget it."""
     if set(kinds) & PRIVILEGED_KINDS and not administers_from_above(actor, tenant):
         raise Refused("Peran yang menandatangani atau mengelola instansi (misalnya Kepala) hanya dapat dibuat "
                       "atau diubah jenisnya oleh admin pemda atau koordinator provinsi.")
@@ -184,6 +190,7 @@ def create_lane(tenant: Tenant, actor, name: str, kind: str, key: str = "") -> L
     name = _name(name, "Nama peran")
     if kind not in dict(lane_kinds_for(tenant)):
         raise Invalid(f"Jenis peran {kind!r} tidak dapat dipakai di {tenant.level_label.lower()}.")
+    _privileged_kind_refusal(tenant, actor, {kind})
     if any(lane.name.lower() == name.lower() for lane in tenant.lanes):
         raise Invalid(f"Peran {name!r} sudah ada.")
     key = key or slugify(name)[:50] or kind
@@ -217,18 +224,23 @@ def update_lane(lane: Lane, actor, name: str, kind: str) -> None:
             _mark(lane, actor)
 
 
-def lanes_from_sop(tenant: Tenant, actor, version) -> list[Lane]:
-    """Create the tenant's lanes an SOP names but the tenant lacks. Permissions follow
-    the kind, so a kind the tenant already has counts as held: its 'Kadis' (kepala)
-    stands for the SOP's 'Kepala Dinas'."""
+def lanes_from_sop(tenant: Tenant, actor, version) -> tuple[list[Lane], list[str]]:
+    """Create the tenant's lanes an SOP names but the tenant lacks; returns those made
+    and the names of those left to an administrator above (a Kepala lane, when the actor
+    is the OPD's own Perencana). Permissions follow the kind, so a kind the tenant
+    already has counts as held: its 'Kadis' (kepala) stands for the SOP's 'Kepala Dinas'."""
     names = {lane.name.lower() for lane in tenant.lanes}
     kinds = {lane.kind for lane in tenant.lanes}
-    made = []
+    made, left = [], []
+    from_above = administers_from_above(actor, tenant)
     for sop_lane in version.lanes:
         if (sop_lane.name.lower() in names or sop_lane.kind in kinds
                 or sop_lane.kind not in dict(lane_kinds_for(tenant))):
             continue
+        if sop_lane.kind in PRIVILEGED_KINDS and not from_above:
+            left.append(sop_lane.name)
+            continue
         kinds.add(sop_lane.kind)
         made.append(create_lane(tenant, actor, sop_lane.name, sop_lane.kind, key=sop_lane.key))
         names.add(sop_lane.name.lower())
-    return made
+    return made, left

@@ -97,12 +97,14 @@ def switchable_tenants(user: User) -> list[Tenant]:
 
 
 def people_of(tenant: Tenant) -> list[Membership]:
-    """Memberships of a tenant, lane order, for the tenant page."""
+    """Memberships of a tenant, lane order, for the tenant page (platform admins are no
+    tenant's people: never listed or counted)."""
     return list(
         db.session.scalars(
             select(Membership)
             .join(Lane, Lane.id == Membership.lane_id)
-            .where(Membership.tenant_id == tenant.id)
+            .join(User, User.id == Membership.user_id)
+            .where(Membership.tenant_id == tenant.id, User.is_platform_admin.is_(False))
             .order_by(Lane.position, Membership.id)
         )
     )

@@ -4,6 +4,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 
+from portal import rls
 from portal.extensions import db
 from portal.tenantfiles.apply import ApplyError, apply_bundle
 from portal.tenantfiles.reader import read_folder
@@ -17,6 +18,11 @@ def load_folder(folder: str):
     bundle, problems = read_folder(folder)
     if problems:
         return None, [str(p) for p in problems]
+    with rls.across_tenants():  # the loader writes every tenant of the folder
+        return _apply(bundle)
+
+
+def _apply(bundle):
     try:
         report = apply_bundle(bundle)
         db.session.commit()

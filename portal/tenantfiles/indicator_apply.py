@@ -117,10 +117,13 @@ def _apply_values(spec: IndikatorSpec, ind: Indikator, users, where, report) -> 
 def _apply_programs(sset: SetSpec, tenant, tset, where, report) -> None:
     rows = {p.kode: p for p in db.session.scalars(select(ProgramKegiatan).where(
         ProgramKegiatan.tenant_id == tenant.id, ProgramKegiatan.set_id == tset.id))}
+    sasaran_ids = dict(db.session.execute(select(Sasaran.kode, Sasaran.id).where(
+        Sasaran.tenant_id == tenant.id, Sasaran.set_id == tset.id)).all())
     for position, spec in enumerate(sset.programs, start=1):
         parent = rows[spec.parent] if spec.parent else None
         values = dict(spec.values, nama=spec.nama, position=position, parent_id=parent.id if parent else None,
-                      level="kegiatan" if parent else "program")
+                      level="kegiatan" if parent else "program",
+                      sasaran_id=sasaran_ids.get(spec.sasaran) if spec.sasaran else None)
         row = rows.get(spec.kode)
         if row is None:
             row = ProgramKegiatan(tenant_id=tenant.id, set_id=tset.id, kode=spec.kode, **values)

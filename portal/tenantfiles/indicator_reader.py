@@ -61,6 +61,7 @@ class ProgramSpec:
     nama: str
     values: dict                      # pagu, realisasi_tw1..4
     parent: str | None = None
+    sasaran: str | None = None        # kode of the sasaran strategis a program serves
 
 
 @dataclass
@@ -158,8 +159,13 @@ def _read_file(f: Fields, data: MarkedDict, opd, emails: set[str]) -> IndicatorF
                 if ind:
                     sasaran.indikator.append(ind)
             sset.sasaran.append(sasaran)
+        kodes = {s.kode for s in sset.sasaran}
         for j, p_raw in enumerate(f.items(raw, "program", f"{path}.program")):
-            sset.programs.extend(_program(f, p_raw, f"{path}.program[{j + 1}]", None, seen))
+            programs = _program(f, p_raw, f"{path}.program[{j + 1}]", None, seen)
+            if programs and programs[0].sasaran and programs[0].sasaran not in kodes:
+                f.problem(p_raw, f"{path}.program[{j + 1}].sasaran",
+                          f"sasaran {programs[0].sasaran} tidak ada pada set tahun ini")
+            sset.programs.extend(programs)
         spec.sets.append(sset)
     return spec
 
@@ -337,7 +343,7 @@ def _program(f: Fields, raw, path: str, parent: str | None, seen: dict) -> list[
     if not isinstance(raw, MarkedDict):
         f.problems.append(Problem(f.file, getattr(raw, "line", 0), path, "harus berupa pemetaan"))
         return []
-    allowed = {"kode", "nama", "pagu", "realisasi"} | ({"kegiatan"} if parent is None else set())
+    allowed = {"kode", "nama", "pagu", "realisasi"} | ({"kegiatan", "sasaran"} if parent is None else set())
     f.unknown_keys(raw, allowed, path)
     values = {"pagu": _number(f, raw, "pagu", f"{path}.pagu", places=2)}
     spent = raw.get("realisasi") or []
@@ -349,6 +355,8 @@ def _program(f: Fields, raw, path: str, parent: str | None, seen: dict) -> list[
                                              places=2) if n <= len(spent) else None
     spec = ProgramSpec(f.text(raw, "kode", f"{path}.kode", max_len=40), f.text(raw, "nama", f"{path}.nama",
                                                                                 max_len=500), values, parent)
+    if parent is None and raw.get("sasaran") is not None:
+        spec.sasaran = f.text(raw, "sasaran", f"{path}.sasaran", max_len=30)
     _unique(f, raw, f"{path}.kode", spec.kode, seen, "program")
     out = [spec]
     for i, k_raw in enumerate(f.items(raw, "kegiatan", f"{path}.kegiatan") if parent is None else []):

@@ -34,11 +34,14 @@ def _download(page, path_dir, jenis: str):
 
 def _signed_capaian(sheet) -> dict[str, str]:
     """Kode -> capaian as the Realisasi page prints it, of the rows whose status is Disahkan."""
-    head = next(c.row for c in sheet["A"] if c.value == "No")
+    head = next(c.row for c in sheet["A"] if c.value in ("No", "Perangkat Daerah"))
     columns = {c.value: c.column_letter for c in sheet[head] if c.value}
     kode, capaian, status = columns["Kode"], columns["Capaian s.d. TW II (%)"], columns["Status"]
+    opd = columns.get("Perangkat Daerah")
     out = {}
     for r in range(head + 2, sheet.max_row + 1):
+        if opd and "Kesehatan" not in str(sheet[f"{opd}{r}"].value):
+            continue
         if sheet[f"{status}{r}"].value == "Disahkan":
             value = sheet[f"{capaian}{r}"].value
             out[sheet[f"{kode}{r}"].value] = (f"{format_angka(Decimal(repr(value)))}%"
@@ -72,7 +75,7 @@ def test_kepala_downloads_the_signed_formulir_and_coordinator_the_province(live_
         kepala.get_by_test_id("export-submit").click()
     path = tmp_path / info.value.suggested_filename
     info.value.save_as(path)
-    sheet = openpyxl.load_workbook(path, data_only=True)["Formulir"]
+    sheet = openpyxl.load_workbook(path, data_only=True)["Data pengukuran"]
     head = next(c.row for c in sheet["A"] if c.value == "No")
     columns = {c.value: c.column_letter for c in sheet[head] if c.value}
     kode, capaian = columns["Kode"], columns["Capaian s.d. TW II (%)"]
@@ -92,8 +95,8 @@ def test_kepala_downloads_the_signed_formulir_and_coordinator_the_province(live_
     path = _download(admin, tmp_path, "pemda")
     book = openpyxl.load_workbook(path, data_only=True)
     assert book.sheetnames[:2] == ["Aturan capaian", "Ringkasan"]
-    dinkes = next(book[name] for name in book.sheetnames[2:] if "Kesehatan" in name or "Dinkes" in name)
-    assert _signed_capaian(dinkes) == signed_screen
+    assert any("Kesehatan" in name for name in book.sheetnames[2:])  # the OPD's Formulir
+    assert _signed_capaian(book["Data pengukuran"]) == signed_screen
 
     worker = queue.ThreadedWorker(app)
     worker.start()
