@@ -102,6 +102,7 @@ def save(periode_id, indikator_id):
     # Who may: here (403). Whether a cycle holds the value (submitted, signed): checked by
     # save_realisasi under the cycle's lock, a 409 naming who did it.
     require_editable(period, ind, lock=None)
+    services.hold(ind, period.triwulan)  # first: no plausibility question about a value that cannot be saved
     form = forms.RealisasiForm()
     values, errors = forms.read_realisasi(form.typed(), ind)
     revision = form.loaded_revision

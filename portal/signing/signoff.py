@@ -34,6 +34,9 @@ def sign(task: CycleTask, user, seen: str, now: datetime | None = None) -> None:
     whichever door, signs exactly what was shown."""
     now = now or utcnow()
     locking.lock(task.cycle)
+    if task.cycle.locked:  # someone signed first: name that sign-off
+        raise locking.changed(f"Data siklus ini sudah disahkan (revisi {task.cycle.revision}).", task.cycle,
+                              "cycle", task.cycle.id)
     engine.require_current(task)
     lanes = engine.acting_lanes(user, task)
     if task.step.meaning != Meaning.SIGN:
