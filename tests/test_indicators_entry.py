@@ -183,7 +183,7 @@ def test_second_saver_is_told_who_changed_what(app, w):
     response = save(sari, w, "positif", {"nilai": "86", "tindak_lanjut": "Catatan Sari"})
     html = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert re.search(r"Nilai ini sudah diubah oleh Budi Santoso \(12,5\) pada \d+ \w{3} \d{4} \d\d\.\d\d WIB\. "
+    assert re.search(r"Nilai ini sudah diubah oleh Budi Santoso \(85,5\) pada \d+ \w{3} \d{4} \d\d\.\d\d WIB\. "
                      r"Periksa lalu simpan lagi\.", html)
     assert 'value="86"' in html and "Catatan Sari" in html       # nothing she typed is lost
     assert values(app, w["ids"]["positif"])[2][0] == Decimal("85.5")  # nothing overwritten
