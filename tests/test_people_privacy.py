@@ -118,10 +118,7 @@ def test_a_sheet_is_checked_within_itself_every_bad_row_named(app, client):
         assert db.session.scalar(select(func.count(JoinInvitation.id))) == 0
 
 
-def test_link_pages_are_not_cached_and_tokens_stay_out_of_the_werkzeug_log(app, monkeypatch):
-    # Alembic's logging setup (the PostgreSQL half migrates in this process) disables the
-    # loggers that existed before it, werkzeug's among them; a server never migrates.
-    monkeypatch.setattr(logging.getLogger("werkzeug"), "disabled", False)
+def test_link_pages_are_not_cached_and_tokens_stay_out_of_the_werkzeug_log(app):
     slug = _two_pemdas(app)
     with app.app_context():
         perencana = db.session.scalar(select(User).where(User.email == "perencana@a.test"))

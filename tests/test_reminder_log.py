@@ -24,10 +24,7 @@ def app_config():
             "MAIL_DEFAULT_SENDER": "portal@sakip.test", "PORTAL_URL": "https://sakip.test"}
 
 
-def test_a_failed_reminder_logs_no_address(demo, caplog, monkeypatch):
-    # Alembic's logging setup (the PostgreSQL half migrates in this process) disables the
-    # loggers that existed before it; a server process never migrates.
-    monkeypatch.setattr(services.log, "disabled", False)
+def test_a_failed_reminder_logs_no_address(demo, caplog):
     with demo.app_context(), rls.across_tenants():  # as the worker's sweep
         user = db.session.scalar(select(User).where(User.email == ADDRESS))
         tenant = db.session.scalar(select(Tenant).where(Tenant.slug == "kab-mojokerto-dinkes"))
