@@ -2,7 +2,9 @@
 
 With PORTAL_ENV=production an app server or worker does not start without SECRET_KEY
 (shared by every server, at least 32 characters), DATABASE_URL on PostgreSQL, REDIS_URL
-(throttle counters and job queue shared by every server) and secure cookies; it warns
+(throttle counters and job queue shared by every server), PORTAL_URL (the links in
+mails: without it a password link would take its host from the request's Host header,
+which the client chooses) and secure cookies; it warns
 when the database role owns the tables or bypasses row-level security (the policies
 would not bind it) and when PROXY_HOPS is 0. `flask --app wsgi check` prints the same
 report in any mode (exit status 1 when production would refuse to start).
@@ -95,6 +97,13 @@ def check(app: Flask, connect: bool = True) -> Report:
                                "hanya berlaku di satu server.")
     else:
         report.fine.append("REDIS_URL diisi.")
+    portal_url = config.get("PORTAL_URL", "")
+    if not portal_url.startswith("https://"):
+        report.refusals.append("PORTAL_URL belum diisi dengan alamat https portal (mis. https://sakip.example.go.id): "
+                               "tanpa itu tautan dalam email (undangan, lupa kata sandi, pengingat) mengambil alamat "
+                               "dari header permintaan yang dapat dipalsukan.")
+    else:
+        report.fine.append("PORTAL_URL diisi.")
     if not (config.get("SESSION_COOKIE_SECURE") and config.get("REMEMBER_COOKIE_SECURE")):
         report.refusals.append("Cookie tidak aman (INSECURE_COOKIES=1): di produksi cookie hanya lewat https.")
     else:

@@ -386,3 +386,22 @@ def test_who_may_export_drafts(app):
     client = app.test_client()
     sign_in(client, world.emails["foreign"], PASSWORD)
     assert client.post(url, data=form, headers={"X-CSRFToken": world.csrf(client)}).status_code == 404
+
+
+def test_the_print_view_of_an_unsigned_cycle_shows_the_drafts_the_policy_allows(app):
+    """The browser's print view before sign-off shows the same drafts as the export "with
+    drafts" (draft_scope): a Kabid or Staf his own unit's figures only."""
+    world = world_module.build(app)
+    _second_unit_indicator(app, world)
+    with app.app_context():
+        url = next(f"/t/{world.tenant_slug}{r.rule.split('<tenant_slug>', 1)[1]}" for r in app.url_map.iter_rules()
+                   if r.endpoint == "exports.print_view")
+    url = url.replace("<int:cycle_id>", str(world.params["cycle_id"])).replace("<dokumen>", "formulir")
+    for actor, expected in DRAFTS_SHOWN.items():
+        client = app.test_client()
+        assert sign_in(client, world.emails[actor], PASSWORD).status_code == 303
+        response = client.get(url)
+        assert response.status_code == 200, (actor, response.status_code)
+        page = response.get_data(as_text=True)
+        shown = {kode for kode, value in DRAFT_VALUES.items() if f'<td class="fnum">{value},00%</td>' in page}
+        assert shown == expected, actor

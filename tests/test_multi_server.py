@@ -104,7 +104,8 @@ def cluster(tmp_path):
         _migrate_and_load(owner_url.render_as_string(hide_password=False), role)
         env = {**os.environ, "PORTAL_ENV": "production", "SECRET_KEY": "s" * 48,
                "DATABASE_URL": app_url.render_as_string(hide_password=False), "REDIS_URL": redis.url,
-               "PROXY_HOPS": "1", "HUEY_NAME": f"ops-multi-{tag}", "JOB_SWEEP_SECONDS": "1",
+               "PROXY_HOPS": "1", "PORTAL_URL": "https://sakip.example.go.id", "HUEY_NAME": f"ops-multi-{tag}",
+               "JOB_SWEEP_SECONDS": "1",
                "LOGIN_ADDRESS_LIMIT": "100000 per minute"}
         for key in ("HUEY_URL", "HUEY_FILE", "INSECURE_COOKIES", "RATELIMIT_STORAGE_URI"):
             env.pop(key, None)

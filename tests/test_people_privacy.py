@@ -20,6 +20,7 @@ import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from portal import rls
 from portal.auth.invitation_models import JoinInvitation
 from portal.auth.models import User
 from portal.extensions import db
@@ -39,8 +40,9 @@ def app_config(smtp):
 
 def _two_pemdas(app):
     """Dinas A of one pemda with its Perencana; an account of another pemda with a NIP;
-    a platform admin."""
-    with app.app_context():
+    a platform admin. Made as the operator (across tenants): some tests build their own
+    app, outside the `app` fixture's scope."""
+    with app.app_context(), rls.across_tenants():
         _, _, opd, _ = gen_tree()
         gen_user("perencana@a.test", tenant=opd, lane_kind="perencana", name="Perencana A")
         far_pemda = gen_tenant("pemda", parent=gen_tenant("provinsi"), kind="kota", name="Kota Jauh")

@@ -11,7 +11,7 @@ SECRET = "k" * 40
 
 def _env(**values):
     env = {k: v for k, v in os.environ.items()
-           if k not in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "INSECURE_COOKIES", "PROXY_HOPS")}
+           if k not in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "INSECURE_COOKIES", "PROXY_HOPS", "PORTAL_URL")}
     return {**env, "PORTAL_ENV": "production", **values}
 
 
@@ -26,13 +26,13 @@ def test_a_half_configured_production_start_is_refused_with_every_reason(tmp_pat
                              timeout=60)
     assert started.returncode != 0
     for reason in ("TOLAK: SECRET_KEY belum diisi", "TOLAK: DATABASE_URL harus menunjuk PostgreSQL",
-                   "TOLAK: REDIS_URL belum diisi", "TOLAK: Cookie tidak aman"):
+                   "TOLAK: REDIS_URL belum diisi", "TOLAK: PORTAL_URL belum diisi", "TOLAK: Cookie tidak aman"):
         assert reason in started.stderr
     checked = _check(env)
     assert checked.returncode == 1
     assert checked.stdout.splitlines()[0] == "PORTAL_ENV: produksi"
     refusals = [line for line in checked.stdout.splitlines() if line.startswith("TOLAK: ")]
-    assert len(refusals) == 4 and all(line in started.stderr for line in refusals)
+    assert len(refusals) == 5 and all(line in started.stderr for line in refusals)
     assert "Portal tidak akan dijalankan dengan konfigurasi ini." in checked.stdout
 
     short = _check(_env(SECRET_KEY="pendek", DATABASE_URL=PG_URL, REDIS_URL="redis://127.0.0.1:6379/0"))
@@ -40,7 +40,8 @@ def test_a_half_configured_production_start_is_refused_with_every_reason(tmp_pat
 
 
 def test_a_complete_production_configuration_starts_and_warns_about_a_role_rls_does_not_bind():
-    env = _env(SECRET_KEY=SECRET, DATABASE_URL=PG_URL, REDIS_URL="redis://127.0.0.1:6379/0", PROXY_HOPS="1")
+    env = _env(SECRET_KEY=SECRET, DATABASE_URL=PG_URL, REDIS_URL="redis://127.0.0.1:6379/0", PROXY_HOPS="1",
+               PORTAL_URL="https://sakip.example.go.id")
     checked = _check(env)
     assert checked.returncode == 0, checked.stdout + checked.stderr
     assert "TOLAK" not in checked.stdout

@@ -3,9 +3,11 @@ period as HTML printable on A4 (print CSS), from the same documents the workbook
 (documents.py): the signed record once signed, the figures about to be signed (marked
 DRAF) before. Linked from the sign-off page and the page of every cycle."""
 from flask import abort, g
+from flask_login import current_user
 
 from portal import web
 from portal.access import rule
+from portal.cycles import policy
 from portal.cycles.engine import period_label
 from portal.cycles.models import Cycle
 from portal.exports import figures, services
@@ -30,9 +32,13 @@ def print_view(cycle_id, dokumen):
     if dokumen not in DOCUMENTS:
         abort(404)
     cycle = scoped_get(Cycle, g.tenant, cycle_id)
-    # Once signed (and locked) only the record; before, the figures about to be signed.
-    export = figures.gather(g.tenant, cycle.tahun, cycle.period_kind, cycle.period_no,
-                            include_drafts=not cycle.locked)
+    # Once signed (and locked) only the record; before, the figures about to be signed,
+    # of the units whose drafts the reader may see (the policy's draft_scope, as the
+    # workbook exports): a Kabid his own unit's, the others "Belum disahkan".
+    drafts = None if cycle.locked else policy.draft_scope(current_user, g.tenant)
+    include = drafts is not None and drafts.any
+    export = figures.gather(g.tenant, cycle.tahun, cycle.period_kind, cycle.period_no, include_drafts=include,
+                            draft_units=None if not include or drafts.whole else drafts.unit_ids)
     pairs = list(services.documents_of(export)(export.opds))
     if len(pairs) != 1:
         abort(404)

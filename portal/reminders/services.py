@@ -317,12 +317,14 @@ def _mail(people, subject: str, body: str) -> list[str]:
     if not mail_configured():
         return []
     delivered = []
-    for _, name, email in people:
+    for user_id, name, email in people:
         try:
             mail.send(Message(subject=subject, recipients=[email], body=f"Yth. {name},\n\n{body}"))
             delivered.append(email)
         except OSError as error:  # smtplib errors are OSErrors: server down, refused
-            log.warning("reminder to %s failed: %s", email, error)
+            # The account id, not the address; the error's class, not its text (a refusal
+            # names the recipient): no personal data in the log.
+            log.warning("reminder to user %s failed: %s", user_id, type(error).__name__)
     return delivered
 
 
