@@ -13,14 +13,13 @@ import re
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime
 
 import click
 from flask import current_app
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from portal import rls
+from portal import clock, rls
 from portal.extensions import db
 
 
@@ -82,7 +81,7 @@ def backup_sqlite(path: str, target: str) -> None:
 def backup(target: str | None = None) -> str:
     """Write the backup; its path."""
     uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    stamp = clock.to_wib(clock.now()).strftime("%Y%m%d-%H%M%S")  # WIB, like every time shown
     postgres = uri.startswith("postgresql")
     if target is None:
         folder = os.path.join(current_app.instance_path, "cadangan")

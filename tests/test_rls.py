@@ -201,4 +201,6 @@ def test_a_decision_on_a_whole_account_sees_its_lanes_in_other_pemdas(app, clien
     sign_in(client, "perencana@a.test", PASSWORD)
     refused = post(client, f"/t/{slug}/orang/{person}/tautan")
     assert refused.status_code == 403
-    assert "Dinas Lain" in refused.get_data(as_text=True)
+    body = refused.get_data(as_text=True)
+    assert "instansi lain yang tidak Anda kelola" in body
+    assert "Dinas Lain" not in body   # the other pemda's tenant is not named (issue 25)

@@ -81,7 +81,7 @@ def _join(invitation: JoinInvitation, user: User, now: datetime) -> None:
     invitation.accepted_at = now
     invitation.accepted_by_id = user.id
     audit.record(invitation.tenant, user, "undangan.terima", "join_invitation", invitation.id,
-                 new=f"{user.name} <{user.email}>")
+                 new=f"{user.name} (akun #{user.id})")  # no address in the append-only log
 
 
 def _refusal(invitation: JoinInvitation, user: User) -> str | None:
@@ -122,7 +122,7 @@ def accept_new(token: str, password: str, repeat: str, now: datetime | None = No
         db.session.add(user)
         db.session.flush()
         audit.record(invitation.tenant, user, "pengguna.buat", "user", user.id,
-                     new=f"{user.name} <{user.email}> (menerima undangan)")
+                     new=f"{user.name} (akun #{user.id}, menerima undangan)")
         _join(invitation, user, now)
     return user
 

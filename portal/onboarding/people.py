@@ -335,7 +335,9 @@ def account_refusal(actor, user: User) -> str | None:
         for tenant_id, kind in rows:
             tenant = db.session.get(Tenant, tenant_id)
             if Capability.MANAGE_TENANT not in capabilities(actor, tenant):
-                return (f"{user.name} juga memegang peran di {tenant.name}, yang tidak Anda kelola; "
+                # Not naming that tenant: it may be another pemda's (nothing outside the
+                # actor's scope is disclosed).
+                return (f"{user.name} juga memegang peran di instansi lain yang tidak Anda kelola; "
                         "minta admin di atas instansi itu.")
             if kind in PRIVILEGED_KINDS and not administers_from_above(actor, tenant):
                 return (f"{user.name} adalah {KIND_LABELS[LaneKind(kind)]} di {tenant.name}: akunnya hanya diatur "

@@ -13,6 +13,7 @@ import json
 
 from sqlalchemy import delete, select
 
+from portal import rls
 from portal.audit import services as audit
 from portal.audit.models import AuditEvent
 from portal.auth.invitation_models import Invitation, JoinInvitation
@@ -31,6 +32,13 @@ def export(tenant: Tenant, actor, user_id) -> tuple[bytes, str]:
     """Everything the portal keeps about the person, as JSON (for a request under the
     PDP law); audited."""
     user = manageable_member(tenant, actor, user_id)
+    # The whole account, every pemda included: the actor administers every tenant of it
+    # (manageable_member), and a PDP request is for all the portal keeps.
+    with rls.across_tenants():
+        return _export(tenant, actor, user)
+
+
+def _export(tenant: Tenant, actor, user: User) -> tuple[bytes, str]:
     memberships = db.session.scalars(select(Membership).where(Membership.user_id == user.id)).all()
     sessions = db.session.scalars(select(LoginSession).where(LoginSession.user_id == user.id)
                                   .order_by(LoginSession.created_at)).all()
@@ -48,7 +56,7 @@ def export(tenant: Tenant, actor, user_id) -> tuple[bytes, str]:
         "jejak_audit": [{"waktu": _when(e.at), "instansi_id": e.tenant_id, "tindakan": e.action,
                          "peran": e.lane, "objek": e.subject_type} for e in events],
     }
-    audit.record(tenant, actor, "pengguna.ekspor", "user", user.id, new=user.email)
+    audit.record(tenant, actor, "pengguna.ekspor", "user", user.id, new=f"akun #{user.id}")
     return json.dumps(data, ensure_ascii=False, indent=2).encode(), f"data-pribadi-{user.id}.json"
 
 
