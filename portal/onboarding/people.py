@@ -205,7 +205,7 @@ def invite_people(tenant: Tenant, actor, rows: list[PersonInput], now=None) -> l
         db.session.add(invitation)
         db.session.flush()
         audit.record(tenant, actor, "undangan.buat", "join_invitation", invitation.id,
-                     new=f"{invitation.nama} <{email}> sebagai {grants_text(grants)}")
+                     new=f"{invitation.nama} sebagai {grants_text(grants)}")  # subject: the invitation; no address
         out.append(Invited(invitation, token))
     return out
 
@@ -296,14 +296,14 @@ def renew_invitation(invitation: JoinInvitation, actor, now=None) -> str:
     invitation.token_hash = invitations.token_hash(token)
     invitation.expires_at = now + timedelta(hours=current_app.config["INVITATION_HOURS"])
     audit.record(invitation.tenant, actor, "undangan.kirim", "join_invitation", invitation.id,
-                 new=f"{invitation.nama} <{invitation.email}>")
+                 new=invitation.nama)
     return token
 
 
 def cancel_invitation(invitation: JoinInvitation, actor, now=None) -> None:
     invitation.ended_at = now or utcnow()
     audit.record(invitation.tenant, actor, "undangan.batal", "join_invitation", invitation.id,
-                 old=f"{invitation.nama} <{invitation.email}>")
+                 old=invitation.nama)
 
 
 def member(tenant: Tenant, user_id) -> User:
