@@ -24,6 +24,10 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal import create_app
+from portal.auth import invitations
+from portal.auth.invitation_models import Invitation, JoinInvitation
+from portal.auth.models import User
+from portal.columns import utcnow
 from portal.extensions import db
 from portal.tenancy.models import Tenant
 from tests import world as world_module
@@ -98,6 +102,22 @@ def _pages(app, w) -> dict[str, list[str]]:
     return pages
 
 
+def _open_links(app, w) -> dict[str, str]:
+    """sample URL -> the same page with a token that works (GET only shows it: nothing is spent)."""
+    from datetime import timedelta
+
+    password_token, join_token = invitations.new_token(), invitations.new_token()
+    with app.app_context():
+        now = utcnow()
+        staf = db.session.scalar(db.select(User).where(User.email == w.emails["staf"]))
+        db.session.add(Invitation(user_id=staf.id, token_hash=invitations.token_hash(password_token),
+                                  purpose="undangan", created_at=now, expires_at=now + timedelta(hours=72)))
+        join = db.session.scalar(db.select(JoinInvitation).where(JoinInvitation.email == "diundang@matrix.test"))
+        join.token_hash = invitations.token_hash(join_token)
+        db.session.commit()
+    return {"/undangan/tidak-berlaku": f"/undangan/{password_token}", "/gabung/tidak-berlaku": f"/gabung/{join_token}"}
+
+
 @pytest.fixture(scope="module")
 def crawl(tmp_path_factory):
     """{(actor, url): {"width", "boosted", "loaded", "axe"}} for every HTML page of the crawl."""
@@ -111,6 +131,10 @@ def crawl(tmp_path_factory):
         db.create_all()
     w = world_module.build(app)
     pages = _pages(app, w)
+    # The world's sample token opens nothing (a 410 page); the pages a person reaches from a
+    # mail link (set a password, join an agency) are crawled with links that work.
+    links = _open_links(app, w)
+    pages = {actor: [links.get(url, url) for url in urls] for actor, urls in pages.items()}
     server = make_server("127.0.0.1", 0, app, threaded=True)
     base = f"http://127.0.0.1:{server.server_port}"
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -168,6 +192,8 @@ def crawl(tmp_path_factory):
             db.session.remove()
             db.engine.dispose()
     assert len(results) > 100, len(results)  # the crawl really visited the portal
+    for link in ("/undangan/", "/gabung/"):  # the mail links' pages were reached, not their 410
+        assert any(url.startswith(link) for _, url in results), f"{link}<token> not crawled"
     return results
 
 

@@ -24,7 +24,9 @@ def test_coordinator_matrix_late_cell_and_linked_iku_chart(new_page, scenario):
     assert matrix.locator("tbody tr.group").all_inner_texts()[0].startswith("Pemerintah Kabupaten Mojokerto")
     signed = page.get_by_test_id("cell-kab-mojokerto-dinkes-triwulan-1")
     assert signed.get_attribute("data-state") == "disahkan" and "Disahkan" in signed.inner_text()
-    assert page.get_by_test_id("cell-kota-pasuruan-dinkes-triwulan-1").inner_text().strip() == "Belum dimulai"
+    # Never started and its due time (period end + the SOP's Mutu Baku) long past: late means late.
+    never = page.get_by_test_id("cell-kota-pasuruan-dinkes-triwulan-1").inner_text()
+    assert never.strip().startswith("Belum dimulai") and "Terlambat" in never and "hari" in never
     late = page.get_by_test_id("cell-kota-blitar-dinsos-triwulan-1")
     assert "Terlambat" in late.inner_text() and "hari" in late.inner_text()
 
