@@ -141,16 +141,19 @@ def run_registered(app: Flask, name: str, params: dict) -> None:
             db.session.remove()
 
 
-def enqueue_task(name: str, **params) -> None:
-    """Queue a registered task (after the caller committed what it reads). A queue that
-    is down is logged; the caller's answer does not change (nothing to tell the user that
-    would differ between a known and an unknown address)."""
+def enqueue_task(name: str, **params) -> bool:
+    """Queue a registered task (after the caller committed what it reads); False when the
+    queue is down (logged by the error's kind only: the parameters may hold an address).
+    An administrator's page says so; "Lupa kata sandi" ignores it, so that its answer is
+    the same for a known and an unknown address."""
     if name not in TASKS:
         raise KeyError(name)
     try:
         current_app.extensions["huey_short_task"](name, params)
-    except Exception:  # noqa: BLE001
-        log.exception("could not queue task %s", name)
+        return True
+    except Exception as error:  # noqa: BLE001
+        log.error("could not queue task %s: %s", name, type(error).__name__)
+        return False
 
 
 def requeue_stale(app: Flask) -> list[int]:

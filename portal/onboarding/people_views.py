@@ -46,8 +46,12 @@ def _deliver(invited: list) -> None:
     db.session.commit()  # no transaction of the request stays open while a task runs
     for invitation_id, nama, email, token in rows:
         if invitations.mail_configured():
-            queue.enqueue_task("undangan", invitation_id=invitation_id, base_url=request.url_root)
-            flash(f"Undangan untuk {nama} ({email}) dikirim lewat email.", "info")
+            if queue.enqueue_task("undangan", invitation_id=invitation_id, base_url=request.url_root):
+                flash(f"Undangan untuk {nama} ({email}) dikirim lewat email.", "info")
+            else:
+                flash(f"Undangan untuk {nama} ({email}) tersimpan, tetapi antrean email sedang tidak dapat "
+                      "dihubungi: belum ada email yang dikirim. Kirim ulang undangan itu setelah layanan pulih.",
+                      "error")
         else:
             link = url_for("account.join", token=token, _external=True)
             flash(f"Tautan undangan {nama} ({email}): {link}", "link")
@@ -125,9 +129,12 @@ def new_link(user_id):
     if invitations.mail_configured():
         invitations.check_may_issue(user)
         db.session.commit()  # read before: no transaction of the request stays open while a task runs
-        queue.enqueue_task("tautan_akun", user_id=user_id, actor_id=actor_id, purpose=purpose,
-                           base_url=request.url_root)
-        flash(f"Tautan baru untuk {name} dikirim lewat email.", "info")
+        if queue.enqueue_task("tautan_akun", user_id=user_id, actor_id=actor_id, purpose=purpose,
+                              base_url=request.url_root):
+            flash(f"Tautan baru untuk {name} dikirim lewat email.", "info")
+        else:
+            flash(f"Antrean email sedang tidak dapat dihubungi: tautan untuk {name} belum dikirim. "
+                  "Coba lagi setelah layanan pulih.", "error")
         return web.see_other(url_for("onboarding.people"))
     token = invitations.issue(user, current_user, purpose)
     db.session.commit()
