@@ -41,6 +41,7 @@ from portal.cycles.engine import period_label
 from portal.cycles.models import Cycle, CycleItem, CycleStatus, CycleTask, TaskStatus
 from portal.extensions import db
 from portal.formatting import waktu
+from portal.jobs import queue
 from portal.oversight import queries as oversight
 from portal.problems import Invalid
 from portal.reminders.models import ReminderSent, ReminderSetting
@@ -272,6 +273,27 @@ def manual(task: CycleTask, sender: User, at: datetime | None = None) -> Reminde
                     f"Yang perlu dikerjakan:\n" + "\n".join(f"- {w}" for w in dict.fromkeys(t.what for t in todos))
                     + f"\n\nBuka: {_link(f'/t/{cycle.tenant.slug}/siklus/{cycle.id}/')}\n",
                     task, cycle.id, sender)
+
+
+def already_sent(reminder: Reminder) -> bool:
+    """Whether this reminder (its kind and key: a manual one is once a day per task) went."""
+    return db.session.scalar(select(ReminderSent.id).where(ReminderSent.kind == reminder.kind,
+                                                           ReminderSent.key == reminder.key)) is not None
+
+
+def send_manual(task_id: int, sender_id: int) -> None:
+    """'Kirim pengingat', run by a job worker (mail never goes in the request): built again
+    from the task as it is now, sent once (send claims it)."""
+    task, sender = db.session.get(CycleTask, task_id), db.session.get(User, sender_id)
+    if task is None or sender is None:
+        return
+    try:
+        send(manual(task, sender))
+    except Invalid as refusal:  # the step moved on since the click: nobody to remind
+        log.info("manual reminder for task %s not sent: %s", task_id, refusal)
+
+
+queue.register_task("pengingat_manual", send_manual)
 
 
 # ---------------------------------------------------------------- sending

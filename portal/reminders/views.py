@@ -7,6 +7,7 @@ from portal import web
 from portal.access import rule
 from portal.cycles.models import CycleTask
 from portal.extensions import db
+from portal.jobs import queue
 from portal.oversight.queries import opds_below
 from portal.problems import Invalid, NotFound
 from portal.reminders import forms, services
@@ -62,10 +63,16 @@ def send():
     task = db.session.get(CycleTask, form.tugas.data)
     if task is None or task.tenant_id not in set(db.session.scalars(opds_below(g.tenant))):
         raise NotFound("Langkah tidak ditemukan.")
-    reminder = services.manual(task, current_user)
-    if services.send(reminder):
-        names = ", ".join(u.name for u in reminder.recipients)
-        flash(f"Pengingat dikirim ke {names}.", "info")
-    else:
+    reminder = services.manual(task, current_user)  # refuses a step nobody holds or waits on
+    if services.already_sent(reminder):
         flash("Pengingat untuk langkah ini sudah dikirim hari ini.", "info")
+        return web.see_other(url_for("oversight.late"))
+    names = ", ".join(u.name for u in reminder.recipients)
+    task_id, sender_id = task.id, current_user.id
+    db.session.commit()  # no transaction of the request stays open while the task runs
+    if queue.enqueue_task("pengingat_manual", task_id=task_id, sender_id=sender_id):
+        flash(f"Pengingat untuk {names} dikirim lewat pekerja latar.", "info")
+    else:
+        flash("Antrean email sedang tidak dapat dihubungi: pengingat belum dikirim. "
+              "Coba lagi setelah layanan pulih.", "error")
     return web.see_other(url_for("oversight.late"))
