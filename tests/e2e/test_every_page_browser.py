@@ -32,7 +32,6 @@ from portal.extensions import db
 from portal.tenancy.models import Tenant
 from tests import world as world_module
 from tests.conftest import _config
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.factories import PASSWORD
 from tests.test_access_matrix import ACTORS, _expected_allowed, _routes, rule_of_in
 
@@ -119,12 +118,10 @@ def _open_links(app, w) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def crawl(tmp_path_factory):
-    """{(actor, url): {"width", "boosted", "loaded", "axe"}} for every HTML page of the crawl."""
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"chromium tidak ditemukan di {CHROMIUM}")
-    from playwright.sync_api import sync_playwright
-
+def crawl(tmp_path_factory, browser):
+    """{(actor, url): {"width", "boosted", "loaded", "axe"}} for every HTML page of the crawl.
+    The run's one chromium (the `browser` fixture): a second sync Playwright in the same
+    process refuses to start while the first one's loop runs."""
     path = tmp_path_factory.mktemp("crawl") / "portal.sqlite3"
     app = create_app(_config(f"sqlite:///{path}"))
     with app.app_context():
@@ -143,48 +140,45 @@ def crawl(tmp_path_factory):
     results = {}
     loaded = {}  # markup hash -> what the full load of that page gave
     try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            for actor, urls in pages.items():
-                context = browser.new_context(base_url=base, locale="id-ID",
-                                              viewport={"width": WIDTH, "height": 740})
-                context.set_default_timeout(15000)
-                page = context.new_page()
-                if actor != "anonymous":
-                    page.goto("/masuk")
-                    page.fill("input[name=email]", w.emails[actor])
-                    page.fill("input[name=password]", PASSWORD)
-                    page.click("button[type=submit]")
-                    page.wait_for_load_state("networkidle")
-                else:
-                    page.goto("/masuk")
-                for url in urls:
-                    head = context.request.get(url, max_redirects=0)
-                    if head.status != 200 or not head.headers.get("content-type", "").startswith("text/html"):
-                        continue
-                    # Reached by a boosted click (as a user clicking through the portal).
-                    record = {}
-                    if page.evaluate("() => !!window.htmx && !!document.querySelector('main')"):
-                        assert page.evaluate(BOOSTED_CLICK, url), f"{url} als {actor}: boosted click failed"
-                        record["boosted"] = page.evaluate(FINGERPRINT, STYLE_PROPS)
-                        record["width"] = page.evaluate(WIDTH_NOW)
+        for actor, urls in pages.items():
+            context = browser.new_context(base_url=base, locale="id-ID",
+                                          viewport={"width": WIDTH, "height": 740})
+            context.set_default_timeout(15000)
+            page = context.new_page()
+            if actor != "anonymous":
+                page.goto("/masuk")
+                page.fill("input[name=email]", w.emails[actor])
+                page.fill("input[name=password]", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_load_state("networkidle")
+            else:
+                page.goto("/masuk")
+            for url in urls:
+                head = context.request.get(url, max_redirects=0)
+                if head.status != 200 or not head.headers.get("content-type", "").startswith("text/html"):
+                    continue
+                # Reached by a boosted click (as a user clicking through the portal).
+                record = {}
+                if page.evaluate("() => !!window.htmx && !!document.querySelector('main')"):
+                    assert page.evaluate(BOOSTED_CLICK, url), f"{url} als {actor}: boosted click failed"
+                    record["boosted"] = page.evaluate(FINGERPRINT, STYLE_PROPS)
+                    record["width"] = page.evaluate(WIDTH_NOW)
+                key = hashlib.sha256(page.evaluate(MARKUP).encode()).hexdigest()
+                # The same page loaded, axe and the styles of a load: once per distinct
+                # markup (many lanes see the same page; the suite stays fast).
+                if key not in loaded:
+                    page.goto(url)
                     key = hashlib.sha256(page.evaluate(MARKUP).encode()).hexdigest()
-                    # The same page loaded, axe and the styles of a load: once per distinct
-                    # markup (many lanes see the same page; the suite stays fast).
-                    if key not in loaded:
-                        page.goto(url)
-                        key = hashlib.sha256(page.evaluate(MARKUP).encode()).hexdigest()
-                        if not page.evaluate("() => !!window.axe"):
-                            page.evaluate(axe_source)
-                        loaded[key] = {"loaded": page.evaluate(FINGERPRINT, STYLE_PROPS),
-                                       "width": page.evaluate(WIDTH_NOW), "axe": page.evaluate(AXE_RUN)}
-                    seen = loaded[key]
-                    record["loaded"] = seen["loaded"]
-                    record["width"] = max(record.get("width", 0), seen["width"])
-                    record["axe"] = seen["axe"]
-                    results[(actor, url)] = record
-                context.close()
-            browser.close()
+                    if not page.evaluate("() => !!window.axe"):
+                        page.evaluate(axe_source)
+                    loaded[key] = {"loaded": page.evaluate(FINGERPRINT, STYLE_PROPS),
+                                   "width": page.evaluate(WIDTH_NOW), "axe": page.evaluate(AXE_RUN)}
+                seen = loaded[key]
+                record["loaded"] = seen["loaded"]
+                record["width"] = max(record.get("width", 0), seen["width"])
+                record["axe"] = seen["axe"]
+                results[(actor, url)] = record
+            context.close()
     finally:
         server.shutdown()
         thread.join(timeout=10)
