@@ -130,7 +130,8 @@ def test_parallel_tries_are_counted_exactly(app, storage, tmp_path):
             pytest.skip(f"Redis tidak dapat dihubungi: {error}")
     app.config["RATELIMIT_STORAGE_URI"] = storage
     app.config["LOGIN_ADDRESS_LIMIT"] = "1000 per minute"  # only the per-account count here
-    throttle.limiter.init_app(app)
+    app.config["RATELIMIT_FALLBACK_FILE"] = str(tmp_path / "fallback.sqlite3")
+    throttle.init_app(app)  # as the factory does: Redis gets its fallback file behind it
     throttle.limiter.storage.reset()
     _people(app)
     clients = []
@@ -185,7 +186,8 @@ def _office(app, storage, tmp_path):
     """An office of one pemda behind one NAT address; emails unique to this run, so that
     another run sharing the Redis server counts its own tries."""
     app.config["RATELIMIT_STORAGE_URI"] = _storage_uri(storage, tmp_path)
-    throttle.limiter.init_app(app)
+    app.config["RATELIMIT_FALLBACK_FILE"] = str(tmp_path / "fallback.sqlite3")
+    throttle.init_app(app)  # as the factory does: Redis gets its fallback file behind it
     run = f"{os.getpid()}-{time.monotonic_ns()}"
     with app.app_context():
         prov, pemda, opd, _ = gen_tree()
