@@ -23,6 +23,7 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
+from portal.capaian import plausibility
 from tests.conftest import PG_URL, REQUIRE_PG, ROOT, TENANTS
 from tests.redis_server import RedisServer, free_port
 from tests.round_robin_proxy import RoundRobinProxy
@@ -198,8 +199,12 @@ def _save(browser, target, value):
     periode, indikator = target
     _, form, _ = browser.text("GET", f"/t/{SLUG}/realisasi/{periode}/{indikator}/ubah", htmx=True)
     revision = REVISION.search(form)
+    # Confirmed against every plausibility check, as a user confirming an unusual value
+    # would (portal/capaian/plausibility.py): the load is about saving, not about asking.
+    confirmed = {"konfirmasi": ",".join(plausibility.LABELS) + f"@{value}|/", "catatan_kewajaran": "Uji beban"}
     return browser.text("POST", f"/t/{SLUG}/realisasi/{periode}/{indikator}/",
-                        {"nilai": value, "revision": revision.group(1) if revision else "0"}, htmx=True)[0]
+                        {"nilai": value, "revision": revision.group(1) if revision else "0", **confirmed},
+                        htmx=True)[0]
 
 
 def test_two_servers_a_worker_and_a_kill_behind_a_proxy(cluster):
