@@ -186,7 +186,10 @@ class ThreadedWorker:
             worker.start()
 
     def stop(self) -> None:
-        self.consumer.stop(graceful=False)
+        """Let a task in flight finish (at most 30 s): a sweep cut off mid-transaction would
+        leave the database locked for whatever comes next (a test's cleanup, the next start)."""
+        self.consumer.shutdown_timeout = 30
+        self.consumer.stop(graceful=True)
 
 
 @jobs_cli.command("worker")
