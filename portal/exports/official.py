@@ -159,11 +159,7 @@ def formulir_form(book, formats, names: xlsx.SheetNames, doc: Document, sheet_na
                 if need > lines:  # the merged sasaran cell does not grow its rows: the last one does
                     sheet.height(here + need - lines)
             sheet.next()
-        last = sheet.row - 1
-        if last > first:
-            sheet.ws.merge_range(first, SASARAN, last, SASARAN, group.title, formats["text"])
-        else:
-            sheet.ws.write_string(first, SASARAN, group.title, formats["text"])
+        _sasaran_cell(sheet, first, SASARAN, group.title, formats)
     if not doc.groups:
         sheet.merged(NO, SERAPAN, "Belum ada sasaran dan indikator kinerja tahun ini.", "text")
         sheet.next()
@@ -364,11 +360,7 @@ def pk_lampiran(book, formats, names: xlsx.SheetNames, doc: Document) -> xlsx.Sh
                 if need > lines:
                     sheet.height(here + need - lines)
             sheet.next()
-        last = sheet.row - 1
-        if last > first:
-            sheet.ws.merge_range(first, PK_SASARAN, last, PK_SASARAN, group.title, formats["text"])
-        else:
-            sheet.ws.write_string(first, PK_SASARAN, group.title, formats["text"])
+        _sasaran_cell(sheet, first, PK_SASARAN, group.title, formats)
     if not doc.groups:
         sheet.merged(PK_NO, PK_ANGGARAN, "Belum ada sasaran dan indikator kinerja tahun ini.", "text")
         sheet.next()
@@ -421,3 +413,12 @@ def pk_workbook(export: Export, docs) -> bytes:
     xlsx.fill_rules(rules, export, export.rulesets)
     return xlsx.finish(book, out)
 
+
+def _sasaran_cell(sheet, first: int, column: int, title: str, formats) -> None:
+    """The sasaran's title in one cell merged down its group's rows (written plain when the
+    group has one row: xlsxwriter refuses a one-cell merge)."""
+    last = sheet.row - 1
+    if last > first:
+        sheet.ws.merge_range(first, column, last, column, title, formats["text"])
+    else:
+        sheet.ws.write_string(first, column, title, formats["text"])
